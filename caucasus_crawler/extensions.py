@@ -1,0 +1,49 @@
+"""Crawl-wide extensions: the crawl log in the archive's ``crawls`` table."""
+
+from __future__ import annotations
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from .archive import Archive
+
+# Scrapy stats behind each column of ``crawls``.
+CRAWL_COUNT_STATS = {
+    "pages_requested": "downloader/request_count",
+    "new": "archive/new",
+    "changed": "archive/changed",
+    "unchanged": "archive/unchanged",
+    "duplicate": "archive/duplicate",
+    "dropped": "item_dropped_count",
+    "errors": "log_count/ERROR",
+}
+
+
+class CrawlLog:
+    """One row in ``crawls`` per run: written when the spider opens, completed when it closes."""
+
+    def __init__(self, crawler):
+        if not crawler.settings.getbool("ARCHIVE_ENABLED"):
+            raise NotConfigured("ARCHIVE_ENABLED is off")
+        self.crawler = crawler
+        self.path = crawler.settings.get("ARCHIVE_PATH")
+        self.crawl_id = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider):
+        with Archive(self.path) as archive:
+            self.crawl_id = archive.start_crawl(spider.name)
+
+    def spider_closed(self, spider, reason):
+        if self.crawl_id is None:
+            return
+        stats = self.crawler.stats.get_stats()
+        counts = {column: stats.get(key, 0) for column, key in CRAWL_COUNT_STATS.items()}
+        with Archive(self.path) as archive:
+            archive.finish_crawl(self.crawl_id, reason, counts, stats)

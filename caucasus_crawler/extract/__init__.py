@@ -1,0 +1,161 @@
+"""Page -> Article: pure functions, no I/O, testable on saved pages.
+
+``extract_article(html, url, profile)`` reads one decoded page and returns an
+``Extraction``: the Article when the page is one, and the problems met.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml.etree import ParserError
+from lxml.html import HtmlElement
+
+from ..items import Article
+from ..normalize import clean_text, normalize_body, word_count
+from . import metadata
+from .body import class_words, clean_blocks, container_blocks, fallback_blocks, find_container
+from .profile import SiteProfile, fold
+
+__all__ = ["Extraction", "SiteProfile", "extract_article"]
+
+# Below this many words, the container is not the article: ask trafilatura.
+MIN_CONTAINER_WORDS = 30
+STANDFIRST_WORDS = frozenset(
+    "standfirst excerpt lead dek deck subtitle subheadline summary intro sapo kicker-text".split()
+)
+# Page furniture whose links are never the article's own byline, section or tags.
+ZONE_EXCLUDED_TAGS = frozenset("nav aside footer menu script style".split())
+ZONE_EXCLUDED_WORDS = frozenset("related popular trending sidebar widget menu navbar".split())
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+
+
+class Extraction(NamedTuple):
+    article: Article | None
+    problems: list[str]
+
+
+def extract_article(html: str, url: str, profile: SiteProfile) -> Extraction:
+    """Read one page. ``url`` is the live URL it was fetched at (for relative links)."""
+    try:
+        doc = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html))
+    except (ParserError, ValueError):
+        return Extraction(None, ["unparseable"])
+    page = metadata.Page(doc, url)
+    problems = ["invalid_jsonld"] * page.jsonld_errors
+    if not metadata.is_article(page):
+        return Extraction(None, [*problems, "not_article"])
+    title = metadata.title(page, profile)
+    if not title:
+        return Extraction(None, [*problems, "no_title"])
+
+    protected = {a for h in page.headlines for a in h.iterancestors()} | set(page.headlines)
+    container = find_container(doc, protected)
+    head, tail = _zones(doc, page.headlines, container)
+    published, modified = metadata.dates(page, head, profile.timezone)
+    members_only = metadata.members_only(page) or profile.is_paywall(
+        " ".join(el.text or "" for el in head)
+        + (container.text_content() if container is not None else "")
+    )
+    description = metadata.description(page)
+    lead = _visible_standfirst(head, description)
+    paragraphs: list[str] = []
+    if not members_only:
+        blocks = container_blocks(container, protected) if container is not None else []
+        paragraphs = clean_blocks(blocks, profile, title=title, lead=lead)
+        if word_count(" ".join(paragraphs)) < MIN_CONTAINER_WORDS:
+            fallback = clean_blocks(fallback_blocks(html), profile, title=title, lead=lead)
+            if word_count(" ".join(fallback)) > word_count(" ".join(paragraphs)):
+                paragraphs, problems = fallback, [*problems, "generic_extractor"]
+        if lead is None and description:
+            lead, paragraphs = _stated_standfirst(description, paragraphs)
+
+    article = Article(
+        url=page.link("canonical") or urljoin(url, page.meta("og:url") or url),
+        title=title,
+        body=normalize_body("\n\n".join(paragraphs)),
+        language=metadata.language(page),
+        lead=lead,
+        authors=metadata.authors(page, head, profile),
+        published=published,
+        modified=modified,
+        sections=metadata.listed_terms(
+            page, "articleSection", "article:section", head, profile.section_path, None
+        ),
+        tags=metadata.listed_terms(
+            page, "keywords", "article:tag", head + tail, profile.tag_path, "tag"
+        ),
+        members_only=members_only,
+        alternates=metadata.alternates(page),
+        aliases=[u for u in (page.link("amphtml"), page.link("shortlink")) if u],
+    )
+    if not article.body and not members_only:
+        problems.append("empty_body")
+    return Extraction(article, problems)
+
+
+def _zones(
+    doc: HtmlElement, headlines: list[HtmlElement], container: HtmlElement | None
+) -> tuple[list[HtmlElement], list[HtmlElement]]:
+    """Elements around the headline before the body (byline, date, section label,
+    standfirst), and after the body up to the first related-content block (tags)."""
+    order = [el for el in doc.iter() if isinstance(el.tag, str)]
+    position = {el: i for i, el in enumerate(order)}
+    if headlines:
+        anchor = headlines[0]
+        for ancestor in list(anchor.iterancestors())[:4]:
+            anchor = ancestor
+            if ancestor.tag in ("header", "article", "main"):
+                break
+        start = position[anchor]
+    else:
+        start = 0
+    if container is not None:
+        body_start = position[container]
+        body_end = body_start + sum(1 for el in container.iter() if isinstance(el.tag, str))
+    else:
+        body_start = body_end = min(start + 200, len(order))
+    head = [el for el in order[start:body_start] if _in_zone(el)]
+    tail = [el for el in order[body_end : body_end + 300] if _in_zone(el)]
+    return head, tail
+
+
+def _in_zone(el: HtmlElement) -> bool:
+    for node in (el, *el.iterancestors()):
+        if node.tag in ZONE_EXCLUDED_TAGS:
+            return False
+        if not ZONE_EXCLUDED_WORDS.isdisjoint(class_words(node)):
+            return False
+    return True
+
+
+def _visible_standfirst(head: list[HtmlElement], description: str | None) -> str | None:
+    """The standfirst shown under the headline: the page's description, or a block
+    whose class says so."""
+    for el in head:
+        if el.tag in ("h1", "a") or el.find(".//p") is not None:
+            continue
+        text = clean_text(el.text_content())
+        if not text:
+            continue
+        if description and fold(text) == fold(description):
+            return text
+        if len(text) >= 30 and not class_words(el).isdisjoint(STANDFIRST_WORDS):
+            return text
+    return None
+
+
+def _stated_standfirst(description: str, paragraphs: list[str]) -> tuple[str | None, list[str]]:
+    """A description that opens the body is its standfirst; one that is only the
+    start of the text (an automatic excerpt) is no lead; one found nowhere is."""
+    folded = fold(description)
+    if paragraphs and fold(paragraphs[0]) == folded:
+        return clean_text(description), paragraphs[1:]
+    stem = folded.rstrip(".… []")
+    body = fold(" ".join(paragraphs))
+    if stem and stem[:80] in body:
+        return None, paragraphs
+    return clean_text(description), paragraphs

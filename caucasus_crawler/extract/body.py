@@ -1,0 +1,280 @@
+"""The article body: find the main text container, walk it into blocks, drop boilerplate.
+
+The container is the element holding the most paragraph text (link text counts
+against it), as in Readability. Inside it, boilerplate is recognised three ways
+that do not depend on one site's class names: structural tags (figure, aside,
+nav…), class and id words (share, related, caption…), and text (the outlet's
+appeal box, teasers, picture credits, "Related Articles" blocks). When the page
+offers no container worth the name, trafilatura extracts the text and the same
+text rules apply to its output.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
+
+from ..normalize import clean_text, parse_date, word_count
+from .profile import CAPTION_CREDIT, SiteProfile, fold
+
+# Never article text, wherever they appear.
+JUNK_TAGS = frozenset(
+    "script style noscript template svg iframe form button input select textarea label "
+    "nav footer aside figure figcaption picture video audio canvas object embed dialog "
+    "menu map header".split()
+)
+# Class and id words that mark page furniture rather than article text.
+JUNK_WORDS = frozenset(
+    "share sharing sharer social related popular trending newsletter subscribe subscription "
+    "signup membership paywall donate donation promo promoted advert advertisement ads ad "
+    "sponsored banner cookie cookies consent comments comment disqus sidebar widget "
+    "breadcrumb breadcrumbs caption credit credits byline tags tagcloud cta notification "
+    "notice modal popup toolbar navbar menu pagination pager print hidden sr screen-reader "
+    "wp-caption-text".split()
+)
+HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+LEAF_BLOCKS = frozenset("p li dd dt pre".split())
+INLINE = frozenset(
+    "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup "
+    "time u var wbr font del ins big tt".split()
+)
+# An element this short (in characters) around a boilerplate line is taken to be
+# the box that holds it: a membership appeal, a teaser card.
+BOX_MAX_CHARS = 700
+_WORDS = re.compile(r"[\w]+")
+_DATE_ONLY = re.compile(r"^(?:(?:updated|published|posted)\s*:?\s*)?[\w ,.]{6,40}$", re.I)
+_BYLINE = re.compile(r"^(by|автор|авторы)\b[\s:]", re.I)
+
+
+@dataclass
+class Block:
+    kind: str  # "p" or "h" (a subheading)
+    text: str
+    link_chars: int = 0
+    box: HtmlElement | None = None
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / len(self.text) if self.text else 0.0
+
+
+def class_words(el: HtmlElement) -> set[str]:
+    names = f"{el.get('class', '')} {el.get('id', '')}".lower()
+    words = set(re.split(r"[\s_-]+", names))
+    words.update(names.split())
+    return words
+
+
+def is_junk(el: HtmlElement, protected: frozenset | set = frozenset()) -> bool:
+    """Page furniture. Elements around the headline are ``protected``: a wrapper
+    that holds the headline is never furniture, whatever its class says."""
+    if el in protected:
+        return False
+    tag = el.tag
+    if not isinstance(tag, str) or tag in JUNK_TAGS:
+        return True
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    if el.get("role") in ("navigation", "banner", "contentinfo", "complementary", "dialog"):
+        return True
+    if "display:none" in el.get("style", "").replace(" ", ""):
+        return True
+    return not class_words(el).isdisjoint(JUNK_WORDS)
+
+
+def _in_junk(el: HtmlElement, protected: set) -> bool:
+    return any(is_junk(a, protected) for a in el.iterancestors() if a.tag not in ("html", "body"))
+
+
+def find_container(doc: HtmlElement, protected: set) -> HtmlElement | None:
+    """The element whose paragraphs carry the most text, links discounted."""
+    scores: dict[HtmlElement, float] = {}
+    for p in doc.iter("p", "pre", "blockquote"):
+        text = clean_text(p.text_content())
+        if len(text) < 25 or _in_junk(p, protected):
+            continue
+        score = (1 + text.count(",") + min(len(text) / 100, 3)) * (1 - _link_density(p, text))
+        parent = p.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0) + score
+        grandparent = parent.getparent()
+        if grandparent is not None and grandparent.tag not in ("html",):
+            scores[grandparent] = scores.get(grandparent, 0) + score / 2
+    if not scores:
+        return None
+    best = max(scores, key=scores.get)
+    # Body text split across sibling wrappers (around an ad or an appeal box)
+    # belongs together: take the parent when the siblings score too.
+    parent = best.getparent()
+    if parent is not None and parent.tag not in ("html", "body"):
+        siblings = sum(scores.get(s, 0) for s in parent if s is not best)
+        if siblings >= 0.3 * scores[best]:
+            return parent
+    return best
+
+
+def _link_density(el: HtmlElement, text: str) -> float:
+    if not text:
+        return 0.0
+    linked = sum(len(clean_text(a.text_content())) for a in el.iter("a"))
+    return min(linked / len(text), 1.0)
+
+
+def container_blocks(container: HtmlElement, protected: set) -> list[Block]:
+    """The container's text as blocks, with junk subtrees left out."""
+    for el in list(container.iterdescendants()):
+        if el.getparent() is not None and is_junk(el, protected):
+            el.drop_tree()
+    sizes: dict[HtmlElement, int] = {}
+    blocks: list[Block] = []
+    _walk(container, container, blocks, sizes)
+    return blocks
+
+
+def _walk(el: HtmlElement, container: HtmlElement, out: list[Block], sizes: dict) -> None:
+    inline: list[HtmlElement | str] = [el.text or ""]
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in INLINE and child.find(".//p") is None and child.find(".//div") is None:
+            inline.append(child)
+        elif tag == "br":
+            # Two line breaks in a row separate paragraphs in older markup.
+            if inline and inline[-1] == "\n":
+                _flush(inline, el, container, out, sizes)
+                inline = []
+            else:
+                inline.append("\n")
+        else:
+            _flush(inline, el, container, out, sizes)
+            inline = []
+            if tag in HEADINGS:
+                _emit("h", child, container, out, sizes)
+            elif tag in LEAF_BLOCKS and child.find(".//p") is None:
+                _emit("p", child, container, out, sizes)
+            elif tag:
+                _walk(child, container, out, sizes)
+        inline.append(child.tail or "")
+    _flush(inline, el, container, out, sizes)
+
+
+def _flush(inline: list, parent: HtmlElement, container, out, sizes) -> None:
+    text = clean_text("".join(i if isinstance(i, str) else i.text_content() for i in inline))
+    if text:
+        links = sum(
+            len(clean_text(a.text_content()))
+            for i in inline
+            if not isinstance(i, str)
+            for a in i.iter("a")
+        )
+        out.append(Block("p", text, links, _box(parent, container, sizes)))
+
+
+def _emit(kind: str, el: HtmlElement, container, out, sizes) -> None:
+    text = clean_text(el.text_content())
+    if text:
+        links = sum(len(clean_text(a.text_content())) for a in el.iter("a"))
+        out.append(Block(kind, text, links, _box(el, container, sizes)))
+
+
+def _box(el: HtmlElement, container: HtmlElement, sizes: dict) -> HtmlElement | None:
+    """The largest ancestor below the container that is still small enough to be a box."""
+    box = None
+    node = el
+    while node is not None and node is not container:
+        if node not in sizes:
+            sizes[node] = len(clean_text(node.text_content()))
+        if sizes[node] > BOX_MAX_CHARS:
+            break
+        if node.tag not in LEAF_BLOCKS and node.tag not in HEADINGS:
+            box = node
+        node = node.getparent()
+    return box
+
+
+def fallback_blocks(html: str) -> list[Block]:
+    """trafilatura's reading of the page, as blocks."""
+    xml = trafilatura.extract(
+        html,
+        output_format="xml",
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_formatting=False,
+        deduplicate=False,
+    )
+    if not xml:
+        return []
+    root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(recover=True))
+    if root is None:
+        return []
+    blocks = []
+    for el in root.iter("p", "head", "item", "quote"):
+        if el.tag == "quote" and el.find("p") is not None:
+            continue
+        text = clean_text("".join(el.itertext()))
+        if text:
+            blocks.append(Block("h" if el.tag == "head" else "p", text))
+    return blocks
+
+
+def clean_blocks(
+    blocks: list[Block], profile: SiteProfile, *, title: str, lead: str | None
+) -> list[str]:
+    """Drop what a reader does not read as the article; subheadings become '## …'."""
+    dropped_boxes: set[HtmlElement] = set()
+    for block in blocks:
+        if block.box is not None and _is_box_boilerplate(block, profile):
+            dropped_boxes.add(block.box)
+    seen = {fold(title)} | ({fold(lead)} if lead else set())
+    kept: list[Block] = []
+    skipping_related = False
+    for block in blocks:
+        text = block.text
+        folded = fold(text)
+        if block.box is not None and block.box in dropped_boxes:
+            continue
+        if profile.is_end_marker(text):
+            skipping_related = True
+            continue
+        if skipping_related:
+            # The list under a "Related Articles" heading: headlines, dates, deks.
+            if block.link_density >= 0.5 or word_count(text) <= 12 or parse_date(text):
+                continue
+            skipping_related = False
+        if folded in seen or _is_line_boilerplate(block, profile):
+            continue
+        seen.add(folded)
+        kept.append(block)
+    while kept and kept[-1].kind == "h":
+        kept.pop()
+    return [("## " + b.text) if b.kind == "h" else b.text for b in kept]
+
+
+def _is_box_boilerplate(block: Block, profile: SiteProfile) -> bool:
+    return profile.is_boilerplate(block.text) or (
+        profile.is_teaser(block.text) and word_count(block.text) <= 30
+    )
+
+
+def _is_line_boilerplate(block: Block, profile: SiteProfile) -> bool:
+    text = block.text
+    words = word_count(text)
+    if profile.is_boilerplate(text) or profile.is_paywall(text):
+        return True
+    if profile.is_teaser(text) and words <= 30:
+        return True
+    if words <= 40 and CAPTION_CREDIT.search(text):
+        return True
+    if block.link_density >= 0.8 and words <= 15:
+        return True  # share buttons, "Become a member", lone "Read more" links
+    if words <= 8 and _BYLINE.match(text):
+        return True
+    # A line that is only a date is the page's date line; live-blog stamps keep their time.
+    return (
+        words <= 6 and ":" not in text and bool(_DATE_ONLY.match(text)) and bool(parse_date(text))
+    )

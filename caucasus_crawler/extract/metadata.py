@@ -1,0 +1,313 @@
+"""Article metadata from a parsed page: structured data first, visible markup second.
+
+Order of trust, per field: JSON-LD (the Article node, resolving @graph
+references), then OpenGraph and ``article:*`` metas, then microdata and markup
+near the headline. A field nobody states stays empty: authors are never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from difflib import SequenceMatcher
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+
+from ..normalize import clean_text, parse_date
+from .profile import SiteProfile, fold
+
+ARTICLE_TYPES = frozenset(
+    "Article NewsArticle ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle "
+    "BackgroundNewsArticle ReviewNewsArticle AskPublicNewsArticle BlogPosting "
+    "LiveBlogPosting Report".split()
+)
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—:-]{1,2}\s+")
+_BYLINE_PREFIX = re.compile(r"^(by|автор[ыа]?|authors?)\s*:?\s+", re.I)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bи\b)\s*")
+
+
+class Page:
+    """A parsed page with its structured data indexed once."""
+
+    def __init__(self, doc: HtmlElement, url: str):
+        self.doc = doc
+        self.url = url
+        self.metas = _metas(doc)
+        self.nodes, self.jsonld_errors = _jsonld_nodes(doc)
+        self.by_id = {n["@id"]: n for n in self.nodes if isinstance(n.get("@id"), str)}
+        self.article = next((n for n in self.nodes if _types(n) & ARTICLE_TYPES), None)
+        self.headlines = [h for h in doc.iter("h1") if clean_text(h.text_content())]
+
+    def meta(self, *names: str) -> str | None:
+        for name in names:
+            for value in self.metas.get(name, ()):
+                if clean_text(value):
+                    return clean_text(value)
+        return None
+
+    def meta_all(self, name: str) -> list[str]:
+        return [clean_text(v) for v in self.metas.get(name, ()) if clean_text(v)]
+
+    def node_value(self, key: str):
+        return self.resolve(self.article.get(key)) if self.article else None
+
+    def resolve(self, value):
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if isinstance(value, dict) and set(value) == {"@id"}:
+            return self.by_id.get(value["@id"], value)
+        return value
+
+    def link(self, rel: str) -> str | None:
+        for el in self.doc.iter("link"):
+            if rel in (el.get("rel") or "").lower().split() and el.get("href"):
+                return urljoin(self.url, el.get("href").strip())
+        return None
+
+
+def _metas(doc: HtmlElement) -> dict[str, list[str]]:
+    metas: dict[str, list[str]] = {}
+    for el in doc.iter("meta"):
+        key = el.get("property") or el.get("name") or el.get("itemprop")
+        if key and el.get("content") is not None:
+            metas.setdefault(key.strip().lower(), []).append(el.get("content"))
+    return metas
+
+
+def _jsonld_nodes(doc: HtmlElement) -> tuple[list[dict], int]:
+    nodes: list[dict] = []
+    errors = 0
+    for script in doc.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
+        text = (script.text or "").strip().removeprefix("<!--").removesuffix("-->")
+        try:
+            data = json.loads(text, strict=False)
+        except ValueError:
+            errors += 1
+            continue
+        _collect(data, nodes)
+    return nodes, errors
+
+
+def _collect(data, nodes: list[dict]) -> None:
+    if isinstance(data, list):
+        for item in data:
+            _collect(item, nodes)
+    elif isinstance(data, dict):
+        if "@type" in data:
+            nodes.append(data)
+        if "@graph" in data:
+            _collect(data["@graph"], nodes)
+
+
+def _types(node: dict) -> set[str]:
+    value = node.get("@type")
+    return {value} if isinstance(value, str) else {v for v in value or () if isinstance(v, str)}
+
+
+def _texts(value) -> list[str]:
+    """Strings out of a JSON-LD value that may be a string, a list or an object with a name."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _texts(value.get("name"))
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+def _unique(values) -> list[str]:
+    seen, result = set(), []
+    for value in values:
+        value = clean_text(value)
+        if value and fold(value) not in seen:
+            seen.add(fold(value))
+            result.append(value)
+    return result
+
+
+# --- fields -------------------------------------------------------------------
+
+
+def is_article(page: Page) -> bool:
+    """An article page states it: an Article node, an article:published_time, or a
+    dated <article> with a headline. Site pages (about, contact) and listings do not."""
+    if page.article is not None:
+        return True
+    if page.meta("article:published_time"):
+        return True
+    articles = list(page.doc.iter("article"))
+    return (
+        len(articles) == 1
+        and articles[0].find(".//h1") is not None
+        and articles[0].find(".//time") is not None
+    )
+
+
+def title(page: Page, profile: SiteProfile) -> str | None:
+    stated = [
+        t
+        for t in [
+            *_texts(page.node_value("headline")),
+            page.meta("og:title", "twitter:title"),
+            _strip_site_suffix(page.doc.findtext(".//title"), page, profile),
+        ]
+        if t
+    ]
+    site = fold(page.meta("og:site_name") or profile.site_name)
+    headlines = [
+        clean_text(h.text_content())
+        for h in page.headlines
+        if fold(h.text_content()) not in (site, fold(profile.site_name))
+    ]
+    if not headlines:
+        return clean_text(stated[0]) if stated else None
+    if len(headlines) == 1 or not stated:
+        return headlines[0]
+    # Several <h1>: the one the page's own metadata names.
+    return max(headlines, key=lambda h: max(_similarity(h, s) for s in stated))
+
+
+def _similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, fold(a), fold(b)).ratio()
+
+
+def _strip_site_suffix(text: str | None, page: Page, profile: SiteProfile) -> str | None:
+    text = clean_text(text)
+    parts = _TITLE_SEPARATORS.split(text)
+    names = {fold(profile.site_name), fold(page.meta("og:site_name") or profile.site_name)}
+    if len(parts) > 1 and any(name in fold(parts[-1]) for name in names):
+        return clean_text(text[: text.rfind(parts[-1])].rstrip(" |–—:-"))
+    return text or None
+
+
+def description(page: Page) -> str | None:
+    found = _texts(page.node_value("description"))
+    return clean_text(found[0]) if found else page.meta("og:description", "description")
+
+
+def authors(page: Page, head_zone: list[HtmlElement], profile: SiteProfile) -> list[str]:
+    stated = _texts(page.node_value("author") or page.node_value("creator"))
+    if not stated:
+        stated = [a for a in page.meta_all("author") if "://" not in a]
+    if stated:
+        return _unique(n for a in stated if "://" not in a for n in _split_names(a))
+    author_link = re.compile(profile.author_path) if profile.author_path else None
+    linked = [
+        el.text_content()
+        for el in head_zone
+        if el.tag == "a"
+        and (
+            "author" in (el.get("rel") or "").split()
+            or (author_link and author_link.search(el.get("href") or ""))
+        )
+    ]
+    linked += [
+        el.text_content() for el in head_zone if el.get("itemprop") == "author" and not len(el)
+    ]
+    if linked:
+        return _unique(linked)
+    for el in head_zone:
+        words = {w for w in re.split(r"[\s_-]+", (el.get("class") or "").lower())}
+        if "byline" in words or "author" in words:
+            text = _BYLINE_PREFIX.sub("", clean_text(el.text_content()))
+            if text and len(text) < 120:
+                return _unique(_split_names(text))
+    return []
+
+
+def _split_names(text: str) -> list[str]:
+    return [n for n in _NAME_SPLIT.split(_BYLINE_PREFIX.sub("", clean_text(text))) if n]
+
+
+def dates(page: Page, head_zone: list[HtmlElement], tz: str) -> tuple[str | None, str | None]:
+    published = _first_date(
+        [
+            *_texts(page.node_value("datePublished")),
+            page.meta("article:published_time", "datepublished", "date", "dc.date"),
+            *[
+                el.get("datetime") or el.get("content") or el.text_content()
+                for el in head_zone
+                if el.get("itemprop") == "datePublished"
+            ],
+            *[el.get("datetime") for el in head_zone if el.tag == "time"][:1],
+            *[el.text_content() for el in head_zone if el.tag == "time"][:1],
+        ],
+        tz,
+    )
+    modified = _first_date(
+        [
+            *_texts(page.node_value("dateModified")),
+            page.meta("article:modified_time", "og:updated_time", "datemodified"),
+            *[el.get("datetime") for el in head_zone if el.tag == "time"][1:2],
+        ],
+        tz,
+    )
+    return published, modified
+
+
+def _first_date(values: list, tz: str) -> str | None:
+    for value in values:
+        if isinstance(value, str) and (parsed := parse_date(value, tz)):
+            return parsed
+    return None
+
+
+def listed_terms(
+    page: Page, key: str, meta: str, zone: list[HtmlElement], path: str | None, rel: str | None
+) -> list[str]:
+    """Sections or tags: JSON-LD, then metas, then links to their listing pages."""
+    stated = page.node_value(key)
+    if isinstance(stated, str) and key == "keywords":
+        stated = stated.split(",")
+    values = _texts(stated) or page.meta_all(meta)
+    if values:
+        return _unique(values)
+    pattern = re.compile(path) if path else None
+    return _unique(
+        el.text_content().lstrip("#")
+        for el in zone
+        if el.tag == "a"
+        and (
+            (rel and rel in (el.get("rel") or "").split())
+            or (pattern and pattern.search(el.get("href") or ""))
+        )
+    )
+
+
+def language(page: Page) -> str | None:
+    candidates = [
+        *_texts(page.node_value("inLanguage")),
+        page.doc.get("lang"),
+        page.doc.get("xml:lang"),
+        page.meta("og:locale", "content-language", "language"),
+    ]
+    for value in candidates:
+        if value and (code := re.split(r"[-_]", value.strip())[0].lower()) and code.isalpha():
+            return code
+    return None
+
+
+def alternates(page: Page) -> dict[str, str]:
+    found = {}
+    for el in page.doc.iter("link"):
+        lang = (el.get("hreflang") or "").strip().lower()
+        if "alternate" in (el.get("rel") or "").lower().split() and lang and el.get("href"):
+            if lang != "x-default":
+                found[re.split(r"[-_]", lang)[0]] = urljoin(page.url, el.get("href").strip())
+    return found
+
+
+def members_only(page: Page) -> bool:
+    values = [page.node_value("isAccessibleForFree")]
+    values += [part.get("isAccessibleForFree") for part in _parts(page)]
+    return any(str(v).strip().lower() == "false" for v in values if v is not None)
+
+
+def _parts(page: Page) -> list[dict]:
+    parts = page.node_value("hasPart") or []
+    return [p for p in (parts if isinstance(parts, list) else [parts]) if isinstance(p, dict)]

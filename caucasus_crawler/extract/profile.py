@@ -1,0 +1,95 @@
+"""What extraction needs to know about one outlet, declared by its spider."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Headings that open the blocks news sites put after (or inside) an article.
+GENERIC_END_MARKERS = (
+    "related articles",
+    "related stories",
+    "related",
+    "read more",
+    "read also",
+    "see also",
+    "more stories",
+    "most popular",
+    "most read",
+    "editor's picks",
+    "editors' picks",
+    "recommended",
+    "you may also like",
+    "share this",
+    "share this article",
+    "похожие статьи",
+    "читайте также",
+    "по теме",
+    "популярное",
+    "выбор редакции",
+)
+# In-body teasers for other articles ("Explainer | How …", "Read more: …").
+GENERIC_TEASER = r"(read more|read also|see also|related|читайте также|по теме)\s*[:|]"
+# Picture credits that survive as text when the markup gives no <figcaption>.
+CAPTION_CREDIT = re.compile(
+    r"(^|[.!?]\s+|\(\s*)(photos?|images?|pictures?|illustration|screenshot|screengrab|video|фото)"
+    r"\s*(:|via\b|by\b|courtesy\b|credit\b|—|–)|\bofficial (photo|image)\.?$|^photo\.?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    """Site knowledge for extraction; everything has a generic default.
+
+    Phrases are matched case-insensitively inside a block of text, after the
+    typographic apostrophes and dashes are folded to ASCII.
+    """
+
+    site_name: str
+    timezone: str = "UTC"
+    boilerplate_phrases: tuple[str, ...] = ()
+    paywall_phrases: tuple[str, ...] = ()
+    end_markers: tuple[str, ...] = ()
+    teaser_prefixes: tuple[str, ...] = ()
+    author_path: str | None = None
+    section_path: str | None = None
+    tag_path: str | None = None
+    # Derived once per profile: folded phrases and compiled patterns.
+    _folded: dict = field(init=False, repr=False, compare=False)
+    _teaser: re.Pattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        alternatives = [GENERIC_TEASER]
+        if self.teaser_prefixes:
+            prefixes = "|".join(re.escape(p) for p in self.teaser_prefixes)
+            alternatives.insert(0, rf"(?:{prefixes})\s*\|")
+        object.__setattr__(self, "_teaser", re.compile(rf"^(?:{'|'.join(alternatives)})", re.I))
+        folded = {
+            "boilerplate": tuple(map(fold, self.boilerplate_phrases)),
+            "paywall": tuple(map(fold, self.paywall_phrases)),
+            "end": frozenset(map(fold, GENERIC_END_MARKERS + self.end_markers)),
+        }
+        object.__setattr__(self, "_folded", folded)
+
+    def is_boilerplate(self, text: str) -> bool:
+        folded = fold(text)
+        return any(phrase in folded for phrase in self._folded["boilerplate"])
+
+    def is_paywall(self, text: str) -> bool:
+        folded = fold(text)
+        return any(phrase in folded for phrase in self._folded["paywall"])
+
+    def is_teaser(self, text: str) -> bool:
+        return bool(self._teaser.match(text))
+
+    def is_end_marker(self, text: str) -> bool:
+        return fold(text).rstrip(" :") in self._folded["end"]
+
+
+_FOLD = str.maketrans({"‘": "'", "’": "'", "`": "'", "—": "-", "–": "-", "\u00a0": " "})
+
+
+def fold(text: str) -> str:
+    """Lower case with typographic quotes and dashes folded, for phrase matching."""
+    return " ".join(text.translate(_FOLD).lower().split())

@@ -1,0 +1,33 @@
+"""The item contract between spiders and pipelines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Article:
+    """One article page as the spider read it.
+
+    Spiders fill what the page states; the normalise pipeline derives
+    ``word_count`` and ``content_hash``. Optional values are None when the page
+    does not state them, never "" (an empty body is a members-only article).
+    """
+
+    url: str  # canonical live URL
+    title: str
+    body: str  # paragraphs separated by one blank line; subheadings start with "## "
+    source: str | None = None
+    language: str | None = None
+    lead: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None  # ISO 8601 UTC, or YYYY-MM-DD when the page gives no time
+    modified: str | None = None
+    sections: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    members_only: bool = False
+    alternates: dict[str, str] = field(default_factory=dict)  # language -> URL of a translation
+    aliases: list[str] = field(default_factory=list)  # other URLs that lead to this article
+    fetched_url: str | None = None  # the live URL whose response this is, after redirects
+    word_count: int | None = None
+    content_hash: str | None = None

@@ -1,0 +1,187 @@
+"""Pure normalisation: text, URLs, dates and the content hash.
+
+Everything here is deterministic and idempotent: normalising a normalised value
+returns it unchanged, so the content hash is stable across re-crawls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
+
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+# Characters that render as a space or as nothing; NBSP and the zero-width family
+# are common in CMS output and would otherwise change the hash of equal text.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+
+TRACKING_PARAMS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|yclid|mc_cid|mc_eid|igshid|_ga|ref_src|amp)$"
+)
+
+
+def clean_text(text: str | None) -> str:
+    """NFC, invisible characters removed, every run of whitespace one space."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    # Lone surrogates (from broken entities such as &#xD800;) cannot be encoded.
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_paragraphs(paragraphs) -> list[str]:
+    """Each paragraph cleaned; empty ones dropped."""
+    return [p for p in map(clean_text, paragraphs) if p]
+
+
+def join_paragraphs(paragraphs) -> str:
+    """The archived body form: clean paragraphs separated by one blank line."""
+    return "\n\n".join(clean_paragraphs(paragraphs))
+
+
+def normalize_body(body: str | None) -> str:
+    return join_paragraphs(_PARAGRAPH_BREAK.split(body or ""))
+
+
+def word_count(body: str) -> int:
+    return len(_WORD.findall(body))
+
+
+def content_hash(title: str, body: str) -> str:
+    """SHA-256 (hex) of the UTF-8 bytes of: normalised title, a newline, normalised body.
+
+    Only the text a reader sees counts: not the URL, lead, dates or fetch time, so
+    the same article at two URLs has one hash, and whitespace-only edits none.
+    """
+    payload = clean_text(title) + "\n" + normalize_body(body)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def canonical_url(url: str) -> str:
+    """A stable form of a URL: tracking parameters and fragment dropped, query sorted."""
+    query = urlsplit(url).query
+    tracking = [k for k, _ in parse_qsl(query, keep_blank_values=True) if TRACKING_PARAMS.match(k)]
+    if tracking:
+        url = url_query_cleaner(url, tracking, remove=True, unique=False, keep_fragments=False)
+    return canonicalize_url(url, keep_fragments=False)
+
+
+# --- dates ------------------------------------------------------------------
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan", "января", "январь", "янв"),
+            ("february", "feb", "февраля", "февраль", "фев"),
+            ("march", "mar", "марта", "март", "мар"),
+            ("april", "apr", "апреля", "апрель", "апр"),
+            ("may", "мая", "май"),
+            ("june", "jun", "июня", "июнь", "июн"),
+            ("july", "jul", "июля", "июль", "июл"),
+            ("august", "aug", "августа", "август", "авг"),
+            ("september", "sep", "sept", "сентября", "сентябрь", "сен"),
+            ("october", "oct", "октября", "октябрь", "окт"),
+            ("november", "nov", "ноября", "ноябрь", "ноя"),
+            ("december", "dec", "декабря", "декабрь", "дек"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_TIME = r"(?:,?\s*(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+_DAY_MONTH_YEAR = re.compile(
+    r"^(?:\w+,?\s+)?(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)\.?,?\s+(?P<year>\d{4})(?:\s*г\.?)?"
+    + _TIME
+    + r"$",
+    re.IGNORECASE,
+)
+_MONTH_DAY_YEAR = re.compile(
+    r"^(?:\w+,?\s+)?(?P<month>[^\W\d_]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})" + _TIME + r"$",
+    re.IGNORECASE,
+)
+_NUMERIC = re.compile(r"^(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{4})" + _TIME + r"$")
+_ISO_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_date(value: str | None, local_tz: str = "UTC") -> str | None:
+    """ISO 8601 in UTC (``2025-08-29T10:30:00Z``), or ``YYYY-MM-DD`` when no time is given.
+
+    Accepts ISO 8601, RFC 2822 (feeds) and written dates in English and Russian
+    ("29 August 2025", "29 августа 2025 г., 14:30"). A time without an offset is
+    the outlet's local time ``local_tz``. Returns None for anything unparseable
+    or outside years 1990-2100.
+    """
+    text = clean_text(value)
+    if not text:
+        return None
+    if _ISO_DATE_ONLY.match(text):
+        try:
+            return _plausible_date(date.fromisoformat(text))
+        except ValueError:
+            return None
+    parsed = _parse_iso(text) or _parse_rfc2822(text) or _parse_written(text)
+    if parsed is None:
+        return None
+    if isinstance(parsed, date) and not isinstance(parsed, datetime):
+        return _plausible_date(parsed)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(local_tz))
+    utc = parsed.astimezone(UTC)
+    if not 1990 <= utc.year <= 2100:
+        return None
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _plausible_date(day: date) -> str | None:
+    return day.isoformat() if 1990 <= day.year <= 2100 else None
+
+
+def _parse_iso(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text[:11] else text)
+    except ValueError:
+        return None
+
+
+def _parse_rfc2822(text: str) -> datetime | None:
+    if "," not in text and not re.search(r"[+-]\d{4}$|GMT$|UT$", text):
+        return None
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _parse_written(text: str) -> date | datetime | None:
+    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC):
+        match = pattern.match(text)
+        if not match:
+            continue
+        month = match["month"]
+        month_number = int(month) if month.isdigit() else _MONTHS.get(month.lower())
+        if not month_number:
+            continue
+        try:
+            if match["hour"] is None:
+                return date(int(match["year"]), month_number, int(match["day"]))
+            return datetime(
+                int(match["year"]),
+                month_number,
+                int(match["day"]),
+                int(match["hour"]),
+                int(match["minute"]),
+                int(match["second"] or 0),
+            )
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,89 @@
+"""Item pipelines, one job each: normalise, then archive (deduplicating by content hash)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem, NotConfigured
+
+from .archive import Archive
+from .normalize import clean_paragraphs, clean_text, content_hash, normalize_body, word_count
+
+logger = logging.getLogger(__name__)
+
+
+class NormalizePipeline:
+    """Clean every text field, derive word count and content hash, drop what is not an article."""
+
+    def __init__(self, crawler):
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        adapter["title"] = clean_text(adapter.get("title"))
+        adapter["lead"] = clean_text(adapter.get("lead")) or None
+        adapter["body"] = normalize_body(adapter.get("body"))
+        for key in ("authors", "sections", "tags"):
+            adapter[key] = list(dict.fromkeys(clean_paragraphs(adapter.get(key) or [])))
+        if not adapter["title"]:
+            self._drop("no_title", adapter)
+        if not adapter["body"] and not adapter.get("members_only"):
+            self._drop("empty_body", adapter)
+        adapter["word_count"] = word_count(adapter["body"])
+        adapter["content_hash"] = content_hash(adapter["title"], adapter["body"])
+        return item
+
+    def _drop(self, reason: str, adapter: ItemAdapter):
+        self.stats.inc_value(f"item_dropped_reasons/{reason}")
+        raise DropItem(f"{reason}: {adapter.get('fetched_url') or adapter.get('url')}")
+
+
+class ArchivePipeline:
+    """Store items in the SQLite archive, committing every ARCHIVE_BATCH_SIZE items
+    or ARCHIVE_COMMIT_SECONDS, and at the end of the crawl."""
+
+    def __init__(self, crawler):
+        settings = crawler.settings
+        if not settings.getbool("ARCHIVE_ENABLED"):
+            raise NotConfigured("ARCHIVE_ENABLED is off")
+        self.path = settings.get("ARCHIVE_PATH")
+        self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
+        self.commit_seconds = settings.getfloat("ARCHIVE_COMMIT_SECONDS")
+        self.stats = crawler.stats
+        self.archive: Archive | None = None
+        self.pending = 0
+        self.last_commit = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        self.archive = Archive(self.path)
+
+    def close_spider(self):
+        self._commit()
+        self.archive.close()
+
+    def process_item(self, item):
+        outcome = self.archive.save(item)
+        self.stats.inc_value(f"archive/{outcome}")
+        self.pending += 1
+        if (
+            self.pending >= self.batch_size
+            or time.monotonic() - self.last_commit > self.commit_seconds
+        ):
+            self._commit()
+        return item
+
+    def _commit(self):
+        self.archive.commit()
+        self.stats.inc_value("archive/commits")
+        self.pending = 0
+        self.last_commit = time.monotonic()

@@ -1,0 +1,67 @@
+"""The one settings module. Environment variables are read here and nowhere else.
+
+Override anything per run with ``-s NAME=VALUE``.
+"""
+
+import os
+
+BOT_NAME = "caucasus_crawler"
+SPIDER_MODULES = ["caucasus_crawler.spiders"]
+NEWSPIDER_MODULE = "caucasus_crawler.spiders"
+
+# --- the archive -----------------------------------------------------------------
+ARCHIVE_ENABLED = True
+ARCHIVE_PATH = os.environ.get("ARCHIVE_PATH", "archive/caucasus.db")
+# Commit every this many items, or after this many seconds, whichever comes first:
+# a crash loses at most one batch, and a re-run fetches it again.
+ARCHIVE_BATCH_SIZE = 200
+ARCHIVE_COMMIT_SECONDS = 5.0
+
+# --- politeness --------------------------------------------------------------------
+# Identify ourselves; operators can reach the maintainer through CONTACT_URL.
+CONTACT_URL = os.environ.get(
+    "CAUCASUS_CRAWLER_CONTACT_URL", "https://github.com/caucasus-crawler/caucasus_crawler"
+)
+USER_AGENT_TEMPLATE = "caucasus_crawler/0.1 (research archive; +{contact_url})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+COOKIES_ENABLED = False
+# No control surfaces on a scheduled crawler.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+# Retries for server errors and rate limits, spaced out by BackoffRetryMiddleware.
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 120.0
+
+# --- components ----------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Before offsite (50) and robots.txt (100): they must see the mirror's address.
+    "caucasus_crawler.middlewares.MirrorMiddleware": 40,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "caucasus_crawler.middlewares.ExactHostOffsiteMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "caucasus_crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+REQUEST_FINGERPRINTER_CLASS = "caucasus_crawler.fingerprints.RedirectAwareFingerprinter"
+ITEM_PIPELINES = {
+    "caucasus_crawler.pipelines.NormalizePipeline": 100,
+    "caucasus_crawler.pipelines.ArchivePipeline": 800,
+}
+EXTENSIONS = {
+    "caucasus_crawler.extensions.CrawlLog": 500,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

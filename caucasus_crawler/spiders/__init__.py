@@ -1,0 +1,1 @@
+"""One spider per outlet; shared discovery lives in ``base.NewsSpider``."""

@@ -1,0 +1,333 @@
+"""NewsSpider: discovery the way news sites publish, for any outlet.
+
+A site is crawled from four directions, each of which can fail without the
+others: robots.txt's ``Sitemap:`` lines (then the usual sitemap locations),
+the RSS feeds of each edition, and the listing pages (home, sections, tags,
+authors) with their pagination; article pages are followed from all of them.
+Every page is handled as a live URL; ``-a base_url`` sends the requests to a
+mirror (see ``mirror.py``).
+
+An outlet subclasses this with its name, origin, editions, URL patterns and
+extraction profile; see ``oc_media.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import TextResponse
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from ..extract import SiteProfile, extract_article
+from ..mirror import MirrorMap
+from ..normalize import canonical_url, parse_date
+
+# Requests for discovery documents go first, then articles, then listings, so a
+# limited crawl spends its budget on articles.
+PRIORITY_DISCOVERY, PRIORITY_ARTICLE, PRIORITY_LISTING = 20, 10, 0
+
+
+class SpiderArgumentError(ValueError):
+    """A ``-a name=value`` argument is not usable; the message says what is expected."""
+
+
+class NewsSpider(scrapy.Spider):
+    # --- declared by each outlet ---------------------------------------------------
+    origin: str  # "https://example.org"
+    profile: SiteProfile
+    editions: dict[str, str] = {"en": "/"}  # language -> home path; its feed is <home>feed/
+    feed_path = "feed/"
+    sitemap_fallbacks = ("/sitemap_index.xml", "/wp-sitemap.xml", "/sitemap.xml")
+    sitemap_skip = (
+        r"(page|category|post_tag|tag|author|attachment)-sitemap|sitemap-(pages|taxonomies|users)"
+    )
+    sections: dict[str, str] = {}  # slug -> name, for -a sections=
+    section_listing = "category/{slug}/"  # under an edition's home path
+    listing_path = r"^/$"
+    article_path = r"^/[^/]+/?$"
+    article_query = r"^p=\d+$"  # WordPress shortlinks
+    skip_path = r"\.(?:jpe?g|png|gif|webp|svg|pdf|mp[34]|zip|css|js|xml|json|txt)$"
+    pagination_path = r"/page/\d+/?$"
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        since: str | None = None,
+        limit: str | None = None,
+        sections: str | None = None,
+        languages: str | None = None,
+        *args,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        try:
+            self.mirror = MirrorMap(self.origin, base_url)
+        except ValueError as exc:
+            raise SpiderArgumentError(str(exc)) from exc
+        self.allowed_domains = self.mirror.hosts
+        self.since = _parse_since(since)
+        self.limit = _parse_limit(limit)
+        self.languages = _parse_choice("languages", languages, self.editions)
+        self.selected_sections = _parse_choice("sections", sections, self.sections, default=[])
+        self._listing = re.compile(self.listing_path)
+        self._article = re.compile(self.article_path)
+        self._article_query = re.compile(self.article_query)
+        self._skip = re.compile(self.skip_path)
+        self._pagination = re.compile(self.pagination_path)
+        self._sitemap_skip = re.compile(self.sitemap_skip)
+        self._seen_links: set = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        if spider.limit:
+            settings.set("CLOSESPIDER_ITEMCOUNT", spider.limit, priority="spider")
+        if settings.getpriority("USER_AGENT") < settings.getpriority("CONTACT_URL"):
+            agent = settings.get("USER_AGENT_TEMPLATE").format(
+                contact_url=settings.get("CONTACT_URL")
+            )
+            settings.set("USER_AGENT", agent, priority=settings.getpriority("CONTACT_URL"))
+        return spider
+
+    # --- discovery -------------------------------------------------------------------
+
+    async def start(self):
+        for language in self.languages:
+            home = self.editions[language]
+            if self.selected_sections:
+                for slug in self.selected_sections:
+                    yield self._request(
+                        home + self.section_listing.format(slug=slug), PRIORITY_LISTING
+                    )
+                continue
+            yield self._request(home + self.feed_path, PRIORITY_DISCOVERY, self.parse_feed)
+            yield self._request(home, PRIORITY_LISTING)
+        if not self.selected_sections:
+            yield self._request(
+                "/robots.txt", PRIORITY_DISCOVERY, self.parse_robots, errback=self.no_robots
+            )
+
+    def _request(self, path_or_url: str, priority: int, callback=None, **kwargs) -> scrapy.Request:
+        url = path_or_url if "://" in path_or_url else self.mirror.origin + path_or_url
+        return scrapy.Request(
+            url, callback=callback or self.parse_page, priority=priority, **kwargs
+        )
+
+    def parse_robots(self, response):
+        found = [
+            live
+            for url in sitemap_urls_from_robots(response.body, base_url=response.url)
+            if (live := self.mirror.live_url(url, response.url))
+        ]
+        if not found:
+            yield from self._sitemap_fallbacks()
+        for url in found:
+            yield self._request(url, PRIORITY_DISCOVERY, self.parse_sitemap)
+
+    def no_robots(self, failure):
+        self.crawler.stats.inc_value("discovery/robots_unavailable")
+        yield from self._sitemap_fallbacks()
+
+    def _sitemap_fallbacks(self):
+        for path in self.sitemap_fallbacks:
+            yield self._request(path, PRIORITY_DISCOVERY, self.parse_sitemap)
+
+    def parse_sitemap(self, response):
+        body = _sitemap_body(response, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        if body is None:
+            self.crawler.stats.inc_value("discovery/sitemap_invalid")
+            self.logger.warning("Not a sitemap: %s", response.url)
+            return
+        sitemap = Sitemap(body)
+        for entry in sitemap:
+            url = self.mirror.live_url(entry.get("loc", ""), response.url)
+            if not url or self._older_than_since(entry.get("lastmod")):
+                continue
+            if sitemap.type == "sitemapindex":
+                if not self._sitemap_skip.search(url):
+                    yield self._request(url, PRIORITY_DISCOVERY, self.parse_sitemap)
+            elif (request := self._follow(url)) is not None:
+                self.crawler.stats.inc_value("discovery/sitemap_urls")
+                yield request
+
+    def parse_feed(self, response):
+        response.selector.remove_namespaces()
+        entries = response.xpath("//item | //entry")
+        if not entries:
+            self.crawler.stats.inc_value("discovery/feed_invalid")
+            self.logger.warning("No entries in feed %s", response.url)
+        for entry in entries:
+            link = entry.xpath("link/text()").get() or entry.xpath("link/@href").get() or ""
+            when = entry.xpath("pubDate/text() | published/text() | updated/text()").get()
+            url = self.mirror.live_url(link, response.url)
+            if url and not self._older_than_since(when) and (request := self._follow(url)):
+                self.crawler.stats.inc_value("discovery/feed_urls")
+                yield request
+
+    # --- pages ------------------------------------------------------------------------
+
+    def parse_page(self, response):
+        """Any HTML page: an article is extracted, and its links are followed."""
+        if not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("pages/not_html")
+            return
+        kind = self.classify(canonical_url(response.url))
+        if kind == "article":
+            article = self.article(response)
+            if article is not None:
+                yield article
+        yield from self._follow_links(response, from_listing=kind == "listing")
+
+    def article(self, response):
+        """The page as an Article in live canonical URLs, or None."""
+        stats = self.crawler.stats
+        extraction = extract_article(response.text, response.url, self.profile)
+        for problem in extraction.problems:
+            stats.inc_value(f"extract/{problem}")
+        article = extraction.article
+        if article is None:
+            return None
+        live = self._live
+        article.source = self.name
+        article.fetched_url = canonical_url(response.url)
+        article.url = live(article.url, response.url) or article.fetched_url
+        article.language = article.language or self.language_of(article.url)
+        article.alternates = {
+            lang: url
+            for lang, raw in article.alternates.items()
+            if (url := live(raw, response.url))
+        }
+        redirects = [live(u, response.url) for u in response.meta.get("redirect_urls", [])]
+        aliases = [live(u, response.url) for u in article.aliases]
+        article.aliases = [u for u in dict.fromkeys(redirects + aliases) if u and u != article.url]
+        if self._older_than_since(article.modified or article.published):
+            stats.inc_value("articles/skipped_since")
+            return None
+        wanted = {self.sections[s] for s in self.selected_sections}
+        if wanted and not wanted & set(article.sections):
+            stats.inc_value("articles/skipped_section")
+            return None
+        return article
+
+    def _live(self, url: str, base: str) -> str | None:
+        live = self.mirror.live_url(url, base)
+        return canonical_url(live) if live else None
+
+    def _follow_links(self, response, from_listing: bool):
+        old_listing = from_listing and self.since and self._listing_is_old(response)
+        for href in response.xpath("//a/@href").getall():
+            key = href if href.startswith(("http", "/")) else (response.url, href)
+            if key in self._seen_links:
+                continue
+            self._seen_links.add(key)
+            url = self.mirror.live_url(href, response.url)
+            if url is None:
+                continue
+            url = canonical_url(url)
+            kind = self.classify(url)
+            if kind == "listing":
+                if old_listing and self._pagination.search(url):
+                    self.crawler.stats.inc_value("discovery/pagination_stopped_since")
+                    continue
+                if self._wants_listing(url):
+                    yield self._request(url, PRIORITY_LISTING)
+            elif kind == "article" and (from_listing or not self.selected_sections):
+                yield self._request(url, PRIORITY_ARTICLE)
+
+    def _follow(self, url: str) -> scrapy.Request | None:
+        url = canonical_url(url)
+        if self.classify(url) != "article" or url in self._seen_links:
+            return None
+        self._seen_links.add(url)
+        return self._request(url, PRIORITY_ARTICLE)
+
+    # --- URL policy --------------------------------------------------------------------
+
+    def classify(self, url: str) -> str | None:
+        """'article' or 'listing' for a live on-site URL worth fetching, else None."""
+        parts = urlsplit(url)
+        path = parts.path or "/"
+        if self.language_of(url) not in self.languages or self._skip.search(path):
+            return None
+        if parts.query:
+            return "article" if path == "/" and self._article_query.match(parts.query) else None
+        if self._listing.match(path):
+            return "listing"
+        if self._article.match(path):
+            return "article"
+        return None
+
+    def language_of(self, url: str) -> str:
+        path = urlsplit(url).path or "/"
+        matches = [
+            (len(home), lang) for lang, home in self.editions.items() if path.startswith(home)
+        ]
+        return max(matches)[1] if matches else next(iter(self.editions))
+
+    def _wants_listing(self, url: str) -> bool:
+        if not self.selected_sections:
+            return True
+        path = urlsplit(url).path
+        return any(
+            path.startswith(self.editions[lang] + self.section_listing.format(slug=slug))
+            for lang in self.languages
+            for slug in self.selected_sections
+        )
+
+    def _older_than_since(self, value: str | None) -> bool:
+        if not self.since or not value:
+            return False
+        when = parse_date(value, self.profile.timezone)
+        return bool(when) and when[:10] < self.since.isoformat()
+
+    def _listing_is_old(self, response) -> bool:
+        dates = [
+            parse_date(d, self.profile.timezone)
+            for d in response.xpath("//time/@datetime").getall()
+        ]
+        dates = [d for d in dates if d]
+        return bool(dates) and max(dates)[:10] < self.since.isoformat()
+
+
+def _sitemap_body(response, max_size: int) -> bytes | None:
+    body = response.body
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gunzip(body, max_size=max_size)
+        except (OSError, ValueError):
+            return None
+    return body if b"<urlset" in body[:2048] or b"<sitemapindex" in body[:2048] else None
+
+
+def _parse_since(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SpiderArgumentError(f"-a since= takes a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def _parse_limit(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise SpiderArgumentError(f"-a limit= takes a positive whole number, got {value!r}")
+    return int(value)
+
+
+def _parse_choice(name: str, value: str | None, known, default=None) -> list[str]:
+    if value is None:
+        return list(known) if default is None else default
+    chosen = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in known]
+    if unknown or not chosen:
+        raise SpiderArgumentError(
+            f"-a {name}= got {', '.join(unknown) or 'nothing'}; choose from: {', '.join(known)}"
+        )
+    return chosen

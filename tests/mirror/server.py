@@ -1,0 +1,128 @@
+"""Serve the mirror on 127.0.0.1, the way the real site answers.
+
+Conditional requests are honoured (ETag / Last-Modified -> 304), every request is
+logged, and the state can be switched while serving. Run it by hand with
+``python -m tests.mirror.server --port 8765``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from dataclasses import dataclass
+from datetime import UTC
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .site import Site
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    method: str
+    path: str
+    status: int
+    headers: dict
+
+
+class MirrorServer:
+    """A threaded HTTP server over a ``Site``; use as a context manager."""
+
+    def __init__(self, site: Site, port: int = 0):
+        self.site = site
+        self.requests: list[LoggedRequest] = []
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
+        self.httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self) -> MirrorServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def log(self, entry: LoggedRequest) -> None:
+        with self._lock:
+            self.requests.append(entry)
+
+    def paths(self, status: int | None = None) -> list[str]:
+        with self._lock:
+            return [r.path for r in self.requests if status is None or r.status == status]
+
+
+def _handler(server: MirrorServer):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            self._answer(send_body=True)
+
+        def do_HEAD(self):
+            self._answer(send_body=False)
+
+        def _answer(self, send_body: bool) -> None:
+            resource = server.site.resource(self.path)
+            status = (
+                304 if resource.status == 200 and self._not_modified(resource) else resource.status
+            )
+            server.log(LoggedRequest(self.command, self.path, status, dict(self.headers)))
+            self.send_response(status)
+            self.send_header("Content-Type", resource.content_type)
+            if resource.location:
+                self.send_header("Location", resource.location)
+            if resource.status == 200:
+                self.send_header("ETag", resource.etag)
+                if resource.last_modified:
+                    self.send_header(
+                        "Last-Modified",
+                        format_datetime(resource.last_modified.astimezone(UTC), usegmt=True),
+                    )
+            for name, value in resource.headers.items():
+                self.send_header(name, value)
+            body = resource.body if status != 304 else b""
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if send_body and body:
+                self.wfile.write(body)
+
+        def _not_modified(self, resource) -> bool:
+            if etags := self.headers.get("If-None-Match"):
+                return resource.etag in {e.strip() for e in etags.split(",")}
+            since = self.headers.get("If-Modified-Since")
+            if since and resource.last_modified:
+                try:
+                    return resource.last_modified.replace(microsecond=0) <= parsedate_to_datetime(
+                        since
+                    )
+                except (TypeError, ValueError):
+                    return False
+            return False
+
+        def log_message(self, format, *args):  # noqa: A002 - the server's own log is `requests`
+            pass
+
+    return Handler
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve the bundled OC Media mirror.")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--state", default="initial", choices=("initial", "later"))
+    args = parser.parse_args()
+    with MirrorServer(Site(args.state), args.port) as mirror:
+        print(f"OC Media mirror ({args.state}) at {mirror.url}/", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
