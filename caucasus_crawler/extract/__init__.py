@@ -46,16 +46,15 @@ def extract_article(html: str, url: str, profile: SiteProfile) -> Extraction:
         return Extraction(None, ["unparseable"])
     page = metadata.Page(doc, url)
     problems = ["invalid_jsonld"] * page.jsonld_errors
-    if not metadata.is_article(page):
+    protected = {a for h in page.headlines for a in h.iterancestors()} | set(page.headlines)
+    container, first_paragraph = find_container(doc, protected)
+    head, tail = _zones(doc, page.headlines, container, first_paragraph)
+    published, modified = metadata.dates(page, head, profile.timezone)
+    if not metadata.is_article(page, published):
         return Extraction(None, [*problems, "not_article"])
     title = metadata.title(page, profile)
     if not title:
         return Extraction(None, [*problems, "no_title"])
-
-    protected = {a for h in page.headlines for a in h.iterancestors()} | set(page.headlines)
-    container = find_container(doc, protected)
-    head, tail = _zones(doc, page.headlines, container)
-    published, modified = metadata.dates(page, head, profile.timezone)
     members_only = metadata.members_only(page) or profile.is_paywall(
         " ".join(el.text or "" for el in head)
         + (container.text_content() if container is not None else "")
@@ -65,9 +64,11 @@ def extract_article(html: str, url: str, profile: SiteProfile) -> Extraction:
     paragraphs: list[str] = []
     if not members_only:
         blocks = container_blocks(container, protected) if container is not None else []
-        paragraphs = clean_blocks(blocks, profile, title=title, lead=lead)
+        paragraphs = clean_blocks(blocks, profile, title=title, lead=lead, published=published)
         if word_count(" ".join(paragraphs)) < MIN_CONTAINER_WORDS:
-            fallback = clean_blocks(fallback_blocks(html), profile, title=title, lead=lead)
+            fallback = clean_blocks(
+                fallback_blocks(html), profile, title=title, lead=lead, published=published
+            )
             if word_count(" ".join(fallback)) > word_count(" ".join(paragraphs)):
                 paragraphs, problems = fallback, [*problems, "generic_extractor"]
         if lead is None and description:
@@ -83,7 +84,7 @@ def extract_article(html: str, url: str, profile: SiteProfile) -> Extraction:
         published=published,
         modified=modified,
         sections=metadata.listed_terms(
-            page, "articleSection", "article:section", head, profile.section_path, None
+            page, "articleSection", "article:section", head, profile.section_path, "category"
         ),
         tags=metadata.listed_terms(
             page, "keywords", "article:tag", head + tail, profile.tag_path, "tag"
@@ -98,10 +99,13 @@ def extract_article(html: str, url: str, profile: SiteProfile) -> Extraction:
 
 
 def _zones(
-    doc: HtmlElement, headlines: list[HtmlElement], container: HtmlElement | None
+    doc: HtmlElement,
+    headlines: list[HtmlElement],
+    container: HtmlElement | None,
+    first_paragraph: HtmlElement | None,
 ) -> tuple[list[HtmlElement], list[HtmlElement]]:
-    """Elements around the headline before the body (byline, date, section label,
-    standfirst), and after the body up to the first related-content block (tags)."""
+    """Elements around the headline before the body (section label, byline, date,
+    standfirst), and after the body up to the related blocks (tags)."""
     order = [el for el in doc.iter() if isinstance(el.tag, str)]
     position = {el: i for i, el in enumerate(order)}
     if headlines:
@@ -114,8 +118,12 @@ def _zones(
     else:
         start = 0
     if container is not None:
-        body_start = position[container]
-        body_end = body_start + sum(1 for el in container.iter() if isinstance(el.tag, str))
+        body_start = (
+            position[first_paragraph] if first_paragraph is not None else position[container]
+        )
+        body_end = position[container] + sum(
+            1 for el in container.iter() if isinstance(el.tag, str)
+        )
     else:
         body_start = body_end = min(start + 200, len(order))
     head = [el for el in order[start:body_start] if _in_zone(el)]

@@ -25,7 +25,7 @@ from .profile import CAPTION_CREDIT, SiteProfile, fold
 JUNK_TAGS = frozenset(
     "script style noscript template svg iframe form button input select textarea label "
     "nav footer aside figure figcaption picture video audio canvas object embed dialog "
-    "menu map header".split()
+    "menu map".split()
 )
 # Class and id words that mark page furniture rather than article text.
 JUNK_WORDS = frozenset(
@@ -33,7 +33,7 @@ JUNK_WORDS = frozenset(
     "signup membership paywall donate donation promo promoted advert advertisement ads ad "
     "sponsored banner cookie cookies consent comments comment disqus sidebar widget "
     "breadcrumb breadcrumbs caption credit credits byline tags tagcloud cta notification "
-    "notice modal popup toolbar navbar menu pagination pager print hidden sr screen-reader "
+    "notice modal popup toolbar navbar menu pagination pager print hidden sr screen-reader status "
     "wp-caption-text".split()
 )
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
@@ -46,8 +46,12 @@ INLINE = frozenset(
 # the box that holds it: a membership appeal, a teaser card.
 BOX_MAX_CHARS = 700
 _WORDS = re.compile(r"[\w]+")
-_DATE_ONLY = re.compile(r"^(?:(?:updated|published|posted)\s*:?\s*)?[\w ,.]{6,40}$", re.I)
+_DATE_ONLY = re.compile(r"^[\w ,.:]{6,48}$")
+_DATE_LABEL = re.compile(r"^(updated|published|posted|last updated|обновлено)\s*:?\s*", re.I)
 _BYLINE = re.compile(r"^(by|автор|авторы)\b[\s:]", re.I)
+_SHARE_LINE = re.compile(
+    r"^(share( this( article| story| update)?)?|поделиться|follow us)(\s*[:|].*|\s*)$", re.I
+)
 
 
 @dataclass
@@ -90,32 +94,83 @@ def _in_junk(el: HtmlElement, protected: set) -> bool:
     return any(is_junk(a, protected) for a in el.iterancestors() if a.tag not in ("html", "body"))
 
 
-def find_container(doc: HtmlElement, protected: set) -> HtmlElement | None:
-    """The element whose paragraphs carry the most text, links discounted."""
+def find_container(
+    doc: HtmlElement, protected: set
+) -> tuple[HtmlElement | None, HtmlElement | None]:
+    """The element holding the article text, and its first paragraph (where the body starts).
+
+    Paragraphs score their parent fully and their grandparent by half, links
+    discounted. When several wrappers score alike (the entries of a live blog),
+    their common ancestor holds the text. The container then widens past
+    wrappers that add nothing, and to take in paragraphs beside it.
+    """
     scores: dict[HtmlElement, float] = {}
+    scored: list[HtmlElement] = []
     for p in doc.iter("p", "pre", "blockquote"):
         text = clean_text(p.text_content())
         if len(text) < 25 or _in_junk(p, protected):
             continue
+        scored.append(p)
         score = (1 + text.count(",") + min(len(text) / 100, 3)) * (1 - _link_density(p, text))
         parent = p.getparent()
-        if parent is None:
-            continue
-        scores[parent] = scores.get(parent, 0) + score
-        grandparent = parent.getparent()
-        if grandparent is not None and grandparent.tag not in ("html",):
-            scores[grandparent] = scores.get(grandparent, 0) + score / 2
+        for candidate, share in ((parent, 1.0), (parent.getparent(), 0.5)):
+            if candidate is not None and candidate.tag != "html":
+                scores[candidate] = scores.get(candidate, 0) + score * share
     if not scores:
-        return None
-    best = max(scores, key=scores.get)
-    # Body text split across sibling wrappers (around an ad or an appeal box)
-    # belongs together: take the parent when the siblings score too.
-    parent = best.getparent()
-    if parent is not None and parent.tag not in ("html", "body"):
-        siblings = sum(scores.get(s, 0) for s in parent if s is not best)
-        if siblings >= 0.3 * scores[best]:
-            return parent
-    return best
+        return None, None
+    ranked = sorted(scores, key=scores.get, reverse=True)
+    best = ranked[0]
+    alike = [c for c in ranked[:5] if scores[c] >= 0.75 * scores[best]]
+    if len(alike) >= 3:
+        best = _common_ancestor(alike)
+    container = _widen(best, scores, protected)
+    first = next((p for p in scored if p is container or container in p.iterancestors()), None)
+    return container, first
+
+
+def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement:
+    chains = [[e, *e.iterancestors()] for e in elements]
+    shared = set(chains[0]).intersection(*map(set, chains[1:]))
+    return next(a for a in chains[0] if a in shared)
+
+
+def _widen(container: HtmlElement, scores: dict, protected: set) -> HtmlElement:
+    while (parent := container.getparent()) is not None and parent.tag not in ("html", "body"):
+        if parent in protected and container not in protected:
+            break  # the next level up holds the headline: the body ends here
+        others = [s for s in parent if s is not container and isinstance(s.tag, str)]
+        if any(_is_content_paragraph(s) or _is_repeat(s, container, scores) for s in others):
+            container = parent
+        elif all(_is_thin(s, scores) for s in others):
+            container = parent
+        else:
+            break
+    return container
+
+
+def _is_content_paragraph(el: HtmlElement) -> bool:
+    if el.tag != "p":
+        return False
+    text = clean_text(el.text_content())
+    return len(text) >= 80 and _link_density(el, text) < 0.25
+
+
+def _is_repeat(el: HtmlElement, container: HtmlElement, scores: dict) -> bool:
+    """Another of the same wrapper with text in it: the next live-blog entry."""
+    return (
+        el.tag == container.tag
+        and el.get("class") == container.get("class")
+        and any(d in scores for d in el.iter())
+    )
+
+
+def _is_thin(el: HtmlElement, scores: dict) -> bool:
+    """Adds nothing worth reading: no scored paragraphs, little text."""
+    if el.tag in ("script", "style", "noscript", "template"):
+        return True
+    if any(d in scores for d in el.iter()):
+        return False
+    return len(clean_text(el.text_content())) < 200
 
 
 def _link_density(el: HtmlElement, text: str) -> float:
@@ -223,9 +278,19 @@ def fallback_blocks(html: str) -> list[Block]:
 
 
 def clean_blocks(
-    blocks: list[Block], profile: SiteProfile, *, title: str, lead: str | None
+    blocks: list[Block],
+    profile: SiteProfile,
+    *,
+    title: str,
+    lead: str | None,
+    published: str | None = None,
 ) -> list[str]:
-    """Drop what a reader does not read as the article; subheadings become '## …'."""
+    """Drop what a reader does not read as the article; subheadings become '## …'.
+
+    A line that is only a date is the page's date line and goes; one with a time
+    is a live-blog stamp and stays, unless it opens the body with the article's
+    own publication time.
+    """
     dropped_boxes: set[HtmlElement] = set()
     for block in blocks:
         if block.box is not None and _is_box_boilerplate(block, profile):
@@ -246,6 +311,11 @@ def clean_blocks(
             if block.link_density >= 0.5 or word_count(text) <= 12 or parse_date(text):
                 continue
             skipping_related = False
+        stamp = _date_line(text, profile.timezone)
+        if stamp is not None:
+            if "T" in stamp and (kept or stamp != published):
+                kept.append(block)
+            continue
         if folded in seen or _is_line_boilerplate(block, profile):
             continue
         seen.add(folded)
@@ -257,7 +327,7 @@ def clean_blocks(
 
 def _is_box_boilerplate(block: Block, profile: SiteProfile) -> bool:
     return profile.is_boilerplate(block.text) or (
-        profile.is_teaser(block.text) and word_count(block.text) <= 30
+        profile.is_teaser(block.text, block.link_density) and word_count(block.text) <= 30
     )
 
 
@@ -266,7 +336,7 @@ def _is_line_boilerplate(block: Block, profile: SiteProfile) -> bool:
     words = word_count(text)
     if profile.is_boilerplate(text) or profile.is_paywall(text):
         return True
-    if profile.is_teaser(text) and words <= 30:
+    if profile.is_teaser(text, block.link_density) and words <= 30:
         return True
     if words <= 40 and CAPTION_CREDIT.search(text):
         return True
@@ -274,7 +344,11 @@ def _is_line_boilerplate(block: Block, profile: SiteProfile) -> bool:
         return True  # share buttons, "Become a member", lone "Read more" links
     if words <= 8 and _BYLINE.match(text):
         return True
-    # A line that is only a date is the page's date line; live-blog stamps keep their time.
-    return (
-        words <= 6 and ":" not in text and bool(_DATE_ONLY.match(text)) and bool(parse_date(text))
-    )
+    return words <= 12 and bool(_SHARE_LINE.match(text))
+
+
+def _date_line(text: str, timezone: str) -> str | None:
+    """The date (UTC ISO) when the line says nothing but a date, else None."""
+    if word_count(text) > 7 or not _DATE_ONLY.match(text):
+        return None
+    return parse_date(_DATE_LABEL.sub("", text), timezone)

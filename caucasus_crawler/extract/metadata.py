@@ -133,19 +133,16 @@ def _unique(values) -> list[str]:
 # --- fields -------------------------------------------------------------------
 
 
-def is_article(page: Page) -> bool:
-    """An article page states it: an Article node, an article:published_time, or a
-    dated <article> with a headline. Site pages (about, contact) and listings do not."""
-    if page.article is not None:
+def is_article(page: Page, published: str | None) -> bool:
+    """An article page says so: an Article node or an article:published_time. A
+    page whose structured data names it something else (WebPage, CollectionPage)
+    is not one. Without structured data: one headline with a date by it, and
+    not a list of article cards."""
+    if page.article is not None or page.meta("article:published_time"):
         return True
-    if page.meta("article:published_time"):
-        return True
-    articles = list(page.doc.iter("article"))
-    return (
-        len(articles) == 1
-        and articles[0].find(".//h1") is not None
-        and articles[0].find(".//time") is not None
-    )
+    if page.nodes or len(page.doc.findall(".//article")) > 1:
+        return False
+    return published is not None and len(page.headlines) == 1
 
 
 def title(page: Page, profile: SiteProfile) -> str | None:
@@ -258,25 +255,29 @@ def _first_date(values: list, tz: str) -> str | None:
 
 
 def listed_terms(
-    page: Page, key: str, meta: str, zone: list[HtmlElement], path: str | None, rel: str | None
+    page: Page, key: str, meta: str, zone: list[HtmlElement], path: str | None, rel: str
 ) -> list[str]:
-    """Sections or tags: JSON-LD, then metas, then links to their listing pages."""
+    """Sections or tags: JSON-LD, then metas, then links marked with ``rel``, then
+    (on pages without structured data) links to their listing pages."""
     stated = page.node_value(key)
     if isinstance(stated, str) and key == "keywords":
         stated = stated.split(",")
     values = _texts(stated) or page.meta_all(meta)
     if values:
         return _unique(values)
-    pattern = re.compile(path) if path else None
-    return _unique(
-        el.text_content().lstrip("#")
-        for el in zone
-        if el.tag == "a"
-        and (
-            (rel and rel in (el.get("rel") or "").split())
-            or (pattern and pattern.search(el.get("href") or ""))
-        )
-    )
+    links = [el for el in zone if el.tag == "a"]
+    # WordPress marks category links rel="category tag" and tag links rel="tag".
+    marked = [
+        el for el in links if rel in _rel(el) and (rel != "tag" or "category" not in _rel(el))
+    ]
+    if not marked and page.article is None and path:
+        pattern = re.compile(path)
+        marked = [el for el in links if pattern.search(el.get("href") or "")]
+    return _unique(el.text_content().lstrip("#") for el in marked)
+
+
+def _rel(el: HtmlElement) -> list[str]:
+    return (el.get("rel") or "").lower().split()
 
 
 def language(page: Page) -> str | None:

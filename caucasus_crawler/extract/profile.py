@@ -28,8 +28,11 @@ GENERIC_END_MARKERS = (
     "популярное",
     "выбор редакции",
 )
-# In-body teasers for other articles ("Explainer | How …", "Read more: …").
-GENERIC_TEASER = r"(read more|read also|see also|related|читайте также|по теме)\s*[:|]"
+# In-body teasers for other articles ("Explainer | How …", "Read more: …"). A label
+# without its colon counts only on a block that is mostly a link.
+TEASER_LABEL = r"(read more|read also|see also|related|читайте также|смотрите также|по теме)"
+GENERIC_TEASER = TEASER_LABEL + r"\s*[:|]"
+_TEASER_LABEL = re.compile(rf"^{TEASER_LABEL}\b", re.IGNORECASE)
 # Picture credits that survive as text when the markup gives no <figcaption>.
 CAPTION_CREDIT = re.compile(
     r"(^|[.!?]\s+|\(\s*)(photos?|images?|pictures?|illustration|screenshot|screengrab|video|фото)"
@@ -80,8 +83,10 @@ class SiteProfile:
         folded = fold(text)
         return any(phrase in folded for phrase in self._folded["paywall"])
 
-    def is_teaser(self, text: str) -> bool:
-        return bool(self._teaser.match(text))
+    def is_teaser(self, text: str, link_density: float = 0.0) -> bool:
+        if self._teaser.match(text):
+            return True
+        return link_density >= 0.4 and bool(_TEASER_LABEL.match(text))
 
     def is_end_marker(self, text: str) -> bool:
         return fold(text).rstrip(" :") in self._folded["end"]

@@ -1,0 +1,75 @@
+"""Extraction on saved pages (raw bytes), in markup the extractor was not written against."""
+
+import json
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from caucasus_crawler.extract import extract_article
+from caucasus_crawler.normalize import normalize_body
+from caucasus_crawler.spiders.oc_media import OcMediaSpider
+
+FIXTURES = Path(__file__).parent / "fixtures" / "oc_media"
+PAGES = sorted(p.stem for p in FIXTURES.glob("*.html"))
+FIELDS = [
+    "url",
+    "title",
+    "lead",
+    "authors",
+    "published",
+    "modified",
+    "language",
+    "sections",
+    "tags",
+    "members_only",
+]
+
+
+def load(name: str):
+    expected = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    response = HtmlResponse(
+        url=expected["fetched_url"],
+        body=(FIXTURES / f"{name}.html").read_bytes(),
+        headers=expected["headers"],
+    )
+    return response, expected
+
+
+def extract(response):
+    return extract_article(response.text, response.url, OcMediaSpider.profile)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_kind(name):
+    response, expected = load(name)
+    assert (extract(response).article is not None) == expected["is_article"]
+
+
+@pytest.mark.parametrize("name", [n for n in PAGES if load(n)[1]["is_article"]])
+def test_article_fields(name):
+    response, expected = load(name)
+    article = extract(response).article
+    assert {f: getattr(article, f) for f in FIELDS} == {f: expected[f] for f in FIELDS}
+
+
+@pytest.mark.parametrize("name", [n for n in PAGES if load(n)[1]["is_article"]])
+def test_article_body_is_exactly_the_text(name):
+    response, expected = load(name)
+    body = normalize_body(extract(response).article.body)
+    assert (body.split("\n\n") if body else []) == expected["body"]
+    for text in expected["must_not_contain"]:
+        assert text not in body, text
+
+
+def test_the_amp_twin_reads_like_its_canonical_page():
+    canonical = extract(load("pakistan_2025")[0]).article
+    amp = extract(load("amp_twin")[0]).article
+    assert (amp.url, amp.title, amp.body) == (canonical.url, canonical.title, canonical.body)
+
+
+def test_the_windows_1251_page_is_decoded_from_its_meta_tag():
+    response, expected = load("ru_cp1251")
+    assert "charset" not in expected["headers"]["Content-Type"]
+    assert response.encoding == "cp1251"
+    assert extract(response).article.title == expected["title"]
