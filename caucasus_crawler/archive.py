@@ -225,8 +225,10 @@ def _open(path: Path) -> sqlite_utils.Database:
     """Open (or create) the file, refusing anything that is not a usable archive."""
     if path.exists() and not os.access(path, os.W_OK):
         raise ArchiveError(f"the archive {path} is not writable (check its permissions)")
-    if not path.parent.exists():
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArchiveError(f"cannot create the folder for the archive {path}: {exc}") from exc
     if not os.access(path.parent, os.W_OK):
         raise ArchiveError(f"cannot write to {path.parent}: set ARCHIVE_PATH to a writable place")
     try:

@@ -2,12 +2,14 @@
 
 Conditional requests are honoured (ETag / Last-Modified -> 304), every request is
 logged, and the state can be switched while serving. Run it by hand with
-``python -m tests.mirror.server --port 8765``.
+``python -m tests.mirror.server --port 8765`` (``make demo`` does).
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from datetime import UTC
@@ -112,12 +114,19 @@ def _handler(server: MirrorServer):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Serve the bundled OC Media mirror.")
+    parser = argparse.ArgumentParser(
+        description="Serve the bundled OC Media mirror; with a command after --, serve it "
+        "only while that command runs, and exit with its status."
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--state", default="initial", choices=("initial", "later"))
+    parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
     with MirrorServer(Site(args.state), args.port) as mirror:
         print(f"OC Media mirror ({args.state}) at {mirror.url}/", flush=True)
+        if command:
+            sys.exit(subprocess.run(command).returncode)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

@@ -1,0 +1,65 @@
+"""Shared fixtures: the bundled mirror served on 127.0.0.1 and real `scrapy crawl` runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from tests.mirror.server import LoggedRequest, MirrorServer
+from tests.mirror.site import Site
+
+REPO = Path(__file__).resolve().parents[1]
+# The project's settings, minus the waiting that only matters on the real web.
+FAST = [
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_START_DELAY=0",
+    "-s",
+    "RETRY_BACKOFF_BASE=0.05",
+]
+
+
+@dataclass
+class Crawl:
+    archive: Path
+    requests: list[LoggedRequest]
+    process: subprocess.CompletedProcess
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        return sqlite_utils.Database(self.archive)
+
+    def paths(self, status: int | None = None) -> list[str]:
+        return [r.path for r in self.requests if status is None or r.status == status]
+
+
+def run_crawl(base_url: str, archive: Path, *args: str, spider: str = "oc_media", timeout=300):
+    """`scrapy crawl` as a user runs it, in a subprocess from the repository root."""
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}"]
+    command += ["-s", f"ARCHIVE_PATH={archive}", *FAST, *args]
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+
+
+def crawl_mirror(site: Site, archive: Path, *args: str) -> Crawl:
+    with MirrorServer(site) as server:
+        process = run_crawl(server.url, archive, *args)
+        return Crawl(archive, list(server.requests), process)
+
+
+@pytest.fixture(scope="session")
+def initial_site() -> Site:
+    return Site("initial")
+
+
+@pytest.fixture(scope="session")
+def initial_crawl(tmp_path_factory, initial_site) -> Crawl:
+    """One full crawl of the initial mirror, shared by the tests that only read it."""
+    crawl = crawl_mirror(initial_site, tmp_path_factory.mktemp("initial") / "archive.db")
+    assert crawl.process.returncode == 0, crawl.process.stderr[-3000:]
+    return crawl

@@ -1,0 +1,149 @@
+import sqlite3
+
+import pytest
+
+from caucasus_crawler.archive import Archive, ArchiveError, migrations
+from caucasus_crawler.items import Article
+from caucasus_crawler.normalize import content_hash, word_count
+
+
+def make_article(
+    url="https://oc-media.org/a/", title="Armenia and Pakistan", body="Text one.", **kw
+):
+    kw.setdefault("fetched_url", url)
+    return Article(
+        url=url,
+        title=title,
+        body=body,
+        source="oc_media",
+        language="en",
+        word_count=word_count(body),
+        content_hash=content_hash(title, body),
+        **kw,
+    )
+
+
+@pytest.fixture
+def archive(tmp_path):
+    with Archive(tmp_path / "archive.db") as archive:
+        yield archive
+
+
+def test_schema_is_created_once_and_reopening_migrates_nothing(tmp_path):
+    path = tmp_path / "archive.db"
+    with Archive(path) as first:
+        schema = first.db.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
+        applied = [m.name for m in migrations.applied(first.db)]
+    with Archive(path) as again:
+        assert again.db.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == schema
+        assert [m.name for m in migrations.applied(again.db)] == applied
+        assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert applied == [m.name for m in migrations._migrations]
+
+
+def test_new_then_unchanged_updates_only_last_seen(archive):
+    assert archive.save(make_article(), seen="2025-09-01T00:00:00Z") == "new"
+    before = dict(archive.db["articles"].get(1))
+    assert archive.save(make_article(), seen="2025-09-02T00:00:00Z") == "unchanged"
+    after = dict(archive.db["articles"].get(1))
+    assert after.pop("last_seen") == "2025-09-02T00:00:00Z"
+    assert before.pop("last_seen") == "2025-09-01T00:00:00Z"
+    assert after == before
+
+
+def test_same_content_at_another_url_is_one_article_with_an_alias(archive):
+    archive.save(make_article())
+    other = "https://oc-media.org/features/a/"
+    assert archive.save(make_article(url=other)) == "duplicate"
+    assert archive.db["articles"].count == 1
+    urls = {r["url"]: r["article_id"] for r in archive.db["article_urls"].rows}
+    assert urls == {"https://oc-media.org/a/": 1, other: 1}
+
+
+def test_redirects_and_declared_twins_are_recorded_as_aliases(archive):
+    aliases = ["https://oc-media.org/?p=1", "https://oc-media.org/a/amp/"]
+    archive.save(make_article(aliases=aliases))
+    assert {r["url"] for r in archive.db["article_urls"].rows} == {
+        "https://oc-media.org/a/",
+        *aliases,
+    }
+
+
+def test_new_text_at_the_canonical_url_replaces_the_row_and_the_search_index(archive):
+    archive.save(make_article(body="Tianjin summit."))
+    assert archive.save(make_article(body="Islamabad consultations.")) == "changed"
+    row = archive.db["articles"].get(1)
+    assert row["body"] == "Islamabad consultations."
+    assert row["content_hash"] == content_hash("Armenia and Pakistan", "Islamabad consultations.")
+    assert [r["rowid"] for r in archive.db["articles"].search("Islamabad")] == [1]
+    assert list(archive.db["articles"].search("Tianjin")) == []
+
+
+def test_a_twin_page_never_overwrites_the_canonical_text(archive):
+    archive.save(make_article(body="Full text."))
+    amp = make_article(body="Shorter AMP text.", fetched_url="https://oc-media.org/a/amp/")
+    assert archive.save(amp) == "duplicate"
+    assert archive.db["articles"].get(1)["body"] == "Full text."
+
+
+def test_the_database_itself_refuses_duplicate_urls_and_hashes(archive):
+    archive.save(make_article())
+    row = dict(archive.db["articles"].get(1))
+    del row["id"], row["published_month"]
+    with pytest.raises(sqlite3.IntegrityError):
+        archive.db["articles"].insert({**row, "url": "https://oc-media.org/b/"})
+    with pytest.raises(sqlite3.IntegrityError):
+        archive.db["articles"].insert({**row, "content_hash": "x"})
+
+
+def test_search_finds_words_in_latin_cyrillic_armenian_and_georgian_script(archive):
+    archive.save(make_article(url="https://oc-media.org/1/", body="Diplomatic relations."))
+    archive.save(make_article(url="https://oc-media.org/2/", body="Дипломатические отношения."))
+    archive.save(make_article(url="https://oc-media.org/3/", body="Երևանի մետրոպոլիտեն"))
+    archive.save(make_article(url="https://oc-media.org/4/", body="ქართული ოცნება"))
+    for query, rowid in [
+        ('"diplomatic relations"', 1),
+        ('"ДИПЛОМАТИЧЕСКИЕ отношения"', 2),
+        ("ՄԵՏՐՈՊՈԼԻՏԵՆ", 3),  # upper case finds lower case
+        ('"ქართული ოცნება"', 4),
+    ]:
+        assert [r["rowid"] for r in archive.db["articles"].search(query)] == [rowid], query
+
+
+def test_translations_are_linked_by_url(archive):
+    ru = "https://oc-media.org/ru/a/"
+    archive.save(make_article(alternates={"ru": ru, "en": "https://oc-media.org/a/"}))
+    assert list(archive.db["translations"].rows) == [{"article_id": 1, "language": "ru", "url": ru}]
+
+
+def test_uncommitted_items_are_not_visible_to_readers_until_commit(tmp_path):
+    path = tmp_path / "archive.db"
+    archive = Archive(path)
+    archive.save(make_article())
+    reader = sqlite3.connect(path)
+    assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+    archive.commit()
+    assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    archive.close()
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "archive.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(ArchiveError, match="not a readable SQLite database"):
+        Archive(path)
+    assert path.read_bytes() == b"this is not a database" * 100
+
+
+def test_another_sqlite_database_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    sqlite3.connect(path).execute("CREATE TABLE people (name TEXT)").connection.commit()
+    with pytest.raises(ArchiveError, match="not a caucasus_crawler archive"):
+        Archive(path)
+
+
+def test_a_path_that_cannot_be_created_is_refused(tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    with pytest.raises(ArchiveError, match="cannot create the folder"):
+        Archive(not_a_folder / "archive.db")

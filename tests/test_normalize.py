@@ -1,0 +1,70 @@
+import pytest
+
+from caucasus_crawler.normalize import (
+    canonical_url,
+    clean_text,
+    content_hash,
+    normalize_body,
+    parse_date,
+    word_count,
+)
+
+
+def test_clean_text_folds_whitespace_and_invisible_characters_and_composes():
+    decomposed = "Erevan\u0301"  # e + combining acute
+    assert clean_text(f"  a\u00a0\u00a0b\u200b\tc\n{decomposed} ") == "a b c Erevań"
+    assert clean_text("Café") == clean_text("Cafe\u0301")
+    assert clean_text(None) == ""
+
+
+def test_body_paragraphs_are_separated_by_one_blank_line():
+    assert normalize_body(" one \n two\n\n\n\nthree \n \n") == "one two\n\nthree"
+    assert normalize_body(normalize_body("a\n\n b")) == "a\n\nb"
+
+
+def test_content_hash_ignores_whitespace_but_not_words():
+    base = content_hash("Title", "First paragraph.\n\nSecond.")
+    assert content_hash(" Title ", "First  paragraph.\n\n\nSecond. ") == base
+    assert content_hash("Title", "First paragraph.\n\nSecond!") != base
+    assert content_hash("Title 2", "First paragraph.\n\nSecond.") != base
+    assert len(base) == 64
+
+
+def test_word_count_counts_words_in_every_script():
+    assert word_count("one two-three ‘four’") == 3
+    assert word_count("Երևանի մետրոպոլիտեն") == 2
+    assert word_count("ქართული ოცნება") == 2
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://OC-Media.org/slug/?utm_source=x&utm_medium=y#top", "https://oc-media.org/slug/"),
+        ("https://oc-media.org/?p=80412&fbclid=abc", "https://oc-media.org/?p=80412"),
+        ("https://oc-media.org/x/?b=2&a=1", "https://oc-media.org/x/?a=1&b=2"),
+    ],
+)
+def test_canonical_url_drops_tracking_and_fragment(url, expected):
+    assert canonical_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2025-08-29T14:30:00+04:00", "2025-08-29T10:30:00Z"),
+        ("2025-08-29T14:30:00", "2025-08-29T10:30:00Z"),  # no offset: the outlet's local time
+        ("2025-08-29 14:30:00", "2025-08-29T10:30:00Z"),
+        ("2025-08-29T10:30:00Z", "2025-08-29T10:30:00Z"),
+        ("Fri, 29 Aug 2025 10:30:00 +0000", "2025-08-29T10:30:00Z"),
+        ("29 August 2025", "2025-08-29"),
+        ("Sunday 31 August 2025", "2025-08-31"),
+        ("31 августа 2025 г., 20:00", "2025-08-31T16:00:00Z"),
+        ("30 Nov 2024, 03:03", "2024-11-29T23:03:00Z"),
+        ("2025-08-29", "2025-08-29"),
+        ("yesterday", None),
+        ("", None),
+        ("0001-01-01T00:00:00Z", None),
+    ],
+)
+def test_parse_date_gives_utc_iso_8601(value, expected):
+    assert parse_date(value, "Asia/Tbilisi") == expected

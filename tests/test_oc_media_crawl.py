@@ -1,0 +1,242 @@
+"""End to end: a real `scrapy crawl oc_media` against the bundled mirror, checked in SQLite."""
+
+import json
+from datetime import UTC
+
+import pytest
+
+from tests.conftest import crawl_mirror
+
+ORIGIN = "https://oc-media.org"
+PAKISTAN_1 = f"{ORIGIN}/armenia-and-pakistan-agree-to-consider-establishing-diplomatic-relations/"
+PAKISTAN_2 = f"{ORIGIN}/armenia-and-pakistan-establish-diplomatic-relations/"
+PAKISTAN_RU = f"{ORIGIN}/ru/armeniya-i-pakistan-ustanovili-diplomaticheskie-otnosheniya/"
+GEORGIAN_DREAM = f"{ORIGIN}/georgian-dream-passes-foreign-agents-amendments/"
+
+
+def utc(dt) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def expected_row(a: dict) -> dict:
+    """What the archive must hold for one article of the mirror's content."""
+    return {
+        "url": a["url"],
+        "source": "oc_media",
+        "language": a["language"],
+        "title": a["title"],
+        "lead": a.get("lead"),
+        "authors": [au["name"] for au in a["authors"]],
+        "published": utc(a["published_dt"]),
+        "modified": utc(a["modified_dt"]),
+        "sections": [s["name"] for s in a["sections"]],
+        "tags": [t["name"] for t in a["tags"]],
+        "body": "" if a.get("members_only") else "\n\n".join(a["paragraphs"]),
+        "members_only": int(bool(a.get("members_only"))),
+    }
+
+
+def archived_rows(db) -> dict[str, dict]:
+    rows = {}
+    for row in db.query("SELECT * FROM articles"):
+        row = {
+            k: json.loads(v) if k in ("authors", "sections", "tags") else v for k, v in row.items()
+        }
+        rows[row["url"]] = row
+    return rows
+
+
+def test_the_crawl_exits_cleanly_without_errors(initial_crawl):
+    assert initial_crawl.process.returncode == 0
+    assert "ERROR" not in initial_crawl.process.stderr
+    assert "Traceback" not in initial_crawl.process.stderr
+
+
+def test_exactly_the_mirrors_articles_are_archived(initial_crawl, initial_site):
+    rows = archived_rows(initial_crawl.db)
+    assert set(rows) == {a["url"] for a in initial_site.articles}
+    assert len(rows) == 13
+
+
+def test_every_field_of_every_article_is_exact(initial_crawl, initial_site):
+    rows = archived_rows(initial_crawl.db)
+    for article in initial_site.articles:
+        expected = expected_row(article)
+        actual = {key: rows[article["url"]][key] for key in expected}
+        assert actual == expected, article["url"]
+
+
+def test_dates_are_utc_and_the_armenia_pakistan_story_reads_in_order(initial_crawl):
+    rows = archived_rows(initial_crawl.db)
+    # Friday 29 August 2025, 14:30 in Yerevan; Sunday 31 August 2025, 18:10.
+    assert rows[PAKISTAN_1]["published"] == "2025-08-29T10:30:00Z"
+    assert rows[PAKISTAN_2]["published"] == "2025-08-31T14:10:00Z"
+    assert rows[PAKISTAN_2]["title"] == "Armenia and Pakistan establish diplomatic relations"
+    assert rows[PAKISTAN_2]["authors"] == ["Lilit Grigoryan", "Tamar Beridze"]
+
+
+def test_boilerplate_never_reaches_a_body(initial_crawl):
+    bodies = "\n".join(r["body"] for r in initial_crawl.db["articles"].rows)
+    for text in [
+        "Media logo",
+        "The Caucasus is changing",
+        "Become a member",
+        "Кавказ меняется",
+        "Explainer | How the India-Pakistan clashes",
+        "Armenian and Azerbaijani social media took sides",  # the teaser's dek
+        "Photo:",
+        "Photo via",
+        "Official photo",
+        "Related Articles",
+        "Most Popular",
+        "Editor‘s Picks",
+        "Fierce, independent journalism",
+        "fbpx",
+        "notification bar",
+        "Members' Exclusive",
+        "Facebook",
+    ]:
+        assert text not in bodies, text
+
+
+def test_aliases_of_every_kind_lead_to_one_article(initial_crawl):
+    db = initial_crawl.db
+    urls = {r["url"]: r["article_id"] for r in db["article_urls"].rows}
+    ids = {r["url"]: r["id"] for r in db["articles"].rows}
+    # An old /features/ path serving the same text in the old design (found by content hash).
+    assert (
+        urls[f"{ORIGIN}/features/georgian-dream-passes-foreign-agents-amendments/"]
+        == ids[GEORGIAN_DREAM]
+    )
+    # A WordPress shortlink that redirects, and the same page's declared shortlink.
+    assert (
+        urls[f"{ORIGIN}/?p=80301"]
+        == ids[f"{ORIGIN}/sukhumi-hit-by-rolling-blackouts-as-energy-crisis-deepens/"]
+    )
+    # The AMP twin the page declares, which is never fetched.
+    assert urls[PAKISTAN_2 + "amp/"] == ids[PAKISTAN_2]
+    assert "/armenia-and-pakistan-establish-diplomatic-relations/amp/" not in initial_crawl.paths()
+    # A link without the trailing slash, answered by a redirect.
+    no_slash = [u for u in urls if u.startswith(ORIGIN) and not u.endswith("/") and "?" not in u]
+    assert no_slash, "no redirecting address was recorded"
+    for url in no_slash:
+        assert urls[url] == ids[url + "/"]
+    # Tracking parameters are dropped before anything is requested.
+    assert not [p for p in initial_crawl.paths() if "utm_" in p]
+    assert not [u for u in urls if "utm_" in u]
+
+
+def test_an_article_listed_in_two_sections_is_archived_once(initial_crawl):
+    rows = archived_rows(initial_crawl.db)
+    sukhumi = rows[f"{ORIGIN}/sukhumi-hit-by-rolling-blackouts-as-energy-crisis-deepens/"]
+    assert sukhumi["sections"] == ["Abkhazia", "Georgia"]
+    assert {"/category/abkhazia/", "/category/georgia/"} <= set(initial_crawl.paths())
+
+
+def test_translations_are_separate_articles_linked_both_ways(initial_crawl):
+    db = initial_crawl.db
+    ids = {r["url"]: r["id"] for r in db["articles"].rows}
+    links = {(r["article_id"], r["url"]) for r in db["translations"].rows}
+    assert (ids[PAKISTAN_2], PAKISTAN_RU) in links
+    assert (ids[PAKISTAN_RU], PAKISTAN_2) in links
+    assert archived_rows(db)[PAKISTAN_RU]["language"] == "ru"
+
+
+def test_the_windows_1251_page_is_decoded(initial_crawl, initial_site):
+    ru = next(a for a in initial_site.articles if a.get("encoding") == "windows-1251")
+    assert initial_site.routes[ru["path"]].content_type.endswith("windows-1251")
+    row = archived_rows(initial_crawl.db)[ru["url"]]
+    assert row["title"] == "Армения и Пакистан установили дипломатические отношения"
+    assert "подписали совместное коммюнике" in row["body"]
+
+
+def test_members_only_and_bylineless_articles(initial_crawl):
+    rows = archived_rows(initial_crawl.db)
+    brief = rows[f"{ORIGIN}/tuesday-2-september-2025/"]
+    assert (brief["members_only"], brief["body"], brief["word_count"]) == (1, "", 0)
+    released = rows[f"{ORIGIN}/azerbaijan-releases-two-journalists-from-pre-trial-detention/"]
+    assert released["authors"] == []
+
+
+def test_pages_that_are_not_articles_are_fetched_but_not_archived(initial_crawl, initial_site):
+    paths = set(initial_crawl.paths())
+    for page in initial_site.pages:
+        assert page["path"] in paths
+    archived = set(archived_rows(initial_crawl.db))
+    assert not archived & {p["url"] for p in initial_site.pages}
+    assert not [u for u in archived if "/tag/" in u or "/category/" in u or "/page/" in u]
+
+
+def test_discovery_uses_robots_sitemaps_feeds_and_paginated_listings(initial_crawl):
+    paths = initial_crawl.paths()
+    for path in ["/robots.txt", "/sitemap_index.xml", "/post-sitemap.xml", "/feed/", "/ru/feed/"]:
+        assert path in paths
+    assert "/page-sitemap.xml" not in paths  # pages are not articles: that sitemap is skipped
+    assert {"/page/2/", "/page/3/", "/category/armenia/page/2/"} <= set(paths)
+
+
+def test_robots_txt_is_obeyed_and_nothing_leaves_the_mirror(initial_crawl):
+    paths = initial_crawl.paths()
+    assert not [p for p in paths if p.startswith("/members-area/")]
+    assert "/members-area/" not in paths
+    stats = json.loads(next(initial_crawl.db["crawls"].rows)["stats"])
+    assert stats["robotstxt/forbidden"] >= 1
+    # Every request the crawler made reached the mirror: none went to shop.oc-media.org,
+    # twitter.com or the live site.
+    assert stats["downloader/request_count"] == len(paths)
+    assert "offsite/filtered" not in stats
+
+
+def test_a_broken_link_is_requested_once_and_ignored(initial_crawl):
+    missing = "/explainer-india-pakistan-clashes-in-the-armenia-azerbaijan-infospace/"
+    assert initial_crawl.paths(status=404).count(missing) == 1
+
+
+def test_the_crawl_is_logged(initial_crawl):
+    crawls = list(initial_crawl.db["crawls"].rows)
+    assert len(crawls) == 1
+    crawl = crawls[0]
+    assert crawl["spider"] == "oc_media"
+    assert crawl["finish_reason"] == "finished"
+    assert crawl["new"] == 13
+    assert crawl["duplicate"] >= 1
+    assert crawl["errors"] == 0
+    assert crawl["pages_requested"] == len(initial_crawl.requests)
+    assert crawl["started"] <= crawl["finished"]
+
+
+@pytest.mark.parametrize(
+    "query, url",
+    [
+        ('"diplomatic relations" Tianjin', PAKISTAN_2),
+        ('"дипломатические отношения" Тяньцзине', PAKISTAN_RU),
+        ('"Երևանի մետրոպոլիտեն"', f"{ORIGIN}/opinion-yerevan-needs-a-metro-plan-not-promises/"),
+        ('"ქართული ოცნება"', GEORGIAN_DREAM),
+    ],
+)
+def test_full_text_search_finds_a_phrase_in_each_script(initial_crawl, query, url):
+    hits = initial_crawl.db.query(
+        "SELECT a.url FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        "WHERE articles_fts MATCH ?",
+        [query],
+    )
+    assert [h["url"] for h in hits] == [url]
+
+
+def test_recrawling_an_unchanged_site_only_updates_last_seen(tmp_path, initial_site):
+    archive = tmp_path / "archive.db"
+    first = crawl_mirror(initial_site, archive)
+    assert first.process.returncode == 0
+    before = {r["id"]: r for r in first.db["articles"].rows}
+    urls_before = list(first.db["article_urls"].rows)
+    second = crawl_mirror(initial_site, archive)
+    assert second.process.returncode == 0
+    after = {r["id"]: r for r in second.db["articles"].rows}
+    assert after.keys() == before.keys()
+    for article_id, row in after.items():
+        assert row.pop("last_seen") >= before[article_id].pop("last_seen")
+        assert row == before[article_id]
+    assert list(second.db["article_urls"].rows) == urls_before
+    last = list(second.db["crawls"].rows)[-1]
+    assert (last["new"], last["changed"]) == (0, 0)
+    assert last["unchanged"] >= 13
