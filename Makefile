@@ -1,0 +1,46 @@
+# The README's commands. `make test` and `make demo` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ARCHIVE_PATH ?= archive/caucasus.db
+HOST ?= 127.0.0.1
+PORT ?= 8001
+DEMO_MIRROR_PORT ?= 8765
+SPIDER ?= oc_media
+
+.PHONY: install test lint crawl serve demo demo-crawl clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+	$(BIN)/pip install -e '.[test]'
+	touch $@
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check caucasus_crawler tests bench archive/plugins
+	$(BIN)/ruff format --check caucasus_crawler tests bench archive/plugins
+
+crawl: install
+	$(BIN)/scrapy crawl $(SPIDER) -s ARCHIVE_PATH=$(ARCHIVE_PATH) $(ARGS)
+
+serve: install
+	$(BIN)/datasette archive/ --host $(HOST) --port $(PORT)
+
+# Crawl the bundled OC Media mirror on 127.0.0.1 into archive/demo.db, then serve the archive.
+demo: demo-crawl
+	@echo "Try a full-text search: http://$(HOST):$(PORT)/demo/articles?_search=diplomatic+relations"
+	$(BIN)/datasette archive/ --host $(HOST) --port $(PORT)
+
+demo-crawl: install
+	rm -f archive/demo.db archive/demo.db-wal archive/demo.db-shm
+	$(BIN)/python -m tests.mirror.server --port $(DEMO_MIRROR_PORT) -- \
+		$(BIN)/scrapy crawl oc_media -a base_url=http://127.0.0.1:$(DEMO_MIRROR_PORT) \
+		-s ARCHIVE_PATH=archive/demo.db -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
