@@ -8,6 +8,7 @@ import os
 BOT_NAME = "caucasus_crawler"
 SPIDER_MODULES = ["caucasus_crawler.spiders"]
 NEWSPIDER_MODULE = "caucasus_crawler.spiders"
+COMMANDS_MODULE = "caucasus_crawler.commands"
 
 # --- the archive -----------------------------------------------------------------
 ARCHIVE_ENABLED = True

@@ -18,6 +18,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import CloseSpider
 from scrapy.http import TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -51,28 +52,14 @@ class NewsSpider(scrapy.Spider):
     article_path = r"^/[^/]+/?$"
     article_query = r"^p=\d+$"  # WordPress shortlinks
     skip_path = r"\.(?:jpe?g|png|gif|webp|svg|pdf|mp[34]|zip|css|js|xml|json|txt)$"
-    pagination_path = r"/page/\d+/?$"
+    pagination_path = r"/page/(\d+)/?$"
 
-    def __init__(
-        self,
-        base_url: str | None = None,
-        since: str | None = None,
-        limit: str | None = None,
-        sections: str | None = None,
-        languages: str | None = None,
-        *args,
-        **kwargs,
-    ):
+    def __init__(self, *args, **kwargs):
+        arguments = {k: kwargs.pop(k) for k in list(kwargs) if not k.startswith("_")}
         super().__init__(*args, **kwargs)
-        try:
-            self.mirror = MirrorMap(self.origin, base_url)
-        except ValueError as exc:
-            raise SpiderArgumentError(str(exc)) from exc
+        for name, value in self.parse_arguments(**arguments).items():
+            setattr(self, name, value)
         self.allowed_domains = self.mirror.hosts
-        self.since = _parse_since(since)
-        self.limit = _parse_limit(limit)
-        self.languages = _parse_choice("languages", languages, self.editions)
-        self.selected_sections = _parse_choice("sections", sections, self.sections, default=[])
         self._listing = re.compile(self.listing_path)
         self._article = re.compile(self.article_path)
         self._article_query = re.compile(self.article_query)
@@ -80,13 +67,40 @@ class NewsSpider(scrapy.Spider):
         self._pagination = re.compile(self.pagination_path)
         self._sitemap_skip = re.compile(self.sitemap_skip)
         self._seen_links: set = set()
+        self._articles = 0
+
+    @classmethod
+    def parse_arguments(
+        cls,
+        base_url: str | None = None,
+        since: str | None = None,
+        limit: str | None = None,
+        sections: str | None = None,
+        languages: str | None = None,
+        **unknown,
+    ) -> dict:
+        """The spider's ``-a`` arguments, checked; SpiderArgumentError says what is wrong."""
+        if unknown:
+            raise SpiderArgumentError(
+                f"unknown argument {', '.join(unknown)}; "
+                "this spider takes base_url, since, limit, sections, languages"
+            )
+        try:
+            mirror = MirrorMap(cls.origin, base_url)
+        except ValueError as exc:
+            raise SpiderArgumentError(str(exc)) from exc
+        return {
+            "mirror": mirror,
+            "since": _parse_since(since),
+            "limit": _parse_limit(limit),
+            "languages": _parse_choice("languages", languages, cls.editions),
+            "selected_sections": _parse_choice("sections", sections, cls.sections, default=[]),
+        }
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        if spider.limit:
-            settings.set("CLOSESPIDER_ITEMCOUNT", spider.limit, priority="spider")
         if settings.getpriority("USER_AGENT") < settings.getpriority("CONTACT_URL"):
             agent = settings.get("USER_AGENT_TEMPLATE").format(
                 contact_url=settings.get("CONTACT_URL")
@@ -181,6 +195,8 @@ class NewsSpider(scrapy.Spider):
             article = self.article(response)
             if article is not None:
                 yield article
+                if self.limit and self._articles >= self.limit:
+                    raise CloseSpider("limit_reached")
         yield from self._follow_links(response, from_listing=kind == "listing")
 
     def article(self, response):
@@ -212,6 +228,9 @@ class NewsSpider(scrapy.Spider):
         if wanted and not wanted & set(article.sections):
             stats.inc_value("articles/skipped_section")
             return None
+        if self.limit and self._articles >= self.limit:
+            return None  # pages in flight when -a limit= was reached
+        self._articles += 1
         return article
 
     def _live(self, url: str, base: str) -> str | None:
@@ -219,25 +238,32 @@ class NewsSpider(scrapy.Spider):
         return canonical_url(live) if live else None
 
     def _follow_links(self, response, from_listing: bool):
-        old_listing = from_listing and self.since and self._listing_is_old(response)
+        # With -a since, a listing is paged through one page at a time, and no
+        # further once a page holds nothing that recent.
+        next_page = None
+        if from_listing and self.since:
+            next_page = (
+                -1 if self._listing_is_old(response) else self._page_number(response.url) + 1
+            )
         for href in response.xpath("//a/@href").getall():
             key = href if href.startswith(("http", "/")) else (response.url, href)
             if key in self._seen_links:
                 continue
-            self._seen_links.add(key)
             url = self.mirror.live_url(href, response.url)
-            if url is None:
-                continue
-            url = canonical_url(url)
-            kind = self.classify(url)
-            if kind == "listing":
-                if old_listing and self._pagination.search(url):
-                    self.crawler.stats.inc_value("discovery/pagination_stopped_since")
-                    continue
-                if self._wants_listing(url):
-                    yield self._request(url, PRIORITY_LISTING)
+            url = canonical_url(url) if url else None
+            kind = self.classify(url) if url else None
+            if kind == "listing" and next_page is not None and self._pagination.search(url):
+                if self._page_number(url) != next_page:
+                    continue  # left unseen: a later page links it as its next page
+            self._seen_links.add(key)
+            if kind == "listing" and self._wants_listing(url):
+                yield self._request(url, PRIORITY_LISTING)
             elif kind == "article" and (from_listing or not self.selected_sections):
                 yield self._request(url, PRIORITY_ARTICLE)
+
+    def _page_number(self, url: str) -> int:
+        match = self._pagination.search(urlsplit(url).path)
+        return int(match[1]) if match else 1
 
     def _follow(self, url: str) -> scrapy.Request | None:
         url = canonical_url(url)

@@ -1,0 +1,90 @@
+"""Spider arguments on real crawls of the mirror, and clear errors for bad ones."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, crawl_mirror
+
+
+def archived(crawl) -> list[dict]:
+    return list(crawl.db.query("SELECT url, language, sections, published, modified FROM articles"))
+
+
+def test_sections_crawls_only_that_section(tmp_path, initial_site):
+    crawl = crawl_mirror(initial_site, tmp_path / "a.db", "-a", "sections=abkhazia")
+    assert crawl.process.returncode == 0, crawl.process.stderr[-2000:]
+    rows = archived(crawl)
+    assert [r["url"] for r in rows] == [
+        "https://oc-media.org/sukhumi-hit-by-rolling-blackouts-as-energy-crisis-deepens/"
+    ]
+    assert "/feed/" not in crawl.paths() and "/robots.txt" in crawl.paths()  # robots for obeying
+    assert "/category/abkhazia/" in crawl.paths()
+
+
+def test_languages_restricts_the_editions(tmp_path, initial_site):
+    crawl = crawl_mirror(initial_site, tmp_path / "a.db", "-a", "languages=ru")
+    assert crawl.process.returncode == 0, crawl.process.stderr[-2000:]
+    expected = {a["url"] for a in initial_site.articles if a["language"] == "ru"}
+    assert {r["url"] for r in archived(crawl)} == expected
+    assert not [p for p in crawl.paths() if p.startswith("/category/")]
+
+
+def test_since_keeps_only_recent_articles(tmp_path, initial_site):
+    crawl = crawl_mirror(initial_site, tmp_path / "a.db", "-a", "since=2025-08-29")
+    assert crawl.process.returncode == 0, crawl.process.stderr[-2000:]
+    expected = {
+        a["url"]
+        for a in initial_site.articles
+        if a["modified_dt"].date().isoformat() >= "2025-08-29"
+    }
+    assert {r["url"] for r in archived(crawl)} == expected
+    assert len(expected) == 4
+    # Listing pages whose cards are all older than that are not paginated further.
+    assert "/page/3/" not in crawl.paths()
+
+
+def test_limit_stops_after_exactly_n_articles(tmp_path, initial_site):
+    crawl = crawl_mirror(initial_site, tmp_path / "a.db", "-a", "limit=3")
+    assert crawl.process.returncode == 0, crawl.process.stderr[-2000:]
+    assert len(archived(crawl)) == 3
+    log = next(crawl.db["crawls"].rows)
+    assert log["finish_reason"] == "limit_reached"
+    assert json.loads(log["stats"])["item_scraped_count"] == 3
+
+
+@pytest.mark.parametrize(
+    "argument, message",
+    [
+        ("since=yesterday", "-a since= takes a date as YYYY-MM-DD, got 'yesterday'"),
+        ("base_url=ftp://127.0.0.1/", "base_url must be an http(s) URL"),
+        ("sections=mars", "-a sections= got mars; choose from: armenia, azerbaijan"),
+        ("limit=many", "-a limit= takes a positive whole number"),
+        ("limt=5", "unknown argument limt"),
+    ],
+)
+def test_a_bad_argument_is_a_one_line_error_before_anything_runs(tmp_path, argument, message):
+    archive = tmp_path / "a.db"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "oc_media",
+            "-a",
+            argument,
+            "-s",
+            f"ARCHIVE_PATH={archive}",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not archive.exists()
