@@ -73,3 +73,9 @@ def test_the_windows_1251_page_is_decoded_from_its_meta_tag():
     assert "charset" not in expected["headers"]["Content-Type"]
     assert response.encoding == "cp1251"
     assert extract(response).article.title == expected["title"]
+
+
+def test_a_page_without_paragraph_markup_is_read_by_the_generic_extractor():
+    extraction = extract(load("divs_only_2017")[0])
+    assert "generic_extractor" in extraction.problems
+    assert len(extraction.article.body.split("\n\n")) == 4

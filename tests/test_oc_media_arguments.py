@@ -88,3 +88,14 @@ def test_a_bad_argument_is_a_one_line_error_before_anything_runs(tmp_path, argum
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert not archive.exists()
+
+
+def test_the_contact_url_setting_goes_into_the_user_agent(tmp_path, initial_site):
+    contact = "https://example.org/who-runs-this-crawler"
+    crawl = crawl_mirror(
+        initial_site, tmp_path / "a.db", "-a", "limit=1", "-s", f"CONTACT_URL={contact}"
+    )
+    assert crawl.process.returncode == 0
+    assert {r.headers["User-Agent"] for r in crawl.requests} == {
+        f"caucasus_crawler/0.1 (research archive; +{contact})"
+    }

@@ -187,6 +187,13 @@ def test_robots_txt_is_obeyed_and_nothing_leaves_the_mirror(initial_crawl):
     assert "offsite/filtered" not in stats
 
 
+def test_requests_identify_the_crawler_with_a_contact_url(initial_crawl):
+    agents = {r.headers.get("User-Agent") for r in initial_crawl.requests}
+    assert agents == {
+        "caucasus_crawler/0.1 (research archive; +https://github.com/caucasus-crawler/caucasus_crawler)"
+    }
+
+
 def test_a_broken_link_is_requested_once_and_ignored(initial_crawl):
     missing = "/explainer-india-pakistan-clashes-in-the-armenia-azerbaijan-infospace/"
     assert initial_crawl.paths(status=404).count(missing) == 1
