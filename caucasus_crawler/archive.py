@@ -19,7 +19,7 @@ from typing import Literal
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from .items import Article
+from .items import Article, ArticleUnchanged
 
 MIGRATION_SET = "caucasus_crawler"
 Outcome = Literal["new", "unchanged", "changed", "duplicate"]
@@ -100,6 +100,58 @@ def m001_articles(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_versions_and_validators(db: sqlite_utils.Database) -> None:
+    """Edit history, HTTP validators for conditional re-crawls, a fuller crawl log."""
+    db["article_versions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "version": int,
+            "content_hash": str,
+            "title": str,
+            "lead": str,
+            "body": str,
+            "word_count": int,
+            "modified": str,
+            "fetched_at": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"article_id", "version", "content_hash", "title", "body", "fetched_at"},
+    )
+    db["article_versions"].create_index(["article_id", "version"], unique=True)
+    db["article_versions"].create_index(["fetched_at"])
+    db.execute(
+        """INSERT INTO article_versions
+           (article_id, version, content_hash, title, lead, body, word_count, modified, fetched_at)
+           SELECT id, 1, content_hash, title, lead, body, word_count, modified, first_seen
+           FROM articles"""
+    )
+    # What crawls learnt of every URL they resolved: an article, a listing, a
+    # feed, a page that is no article, one gone (404/410) or forbidden by robots.txt;
+    # with the HTTP validators for conditional re-fetches.
+    db["pages"].create(
+        {
+            "url": str,
+            "kind": str,
+            "status": int,
+            "etag": str,
+            "last_modified": str,
+            "fetched": str,
+        },
+        pk="url",
+        not_null={"kind", "fetched"},
+    )
+    for column, kind in [
+        ("not_modified", int),
+        ("skipped_not_due", int),
+        ("dropped_reasons", str),
+        ("duration_seconds", float),
+    ]:
+        db["crawls"].add_column(column, kind)
+
+
 class Archive:
     """An open archive file. Use as a context manager, or call ``close()``."""
 
@@ -150,8 +202,26 @@ class Archive:
                 self._touch(existing, seen)
             else:
                 existing, outcome = self._insert(article, seen), "new"
+            if outcome in ("new", "changed"):
+                self._add_version(existing, article, seen)
             self._record_urls(existing, article, seen)
+            self._record_page(article.fetched_url, "article", 200, article.validators, seen)
         return outcome
+
+    def save_unchanged(self, page: ArticleUnchanged, seen: str | None = None) -> Outcome | None:
+        """A conditional re-fetch answered 304: the article was seen, nothing else.
+        None when no archived article has that URL."""
+        seen = seen or utc_now()
+        if not self.db.conn.in_transaction:
+            self.db.begin()
+        with self.db.atomic():
+            article_id = self.article_id_for(page.url)
+            if article_id is None:
+                return None
+            self._touch(article_id, seen)
+            self._insert_urls(article_id, [page.url, *page.aliases], seen)
+            self._record_page(page.url, "article", 304, page.validators, seen)
+        return "unchanged"
 
     def _article_id(self, where: str, value) -> int | None:
         row = self.db.execute(f"SELECT id FROM articles WHERE {where}", [value]).fetchone()
@@ -182,12 +252,17 @@ class Archive:
     def _touch(self, article_id: int, seen: str) -> None:
         self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [seen, article_id])
 
+    def _add_version(self, article_id: int, article: Article, seen: str) -> None:
+        (last,) = self.db.execute(
+            "SELECT coalesce(max(version), 0) FROM article_versions WHERE article_id = ?",
+            [article_id],
+        ).fetchone()
+        row = {k: getattr(article, k) for k in VERSION_COLUMNS}
+        row.update(article_id=article_id, version=last + 1, fetched_at=seen)
+        self.db["article_versions"].insert(row)
+
     def _record_urls(self, article_id: int, article: Article, seen: str) -> None:
-        urls = dict.fromkeys([article.url, article.fetched_url, *article.aliases])
-        self.db["article_urls"].insert_all(
-            ({"url": u, "article_id": article_id, "first_seen": seen} for u in urls if u),
-            ignore=True,
-        )
+        self._insert_urls(article_id, [article.url, article.fetched_url, *article.aliases], seen)
         self.db["translations"].insert_all(
             (
                 {"article_id": article_id, "language": lang, "url": url}
@@ -196,6 +271,66 @@ class Archive:
             ),
             ignore=True,
         )
+
+    def _insert_urls(self, article_id: int, urls: list, seen: str) -> None:
+        self.db["article_urls"].insert_all(
+            (
+                {"url": u, "article_id": article_id, "first_seen": seen}
+                for u in dict.fromkeys(urls)
+                if u
+            ),
+            ignore=True,
+        )
+
+    def _record_page(self, url: str | None, kind: str, status: int, validators: dict, seen: str):
+        if url:
+            row = {"url": url, "kind": kind, "status": status, "fetched": seen}
+            row.update(etag=validators.get("etag"), last_modified=validators.get("last_modified"))
+            self.db["pages"].upsert(row, pk="url")
+
+    def record_pages(self, pages: dict[str, dict]) -> None:
+        """What a finished crawl learnt of its discovery and non-article pages."""
+        seen = utc_now()
+        with self.db.atomic():
+            for url, page in pages.items():
+                self._record_page(url, page["kind"], page["status"], page, seen)
+
+    # --- what re-crawls need to know --------------------------------------------
+
+    def article_id_for(self, url: str) -> int | None:
+        row = self.db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()
+        return row[0] if row else None
+
+    def article_state(self, url: str) -> dict | None:
+        """The archived article at ``url`` (any of its addresses), with its canonical URL's
+        validators: id, url, published, modified, last_seen, etag, last_modified."""
+        row = self.db.execute(
+            """SELECT a.id, a.url, a.published, a.modified, a.last_seen, p.etag, p.last_modified
+               FROM article_urls u JOIN articles a ON a.id = u.article_id
+               LEFT JOIN pages p ON p.url = a.url
+               WHERE u.url = ?""",
+            [url],
+        ).fetchone()
+        keys = ("id", "url", "published", "modified", "last_seen", "etag", "last_modified")
+        return dict(zip(keys, row, strict=True)) if row else None
+
+    def article_states(self):
+        """Every archived article's state (as ``article_state``), for re-check scheduling."""
+        keys = ("id", "url", "published", "modified", "last_seen", "etag", "last_modified")
+        rows = self.db.execute(
+            """SELECT a.id, a.url, a.published, a.modified, a.last_seen, p.etag, p.last_modified
+               FROM articles a LEFT JOIN pages p ON p.url = a.url ORDER BY a.published DESC"""
+        )
+        for row in rows:
+            yield dict(zip(keys, row, strict=True))
+
+    def page(self, url: str) -> dict | None:
+        """What the last crawl to resolve ``url`` found: kind, status, validators, fetched."""
+        row = self.db.execute(
+            "SELECT kind, status, etag, last_modified, fetched FROM pages WHERE url = ?", [url]
+        ).fetchone()
+        keys = ("kind", "status", "etag", "last_modified", "fetched")
+        return dict(zip(keys, row, strict=True)) if row else None
 
     # --- crawl log -------------------------------------------------------------
 
@@ -218,7 +353,11 @@ ARTICLE_COLUMNS = frozenset(
     "url source language title lead authors published modified sections tags body "
     "word_count members_only content_hash".split()
 )
-CRAWL_COUNTS = frozenset("pages_requested new changed unchanged duplicate dropped errors".split())
+CRAWL_COUNTS = frozenset(
+    "pages_requested not_modified skipped_not_due new changed unchanged duplicate dropped "
+    "dropped_reasons errors duration_seconds".split()
+)
+VERSION_COLUMNS = ("content_hash", "title", "lead", "body", "word_count", "modified")
 
 
 def _open(path: Path) -> sqlite_utils.Database:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
@@ -10,6 +13,8 @@ from .archive import Archive
 # Scrapy stats behind each column of ``crawls``.
 CRAWL_COUNT_STATS = {
     "pages_requested": "downloader/request_count",
+    "not_modified": "downloader/response_status_count/304",
+    "skipped_not_due": "recrawl/skipped_not_due",
     "new": "archive/new",
     "changed": "archive/changed",
     "unchanged": "archive/unchanged",
@@ -17,6 +22,9 @@ CRAWL_COUNT_STATS = {
     "dropped": "item_dropped_count",
     "errors": "log_count/ERROR",
 }
+
+
+DROP_REASON = "item_dropped_reasons/"
 
 
 class CrawlLog:
@@ -45,5 +53,14 @@ class CrawlLog:
             return
         stats = self.crawler.stats.get_stats()
         counts = {column: stats.get(key, 0) for column, key in CRAWL_COUNT_STATS.items()}
+        reasons = {
+            key.removeprefix(DROP_REASON): value
+            for key, value in stats.items()
+            if key.startswith(DROP_REASON)
+        }
+        counts["dropped_reasons"] = json.dumps(reasons, sort_keys=True)
+        started = stats.get("start_time")
+        if started is not None:
+            counts["duration_seconds"] = round((datetime.now(UTC) - started).total_seconds(), 3)
         with Archive(self.path) as archive:
             archive.finish_crawl(self.crawl_id, reason, counts, stats)

@@ -29,5 +29,15 @@ class Article:
     alternates: dict[str, str] = field(default_factory=dict)  # language -> URL of a translation
     aliases: list[str] = field(default_factory=list)  # other URLs that lead to this article
     fetched_url: str | None = None  # the live URL whose response this is, after redirects
+    validators: dict[str, str] = field(default_factory=dict)  # etag / last_modified, for re-crawls
     word_count: int | None = None
     content_hash: str | None = None
+
+
+@dataclass
+class ArticleUnchanged:
+    """A conditional re-fetch of an archived article answered 304 Not Modified."""
+
+    url: str  # the live URL that was re-checked
+    aliases: list[str] = field(default_factory=list)
+    validators: dict[str, str] = field(default_factory=dict)

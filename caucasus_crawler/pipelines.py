@@ -9,6 +9,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from .archive import Archive
+from .items import Article, ArticleUnchanged
 from .normalize import clean_paragraphs, clean_text, content_hash, normalize_body, word_count
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,8 @@ class NormalizePipeline:
         return cls(crawler)
 
     def process_item(self, item):
+        if not isinstance(item, Article):
+            return item
         adapter = ItemAdapter(item)
         adapter["title"] = clean_text(adapter.get("title"))
         adapter["lead"] = clean_text(adapter.get("lead")) or None
@@ -72,7 +75,10 @@ class ArchivePipeline:
         self.archive.close()
 
     def process_item(self, item):
-        outcome = self.archive.save(item)
+        if isinstance(item, ArticleUnchanged):
+            outcome = self.archive.save_unchanged(item) or "unknown_url"
+        else:
+            outcome = self.archive.save(item)
         self.stats.inc_value(f"archive/{outcome}")
         self.pending += 1
         if (

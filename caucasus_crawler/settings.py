@@ -18,6 +18,10 @@ ARCHIVE_PATH = os.environ.get("ARCHIVE_PATH", "archive/caucasus.db")
 ARCHIVE_BATCH_SIZE = 200
 ARCHIVE_COMMIT_SECONDS = 5.0
 
+# Re-crawls fetch an archived article again only when a sitemap or feed says it
+# changed, or when this schedule says it is due: {age in days: days between checks}.
+RECRAWL_SCHEDULE = {"2": 0, "7": 1, "30": 3, "365": 14, "*": 60}
+
 # --- politeness --------------------------------------------------------------------
 # Identify ourselves; operators can reach the maintainer through CONTACT_URL.
 CONTACT_URL = os.environ.get(

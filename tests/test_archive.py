@@ -147,3 +147,54 @@ def test_a_path_that_cannot_be_created_is_refused(tmp_path):
     not_a_folder.write_text("")
     with pytest.raises(ArchiveError, match="cannot create the folder"):
         Archive(not_a_folder / "archive.db")
+
+
+def versions(archive, article_id=1):
+    return list(
+        archive.db.query(
+            "SELECT version, title, body FROM article_versions WHERE article_id = ? "
+            "ORDER BY version",
+            [article_id],
+        )
+    )
+
+
+def test_every_distinct_text_is_a_version_and_the_article_shows_the_latest(archive):
+    archive.save(make_article(title="Old headline", body="Text."))
+    assert archive.save(make_article(title="New headline", body="Text.")) == "changed"
+    assert archive.save(make_article(title="New headline", body="Text, corrected.")) == "changed"
+    assert archive.save(make_article(title="New headline", body="Text, corrected.")) == "unchanged"
+    assert [(v["version"], v["title"], v["body"]) for v in versions(archive)] == [
+        (1, "Old headline", "Text."),
+        (2, "New headline", "Text."),
+        (3, "New headline", "Text, corrected."),
+    ]
+    assert archive.db["articles"].get(1)["title"] == "New headline"
+
+
+def test_whitespace_only_edits_are_not_versions(archive):
+    archive.save(make_article(body="One paragraph.\n\nTwo."))
+    body = "One  paragraph. \n\n\n\nTwo."
+    same = make_article(body=body)
+    assert same.content_hash == content_hash("Armenia and Pakistan", "One paragraph.\n\nTwo.")
+    assert archive.save(same) == "unchanged"
+    assert len(versions(archive)) == 1
+
+
+def test_a_304_updates_last_seen_and_validators_only(archive):
+    from caucasus_crawler.items import ArticleUnchanged
+
+    archive.save(make_article(validators={"etag": '"a"'}), seen="2025-09-01T00:00:00Z")
+    before = dict(archive.db["articles"].get(1))
+    seen = "2025-09-08T00:00:00Z"
+    redirect = "https://oc-media.org/?p=9"
+    page = ArticleUnchanged(url="https://oc-media.org/a/", aliases=[redirect])
+    assert archive.save_unchanged(page, seen=seen) == "unchanged"
+    after = dict(archive.db["articles"].get(1))
+    assert after.pop("last_seen") == seen
+    before.pop("last_seen")
+    assert after == before
+    assert archive.article_id_for(redirect) == 1
+    assert archive.page("https://oc-media.org/a/")["status"] == 304
+    unknown = ArticleUnchanged(url="https://oc-media.org/unknown/")
+    assert archive.save_unchanged(unknown) is None

@@ -5,8 +5,6 @@ from datetime import UTC
 
 import pytest
 
-from tests.conftest import crawl_mirror
-
 ORIGIN = "https://oc-media.org"
 PAKISTAN_1 = f"{ORIGIN}/armenia-and-pakistan-agree-to-consider-establishing-diplomatic-relations/"
 PAKISTAN_2 = f"{ORIGIN}/armenia-and-pakistan-establish-diplomatic-relations/"
@@ -228,22 +226,3 @@ def test_full_text_search_finds_a_phrase_in_each_script(initial_crawl, query, ur
         [query],
     )
     assert [h["url"] for h in hits] == [url]
-
-
-def test_recrawling_an_unchanged_site_only_updates_last_seen(tmp_path, initial_site):
-    archive = tmp_path / "archive.db"
-    first = crawl_mirror(initial_site, archive)
-    assert first.process.returncode == 0
-    before = {r["id"]: r for r in first.db["articles"].rows}
-    urls_before = list(first.db["article_urls"].rows)
-    second = crawl_mirror(initial_site, archive)
-    assert second.process.returncode == 0
-    after = {r["id"]: r for r in second.db["articles"].rows}
-    assert after.keys() == before.keys()
-    for article_id, row in after.items():
-        assert row.pop("last_seen") >= before[article_id].pop("last_seen")
-        assert row == before[article_id]
-    assert list(second.db["article_urls"].rows) == urls_before
-    last = list(second.db["crawls"].rows)[-1]
-    assert (last["new"], last["changed"]) == (0, 0)
-    assert last["unchanged"] >= 13

@@ -18,14 +18,18 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from ..archive import Archive
 from ..extract import SiteProfile, extract_article
+from ..items import ArticleUnchanged
 from ..mirror import MirrorMap
 from ..normalize import canonical_url, parse_date
+from ..recrawl import NOT_MODIFIED, Recrawl, Schedule, validators_of
 
 # Requests for discovery documents go first, then articles, then listings, so a
 # limited crawl spends its budget on articles.
@@ -66,8 +70,14 @@ class NewsSpider(scrapy.Spider):
         self._skip = re.compile(self.skip_path)
         self._pagination = re.compile(self.pagination_path)
         self._sitemap_skip = re.compile(self.sitemap_skip)
-        self._seen_links: set = set()
+        self._requested: set[str] = set()  # live URLs asked for in this crawl
+        self._not_due: set[str] = set()  # archived articles this crawl left alone
+        self._links: dict = {}  # href (or page, href) -> (live URL, kind), resolved once
         self._articles = 0
+        # Persisted across pause/resume by Scrapy's SpiderState when JOBDIR is set.
+        self.state: dict = {}
+        self.recrawl: Recrawl | None = None
+        self._archive: Archive | None = None
 
     @classmethod
     def parse_arguments(
@@ -77,13 +87,14 @@ class NewsSpider(scrapy.Spider):
         limit: str | None = None,
         sections: str | None = None,
         languages: str | None = None,
+        full: str | None = None,
         **unknown,
     ) -> dict:
         """The spider's ``-a`` arguments, checked; SpiderArgumentError says what is wrong."""
         if unknown:
             raise SpiderArgumentError(
                 f"unknown argument {', '.join(unknown)}; "
-                "this spider takes base_url, since, limit, sections, languages"
+                "this spider takes base_url, since, limit, sections, languages, full"
             )
         try:
             mirror = MirrorMap(cls.origin, base_url)
@@ -95,6 +106,7 @@ class NewsSpider(scrapy.Spider):
             "limit": _parse_limit(limit),
             "languages": _parse_choice("languages", languages, cls.editions),
             "selected_sections": _parse_choice("sections", sections, cls.sections, default=[]),
+            "full": _parse_flag("full", full),
         }
 
     @classmethod
@@ -111,26 +123,102 @@ class NewsSpider(scrapy.Spider):
     # --- discovery -------------------------------------------------------------------
 
     async def start(self):
+        self.recrawl = self._open_recrawl()
         for language in self.languages:
             home = self.editions[language]
             if self.selected_sections:
                 for slug in self.selected_sections:
-                    yield self._request(
-                        home + self.section_listing.format(slug=slug), PRIORITY_LISTING
-                    )
+                    path = home + self.section_listing.format(slug=slug)
+                    yield self._page_request(path, PRIORITY_LISTING)
                 continue
-            yield self._request(home + self.feed_path, PRIORITY_DISCOVERY, self.parse_feed)
-            yield self._request(home, PRIORITY_LISTING)
+            yield self._page_request(home + self.feed_path, PRIORITY_DISCOVERY, self.parse_feed)
+            yield self._page_request(home, PRIORITY_LISTING)
+        for state in self.recrawl.due_articles():
+            url = state["url"]
+            if self.classify(url) != "article" or self._older_than_since(
+                state["modified"] or state["published"]
+            ):
+                continue
+            if (request := self._article_request(url)) is not None:
+                yield request
         if not self.selected_sections:
-            yield self._request(
-                "/robots.txt", PRIORITY_DISCOVERY, self.parse_robots, errback=self.no_robots
+            # Never conditional: its Sitemap: lines are needed on every crawl.
+            yield scrapy.Request(
+                self.mirror.origin + "/robots.txt",
+                callback=self.parse_robots,
+                errback=self.no_robots,
+                priority=PRIORITY_DISCOVERY,
             )
 
-    def _request(self, path_or_url: str, priority: int, callback=None, **kwargs) -> scrapy.Request:
+    def _open_recrawl(self) -> Recrawl:
+        settings = self.settings
+        if settings.getbool("ARCHIVE_ENABLED"):
+            self._archive = Archive(settings.get("ARCHIVE_PATH"))
+        schedule = Schedule(settings.getdict("RECRAWL_SCHEDULE"))
+        return Recrawl(self._archive, schedule, full=self.full)
+
+    def closed(self, reason: str) -> None:
+        # Validators of discovery pages are kept only after a complete crawl: had
+        # this one stopped early, a 304 next time would hide links never followed.
+        if self._archive is not None:
+            if reason == "finished":
+                self._archive.record_pages(self.state.get("pages", {}))
+            self._archive.close()
+
+    def _page_request(self, path_or_url: str, priority: int, callback=None) -> scrapy.Request:
+        """A discovery page (feed, sitemap, listing), fetched conditionally."""
         url = path_or_url if "://" in path_or_url else self.mirror.origin + path_or_url
+        self._requested.add(url)
         return scrapy.Request(
-            url, callback=callback or self.parse_page, priority=priority, **kwargs
+            url,
+            callback=callback or self.parse_page,
+            errback=self.failed,
+            priority=priority,
+            headers=self.recrawl.page_headers(url),
+            meta=NOT_MODIFIED,
         )
+
+    def _article_request(self, url: str, discovered: str | None = None) -> scrapy.Request | None:
+        """An article page, or None when the archived copy needs no re-check."""
+        if url in self._requested:
+            return None
+        headers = self.recrawl.article_headers(url, discovered)
+        if headers is None:
+            if url not in self._not_due:
+                self._not_due.add(url)
+                self.crawler.stats.inc_value("recrawl/skipped_not_due")
+            return None
+        if url in self._not_due:  # a sitemap or feed said it changed after all
+            self._not_due.discard(url)
+            self.crawler.stats.inc_value("recrawl/skipped_not_due", -1)
+        self._requested.add(url)
+        return scrapy.Request(
+            url,
+            callback=self.parse_page,
+            errback=self.failed,
+            priority=PRIORITY_ARTICLE,
+            headers=headers,
+            meta=NOT_MODIFIED,
+        )
+
+    def _remember(self, url: str, kind: str, status: int, response=None) -> None:
+        """What this page turned out to be, kept for the next crawl (with its validators
+        for a conditional request). Stored in the archive once the crawl finishes."""
+        found = {"kind": kind, "status": status}
+        if response is not None:
+            found.update(validators_of(response))
+        self.state.setdefault("pages", {})[url] = found
+
+    def failed(self, failure):
+        """A request that brought no page: remember pages that are gone or forbidden,
+        so re-crawls do not ask for them every night."""
+        if failure.check(HttpError):
+            response = failure.value.response
+            if response.status in (404, 410):
+                self._remember(canonical_url(response.url), "gone", response.status)
+        elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            url = failure.request.url
+            self._remember(self._live(url, url) or url, "forbidden", 0)
 
     def parse_robots(self, response):
         found = [
@@ -141,7 +229,7 @@ class NewsSpider(scrapy.Spider):
         if not found:
             yield from self._sitemap_fallbacks()
         for url in found:
-            yield self._request(url, PRIORITY_DISCOVERY, self.parse_sitemap)
+            yield self._page_request(url, PRIORITY_DISCOVERY, self.parse_sitemap)
 
     def no_robots(self, failure):
         self.crawler.stats.inc_value("discovery/robots_unavailable")
@@ -149,14 +237,17 @@ class NewsSpider(scrapy.Spider):
 
     def _sitemap_fallbacks(self):
         for path in self.sitemap_fallbacks:
-            yield self._request(path, PRIORITY_DISCOVERY, self.parse_sitemap)
+            yield self._page_request(path, PRIORITY_DISCOVERY, self.parse_sitemap)
 
     def parse_sitemap(self, response):
+        if response.status == 304:
+            return
         body = _sitemap_body(response, self.settings.getint("DOWNLOAD_MAXSIZE"))
         if body is None:
             self.crawler.stats.inc_value("discovery/sitemap_invalid")
             self.logger.warning("Not a sitemap: %s", response.url)
             return
+        self._remember(response.url, "sitemap", response.status, response)
         sitemap = Sitemap(body)
         for entry in sitemap:
             url = self.mirror.live_url(entry.get("loc", ""), response.url)
@@ -164,12 +255,15 @@ class NewsSpider(scrapy.Spider):
                 continue
             if sitemap.type == "sitemapindex":
                 if not self._sitemap_skip.search(url):
-                    yield self._request(url, PRIORITY_DISCOVERY, self.parse_sitemap)
-            elif (request := self._follow(url)) is not None:
+                    yield self._page_request(url, PRIORITY_DISCOVERY, self.parse_sitemap)
+            elif (request := self._follow(url, entry.get("lastmod"))) is not None:
                 self.crawler.stats.inc_value("discovery/sitemap_urls")
                 yield request
 
     def parse_feed(self, response):
+        if response.status == 304:
+            return
+        self._remember(response.url, "feed", response.status, response)
         response.selector.remove_namespaces()
         entries = response.xpath("//item | //entry")
         if not entries:
@@ -179,7 +273,7 @@ class NewsSpider(scrapy.Spider):
             link = entry.xpath("link/text()").get() or entry.xpath("link/@href").get() or ""
             when = entry.xpath("pubDate/text() | published/text() | updated/text()").get()
             url = self.mirror.live_url(link, response.url)
-            if url and not self._older_than_since(when) and (request := self._follow(url)):
+            if url and not self._older_than_since(when) and (request := self._follow(url, when)):
                 self.crawler.stats.inc_value("discovery/feed_urls")
                 yield request
 
@@ -191,13 +285,33 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("pages/not_html")
             return
         kind = self.classify(canonical_url(response.url))
-        if kind == "article":
+        if response.status == 304:
+            if kind == "article":
+                yield self.unchanged(response)
+            return
+        if kind == "listing":
+            self._remember(response.url, "listing", response.status, response)
+        elif kind == "article":
             article = self.article(response)
             if article is not None:
                 yield article
                 if self.limit and self._articles >= self.limit:
                     raise CloseSpider("limit_reached")
+            elif self.recrawl is not None:
+                self._remember(response.url, "not_article", response.status, response)
         yield from self._follow_links(response, from_listing=kind == "listing")
+
+    def unchanged(self, response) -> ArticleUnchanged:
+        """An archived article re-checked with a 304 answer: nothing to parse."""
+        return ArticleUnchanged(
+            url=canonical_url(response.url),
+            aliases=self._redirects(response),
+            validators=validators_of(response),
+        )
+
+    def _redirects(self, response) -> list[str]:
+        found = (self._live(u, response.url) for u in response.meta.get("redirect_urls", []))
+        return [u for u in found if u]
 
     def article(self, response):
         """The page as an Article in live canonical URLs, or None."""
@@ -218,9 +332,9 @@ class NewsSpider(scrapy.Spider):
             for lang, raw in article.alternates.items()
             if (url := live(raw, response.url))
         }
-        redirects = [live(u, response.url) for u in response.meta.get("redirect_urls", [])]
-        aliases = [live(u, response.url) for u in article.aliases]
-        article.aliases = [u for u in dict.fromkeys(redirects + aliases) if u and u != article.url]
+        aliases = self._redirects(response) + [live(u, response.url) for u in article.aliases]
+        article.aliases = [u for u in dict.fromkeys(aliases) if u and u != article.url]
+        article.validators = validators_of(response)
         if self._older_than_since(article.modified or article.published):
             stats.inc_value("articles/skipped_since")
             return None
@@ -238,39 +352,54 @@ class NewsSpider(scrapy.Spider):
         return canonical_url(live) if live else None
 
     def _follow_links(self, response, from_listing: bool):
-        # With -a since, a listing is paged through one page at a time, and no
-        # further once a page holds nothing that recent.
-        next_page = None
-        if from_listing and self.since:
-            next_page = (
-                -1 if self._listing_is_old(response) else self._page_number(response.url) + 1
-            )
-        for href in response.xpath("//a/@href").getall():
-            key = href if href.startswith(("http", "/")) else (response.url, href)
-            if key in self._seen_links:
+        links = [self._link(href, response.url) for href in response.xpath("//a/@href").getall()]
+        next_page = self._next_page(response, links) if from_listing else None
+        for _, url, kind in links:
+            if kind is None or url in self._requested:
                 continue
-            url = self.mirror.live_url(href, response.url)
-            url = canonical_url(url) if url else None
-            kind = self.classify(url) if url else None
-            if kind == "listing" and next_page is not None and self._pagination.search(url):
-                if self._page_number(url) != next_page:
-                    continue  # left unseen: a later page links it as its next page
-            self._seen_links.add(key)
             if kind == "listing" and self._wants_listing(url):
-                yield self._request(url, PRIORITY_LISTING)
+                if next_page is not None and self._pagination.search(url):
+                    if self._page_number(url) != next_page:
+                        continue  # a later page links it as its next page
+                yield self._page_request(url, PRIORITY_LISTING)
             elif kind == "article" and (from_listing or not self.selected_sections):
-                yield self._request(url, PRIORITY_ARTICLE)
+                if (request := self._article_request(url)) is not None:
+                    yield request
+
+    def _link(self, href: str, page_url: str) -> tuple:
+        """(key, live canonical URL, kind) of a link; resolved once per distinct href."""
+        key = href if href.startswith(("http", "/")) else (page_url, href)
+        if key not in self._links:
+            url = self._live(href, page_url)
+            self._links[key] = (url, self.classify(url) if url else None)
+        return (key, *self._links[key])
+
+    def _next_page(self, response, links: list[tuple]) -> int | None:
+        """Which page of this listing to follow: None for all of them (a first,
+        complete crawl), the next one, or none (-1). A re-crawl pages on while
+        pages hold articles not yet archived: new articles push older ones down,
+        so the first page of known articles is where the news ends. With -a
+        since, paging stops at the first page older than that."""
+        if not (self.since or self.recrawl.incremental):
+            return None
+        if self.since and self._listing_is_old(response):
+            return -1
+        if self.recrawl.incremental and all(
+            self.recrawl.is_known(url) for _, url, kind in links if kind == "article"
+        ):
+            self.crawler.stats.inc_value("recrawl/pagination_stopped")
+            return -1
+        return self._page_number(response.url) + 1
 
     def _page_number(self, url: str) -> int:
         match = self._pagination.search(urlsplit(url).path)
         return int(match[1]) if match else 1
 
-    def _follow(self, url: str) -> scrapy.Request | None:
+    def _follow(self, url: str, discovered: str | None = None) -> scrapy.Request | None:
         url = canonical_url(url)
-        if self.classify(url) != "article" or url in self._seen_links:
+        if self.classify(url) != "article":
             return None
-        self._seen_links.add(url)
-        return self._request(url, PRIORITY_ARTICLE)
+        return self._article_request(url, discovered)
 
     # --- URL policy --------------------------------------------------------------------
 
@@ -345,6 +474,14 @@ def _parse_limit(value: str | None) -> int | None:
     if not value.isdigit() or int(value) < 1:
         raise SpiderArgumentError(f"-a limit= takes a positive whole number, got {value!r}")
     return int(value)
+
+
+def _parse_flag(name: str, value: str | None) -> bool:
+    if value is None or value.lower() in ("0", "false", "no"):
+        return False
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    raise SpiderArgumentError(f"-a {name}= takes 1 or 0, got {value!r}")
 
 
 def _parse_choice(name: str, value: str | None, known, default=None) -> list[str]:

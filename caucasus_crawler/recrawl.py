@@ -1,0 +1,145 @@
+"""Incremental re-crawls: which pages to fetch again, and how.
+
+A URL the archive does not know is fetched. An archived article is fetched again
+only when a discovery document (a sitemap's ``<lastmod>``, a feed's date) is later
+than the modification time archived, when the re-check schedule says it is due,
+or with ``-a full=1``. Re-fetches are conditional (If-None-Match /
+If-Modified-Since), so an unchanged page answers 304 and costs no parsing.
+Discovery pages (feeds, sitemaps, listings) are always fetched, conditionally.
+
+The schedule follows NewsDiffs: check often while an article is young, rarely
+once it is old. RECRAWL_SCHEDULE maps an age in days to the days between checks.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from .archive import Archive
+from .normalize import parse_date
+
+NOT_MODIFIED = {"handle_httpstatus_list": [304]}
+
+
+class Schedule:
+    """``{"2": 0, "7": 1, "*": 60}``: up to 2 days old, every crawl; up to 7 days,
+    daily; older, every 60 days."""
+
+    def __init__(self, steps: dict[str, float]):
+        bounded = sorted((float(age), float(every)) for age, every in steps.items() if age != "*")
+        self.steps = [(timedelta(days=age), timedelta(days=every)) for age, every in bounded]
+        self.oldest = timedelta(days=float(steps.get("*", bounded[-1][1] if bounded else 30)))
+
+    def interval(self, age: timedelta) -> timedelta:
+        return next((every for limit, every in self.steps if age <= limit), self.oldest)
+
+    def due(self, published: str | None, last_checked: str | None, now: datetime) -> bool:
+        checked = _instant(last_checked)
+        if checked is None:
+            return True
+        born = _instant(published)
+        age = now - born if born else timedelta.max
+        return now - checked >= self.interval(age)
+
+
+class Recrawl:
+    """What the spider asks before requesting a page, over a read view of the archive."""
+
+    def __init__(
+        self,
+        archive: Archive | None,
+        schedule: Schedule,
+        full: bool = False,
+        now: datetime | None = None,
+    ):
+        self.archive = archive
+        self.schedule = schedule
+        self.full = full
+        self.now = now or datetime.now(UTC)
+        self._states: dict[str, dict | None] = {}
+        # Archived before this crawl began: only then is anything skipped.
+        self.incremental = archive is not None and not full and archive.db["articles"].count > 0
+
+    def _article(self, url: str) -> dict | None:
+        if url not in self._states:
+            self._states[url] = self.archive.article_state(url) if self.archive else None
+        return self._states[url]
+
+    def _page(self, url: str) -> dict | None:
+        return self.archive.page(url) if self.archive else None
+
+    def is_known(self, url: str) -> bool:
+        """Resolved by an earlier crawl: archived, or found to be no article, gone, forbidden."""
+        return self._article(url) is not None or self._page(url) is not None
+
+    def article_headers(self, url: str, discovered: str | None = None) -> dict | None:
+        """Headers to fetch an article page with, or None when it need not be fetched."""
+        if self.full:
+            return {}
+        state = self._article(url)
+        if state is not None:
+            changed = _later(discovered, state["modified"] or state["published"])
+            if changed or self.schedule.due(state["published"], state["last_seen"], self.now):
+                return _conditional(state)
+            return None
+        page = self._page(url)
+        if page is None:
+            return {}
+        # Not an article last time (a site page, a 404): looked at again rarely.
+        if self.schedule.due(None, page["fetched"], self.now):
+            return _conditional(page)
+        return None
+
+    def due_articles(self) -> list[dict]:
+        """Archived articles to re-check whatever discovery finds: those the schedule
+        says are due, or all of them with -a full=1."""
+        if self.archive is None or not (self.incremental or self.full):
+            return []
+        return [
+            state
+            for state in self.archive.article_states()
+            if self.full or self.schedule.due(state["published"], state["last_seen"], self.now)
+        ]
+
+    def page_headers(self, url: str) -> dict:
+        """Headers to fetch a discovery page (feed, sitemap, listing) with."""
+        if self.full:
+            return {}
+        return _conditional(self._page(url) or {})
+
+
+def _conditional(validators: dict) -> dict:
+    headers = {}
+    if validators.get("etag"):
+        headers["If-None-Match"] = validators["etag"]
+    if validators.get("last_modified"):
+        headers["If-Modified-Since"] = validators["last_modified"]
+    return headers
+
+
+def _later(discovered: str | None, archived: str | None) -> bool:
+    """Whether a discovery date is after the archived one (at the coarser precision)."""
+    found = parse_date(discovered) if discovered else None
+    if found is None:
+        return False
+    if archived is None:
+        return True
+    if len(found) == 10 or len(archived) == 10:
+        return found[:10] > archived[:10]
+    return found > archived
+
+
+def _instant(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    text = value if len(value) > 10 else value + "T00:00:00Z"
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def validators_of(response) -> dict:
+    """The HTTP validators a response carries, in the archive's form."""
+    found = {
+        "etag": response.headers.get("ETag"),
+        "last_modified": response.headers.get("Last-Modified"),
+    }
+    return {k: v.decode("latin-1") for k, v in found.items() if v}

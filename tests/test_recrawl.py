@@ -1,0 +1,98 @@
+"""The re-crawl policy: which archived pages are fetched again, and how."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from caucasus_crawler.archive import Archive
+from caucasus_crawler.items import Article
+from caucasus_crawler.normalize import content_hash
+from caucasus_crawler.recrawl import Recrawl, Schedule
+
+NOW = datetime(2025, 9, 10, 12, 0, tzinfo=UTC)
+SCHEDULE = Schedule({"2": 0, "7": 1, "30": 3, "*": 60})
+
+
+@pytest.mark.parametrize(
+    "published, last_checked, due",
+    [
+        ("2025-09-10T06:00:00Z", "2025-09-10T11:59:00Z", True),  # a few hours old: every crawl
+        ("2025-09-06T00:00:00Z", "2025-09-10T00:00:00Z", False),  # 4 days old, checked today
+        ("2025-09-06T00:00:00Z", "2025-09-09T11:00:00Z", True),  # checked over a day ago
+        ("2025-08-20", "2025-09-08T00:00:00Z", False),  # 3 weeks old: every 3 days
+        ("2025-08-20", "2025-09-07T00:00:00Z", True),
+        ("2024-01-01T00:00:00Z", "2025-08-01T00:00:00Z", False),  # old: every 60 days
+        ("2024-01-01T00:00:00Z", "2025-07-01T00:00:00Z", True),
+        (None, "2025-08-01T00:00:00Z", False),  # no date: treated as old
+        ("2025-09-10T06:00:00Z", None, True),  # never checked
+    ],
+)
+def test_young_articles_are_checked_often_and_old_ones_rarely(published, last_checked, due):
+    assert SCHEDULE.due(published, last_checked, NOW) is due
+
+
+@pytest.fixture
+def recrawl(tmp_path):
+    archive = Archive(tmp_path / "archive.db")
+    body = "Text."
+    archive.save(
+        Article(
+            url="https://oc-media.org/a/",
+            fetched_url="https://oc-media.org/a/",
+            title="T",
+            body=body,
+            source="oc_media",
+            published="2024-01-01T00:00:00Z",
+            modified="2024-01-02T10:00:00Z",
+            word_count=1,
+            content_hash=content_hash("T", body),
+            validators={"etag": '"v1"', "last_modified": "Tue, 02 Jan 2024 10:00:00 GMT"},
+        ),
+        seen="2025-09-09T00:00:00Z",
+    )
+    archive.record_pages(
+        {
+            "https://oc-media.org/about-us/": {"kind": "not_article", "status": 200},
+            "https://oc-media.org/feed/": {"kind": "feed", "status": 200, "etag": '"f"'},
+        }
+    )
+    archive.commit()
+    yield Recrawl(archive, SCHEDULE, now=NOW)
+    archive.close()
+
+
+def test_an_unknown_url_is_fetched_plainly(recrawl):
+    assert recrawl.article_headers("https://oc-media.org/new/") == {}
+    assert not recrawl.is_known("https://oc-media.org/new/")
+
+
+def test_an_old_archived_article_is_left_alone_unless_a_sitemap_says_it_changed(recrawl):
+    url = "https://oc-media.org/a/"
+    assert recrawl.is_known(url)
+    assert recrawl.article_headers(url) is None
+    assert recrawl.article_headers(url, discovered="2024-01-02T10:00:00+00:00") is None
+    assert recrawl.article_headers(url, discovered="2025-09-08T07:20:00+00:00") == {
+        "If-None-Match": '"v1"',
+        "If-Modified-Since": "Tue, 02 Jan 2024 10:00:00 GMT",
+    }
+    assert recrawl.article_headers(url, discovered="2024-01-02") is None  # same day: no news
+
+
+def test_discovery_pages_are_fetched_conditionally_and_non_articles_rarely(recrawl):
+    assert recrawl.page_headers("https://oc-media.org/feed/") == {"If-None-Match": '"f"'}
+    assert recrawl.page_headers("https://oc-media.org/tag/x/") == {}
+    assert recrawl.is_known("https://oc-media.org/about-us/")
+    assert recrawl.article_headers("https://oc-media.org/about-us/") is None
+
+
+def test_full_forces_plain_fetches_of_everything(recrawl):
+    recrawl.full = True
+    assert recrawl.article_headers("https://oc-media.org/a/") == {}
+    assert recrawl.page_headers("https://oc-media.org/feed/") == {}
+    assert [s["url"] for s in recrawl.due_articles()] == ["https://oc-media.org/a/"]
+
+
+def test_only_due_articles_are_rechecked_without_discovery(recrawl):
+    assert recrawl.due_articles() == []
+    recrawl.now = datetime(2025, 12, 1, tzinfo=UTC)
+    assert [s["url"] for s in recrawl.due_articles()] == ["https://oc-media.org/a/"]
