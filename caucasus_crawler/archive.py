@@ -8,6 +8,7 @@ that the caller commits in batches.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
@@ -28,6 +29,49 @@ migrations = Migrations(MIGRATION_SET)
 
 class ArchiveError(Exception):
     """The archive file cannot be used; the message says why and what to do."""
+
+
+class ArchiveLocked(ArchiveError):
+    """Another crawl holds the archive."""
+
+
+class ArchiveLock:
+    """One crawl at a time per archive: an exclusive ``flock`` on ``<archive>.lock``.
+
+    The operating system releases it when the process ends, however it ends,
+    so a crawl killed with ``kill -9`` never leaves a stale lock behind.
+    """
+
+    def __init__(self, archive_path: str | os.PathLike):
+        self.archive = Path(archive_path)
+        self.path = self.archive.with_name(self.archive.name + ".lock")
+        self.file = None
+
+    def __enter__(self) -> ArchiveLock:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.file = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open
+        except OSError as exc:
+            raise ArchiveError(f"cannot create the lock file {self.path}: {exc}") from exc
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.file.seek(0)
+            holder = self.file.read().strip() or "another process"
+            self.file.close()
+            raise ArchiveLocked(
+                f"Another crawl is already writing to {self.archive} ({holder}); "
+                "this one stops without crawling. Try again when it has finished."
+            ) from None
+        self.file.seek(0)
+        self.file.truncate()
+        self.file.write(f"pid {os.getpid()}, started {utc_now()}\n")
+        self.file.flush()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.file.close()
 
 
 def utc_now() -> str:
@@ -303,26 +347,30 @@ class Archive:
 
     def article_state(self, url: str) -> dict | None:
         """The archived article at ``url`` (any of its addresses), with its canonical URL's
-        validators: id, url, published, modified, last_seen, etag, last_modified."""
+        validators: id, url, published, modified, first_seen, last_seen, etag, last_modified."""
         row = self.db.execute(
-            """SELECT a.id, a.url, a.published, a.modified, a.last_seen, p.etag, p.last_modified
-               FROM article_urls u JOIN articles a ON a.id = u.article_id
-               LEFT JOIN pages p ON p.url = a.url
-               WHERE u.url = ?""",
+            f"SELECT {STATE_COLUMNS} FROM article_urls u JOIN articles a ON a.id = u.article_id "
+            "LEFT JOIN pages p ON p.url = a.url WHERE u.url = ?",
             [url],
         ).fetchone()
-        keys = ("id", "url", "published", "modified", "last_seen", "etag", "last_modified")
-        return dict(zip(keys, row, strict=True)) if row else None
+        return dict(zip(STATE_KEYS, row, strict=True)) if row else None
 
     def article_states(self):
         """Every archived article's state (as ``article_state``), for re-check scheduling."""
-        keys = ("id", "url", "published", "modified", "last_seen", "etag", "last_modified")
         rows = self.db.execute(
-            """SELECT a.id, a.url, a.published, a.modified, a.last_seen, p.etag, p.last_modified
-               FROM articles a LEFT JOIN pages p ON p.url = a.url ORDER BY a.published DESC"""
+            f"SELECT {STATE_COLUMNS} FROM articles a LEFT JOIN pages p ON p.url = a.url "
+            "ORDER BY a.published DESC"
         )
         for row in rows:
-            yield dict(zip(keys, row, strict=True))
+            yield dict(zip(STATE_KEYS, row, strict=True))
+
+    def last_finished(self, spider: str) -> str | None:
+        """When the last complete crawl of ``spider`` ended (UTC), or None."""
+        (finished,) = self.db.execute(
+            "SELECT max(finished) FROM crawls WHERE spider = ? AND finish_reason = 'finished'",
+            [spider],
+        ).fetchone()
+        return finished
 
     def page(self, url: str) -> dict | None:
         """What the last crawl to resolve ``url`` found: kind, status, validators, fetched."""
@@ -357,6 +405,11 @@ CRAWL_COUNTS = frozenset(
     "pages_requested not_modified skipped_not_due new changed unchanged duplicate dropped "
     "dropped_reasons errors duration_seconds".split()
 )
+STATE_KEYS = ("id", "url", "published", "modified", "first_seen", "last_seen", "etag")
+STATE_KEYS += ("last_modified",)
+STATE_COLUMNS = ", ".join(
+    f"p.{k}" if k in ("etag", "last_modified") else f"a.{k}" for k in STATE_KEYS
+)
 VERSION_COLUMNS = ("content_hash", "title", "lead", "body", "word_count", "modified")
 
 
@@ -374,9 +427,6 @@ def _open(path: Path) -> sqlite_utils.Database:
         db = sqlite_utils.Database(path)
         db.execute("PRAGMA busy_timeout = 10000")
         tables = set(db.table_names())
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
-        db.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
         raise ArchiveError(f"{path} is not a readable SQLite database ({exc})") from exc
     if tables and Migrations.migrations_table not in tables:
@@ -386,4 +436,7 @@ def _open(path: Path) -> sqlite_utils.Database:
             f"(it has tables {sorted(tables)[:5]} and no migration record); "
             "point ARCHIVE_PATH at a new file or an existing archive"
         )
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA foreign_keys = ON")
     return db

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.job import job_dir
 
 from .archive import Archive
 
@@ -24,6 +28,7 @@ CRAWL_COUNT_STATS = {
 }
 
 
+logger = logging.getLogger(__name__)
 DROP_REASON = "item_dropped_reasons/"
 
 
@@ -64,3 +69,49 @@ class CrawlLog:
             counts["duration_seconds"] = round((datetime.now(UTC) - started).total_seconds(), 3)
         with Archive(self.path) as archive:
             archive.finish_crawl(self.crawl_id, reason, counts, stats)
+
+
+class JobDirGuard:
+    """Makes ``-s JOBDIR=…`` safe after a crash.
+
+    Scrapy's job directory resumes a crawl paused with Ctrl-C. After ``kill -9``
+    it cannot be trusted: requests in flight were marked as seen but never
+    answered, so resuming would silently skip them. A marker file present from
+    start to clean close tells the two apart; after a crash the job starts
+    afresh, which costs little since archived articles are not fetched again.
+    """
+
+    MARKER = "caucasus_crawler.running"
+    STATE = ("requests.seen", "requests.queue", "spider.state")
+
+    def __init__(self, jobdir: str):
+        self.jobdir = Path(jobdir)
+        self.marker = self.jobdir / self.MARKER
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        jobdir = job_dir(crawler.settings)
+        if not jobdir:
+            raise NotConfigured("no JOBDIR")
+        guard = cls(jobdir)
+        guard.check()
+        crawler.signals.connect(guard.spider_closed, signal=signals.spider_closed)
+        return guard
+
+    def check(self) -> None:
+        if self.marker.exists():
+            logger.warning(
+                "The previous run with JOBDIR %s did not stop cleanly; its job state is "
+                "discarded and the crawl starts afresh (archived articles are not fetched again)",
+                self.jobdir,
+            )
+            for name in self.STATE:
+                path = self.jobdir / name
+                if path.is_dir():
+                    shutil.rmtree(path)
+                elif path.exists():
+                    path.unlink()
+        self.marker.touch()
+
+    def spider_closed(self, spider, reason):
+        self.marker.unlink(missing_ok=True)

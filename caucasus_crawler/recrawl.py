@@ -51,14 +51,17 @@ class Recrawl:
         schedule: Schedule,
         full: bool = False,
         now: datetime | None = None,
+        spider: str = "",
     ):
         self.archive = archive
         self.schedule = schedule
         self.full = full
         self.now = now or datetime.now(UTC)
         self._states: dict[str, dict | None] = {}
-        # Archived before this crawl began: only then is anything skipped.
-        self.incremental = archive is not None and not full and archive.db["articles"].count > 0
+        # Only what a complete crawl saw lets listings stop early: an interrupted
+        # run may have archived page 1 of the news and never reached page 3.
+        self.horizon = archive.last_finished(spider) if archive is not None else None
+        self.incremental = self.horizon is not None and not full
 
     def _article(self, url: str) -> dict | None:
         if url not in self._states:
@@ -69,8 +72,12 @@ class Recrawl:
         return self.archive.page(url) if self.archive else None
 
     def is_known(self, url: str) -> bool:
-        """Resolved by an earlier crawl: archived, or found to be no article, gone, forbidden."""
-        return self._article(url) is not None or self._page(url) is not None
+        """Resolved by the last complete crawl or before: archived, or found to be no
+        article, gone or forbidden."""
+        article = self._article(url)
+        if article is not None:
+            return not self._unfinished(article)
+        return self._page(url) is not None
 
     def article_headers(self, url: str, discovered: str | None = None) -> dict | None:
         """Headers to fetch an article page with, or None when it need not be fetched."""
@@ -78,6 +85,8 @@ class Recrawl:
             return {}
         state = self._article(url)
         if state is not None:
+            if self._unfinished(state):
+                return {}
             changed = _later(discovered, state["modified"] or state["published"])
             if changed or self.schedule.due(state["published"], state["last_seen"], self.now):
                 return _conditional(state)
@@ -93,13 +102,20 @@ class Recrawl:
     def due_articles(self) -> list[dict]:
         """Archived articles to re-check whatever discovery finds: those the schedule
         says are due, or all of them with -a full=1."""
-        if self.archive is None or not (self.incremental or self.full):
+        if self.archive is None:
             return []
         return [
             state
             for state in self.archive.article_states()
-            if self.full or self.schedule.due(state["published"], state["last_seen"], self.now)
+            if self.full
+            or self._unfinished(state)
+            or self.schedule.due(state["published"], state["last_seen"], self.now)
         ]
+
+    def _unfinished(self, state: dict) -> bool:
+        """Archived by a crawl that did not finish, which may not have followed the
+        page's links: fetched again in full until a crawl completes."""
+        return self.horizon is None or state["first_seen"] > self.horizon
 
     def page_headers(self, url: str) -> dict:
         """Headers to fetch a discovery page (feed, sitemap, listing) with."""

@@ -66,6 +66,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "caucasus_crawler.extensions.CrawlLog": 500,
+    "caucasus_crawler.extensions.JobDirGuard": 0,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"

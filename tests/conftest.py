@@ -39,10 +39,14 @@ class Crawl:
         return [r.path for r in self.requests if status is None or r.status == status]
 
 
+def crawl_command(base_url: str, archive: Path, *args: str, spider: str = "oc_media") -> list:
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}"]
+    return command + ["-s", f"ARCHIVE_PATH={archive}", *FAST, *args]
+
+
 def run_crawl(base_url: str, archive: Path, *args: str, spider: str = "oc_media", timeout=300):
     """`scrapy crawl` as a user runs it, in a subprocess from the repository root."""
-    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}"]
-    command += ["-s", f"ARCHIVE_PATH={archive}", *FAST, *args]
+    command = crawl_command(base_url, archive, *args, spider=spider)
     return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout)
 
 

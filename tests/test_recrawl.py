@@ -56,8 +56,10 @@ def recrawl(tmp_path):
             "https://oc-media.org/feed/": {"kind": "feed", "status": 200, "etag": '"f"'},
         }
     )
+    crawl = archive.start_crawl("oc_media")
+    archive.finish_crawl(crawl, "finished", {}, {})
     archive.commit()
-    yield Recrawl(archive, SCHEDULE, now=NOW)
+    yield Recrawl(archive, SCHEDULE, now=NOW, spider="oc_media")
     archive.close()
 
 
@@ -96,3 +98,14 @@ def test_only_due_articles_are_rechecked_without_discovery(recrawl):
     assert recrawl.due_articles() == []
     recrawl.now = datetime(2025, 12, 1, tzinfo=UTC)
     assert [s["url"] for s in recrawl.due_articles()] == ["https://oc-media.org/a/"]
+
+
+def test_only_a_finished_crawl_lets_listings_stop_early(tmp_path):
+    with Archive(tmp_path / "archive.db") as archive:
+        assert not Recrawl(archive, SCHEDULE, spider="oc_media").incremental
+        archive.finish_crawl(archive.start_crawl("oc_media"), "shutdown", {}, {})
+        assert not Recrawl(archive, SCHEDULE, spider="oc_media").incremental
+        archive.finish_crawl(archive.start_crawl("oc_media"), "finished", {}, {})
+        assert Recrawl(archive, SCHEDULE, spider="oc_media").incremental
+        assert not Recrawl(archive, SCHEDULE, spider="other").incremental
+        assert not Recrawl(archive, SCHEDULE, full=True, spider="oc_media").incremental

@@ -155,7 +155,7 @@ class NewsSpider(scrapy.Spider):
         if settings.getbool("ARCHIVE_ENABLED"):
             self._archive = Archive(settings.get("ARCHIVE_PATH"))
         schedule = Schedule(settings.getdict("RECRAWL_SCHEDULE"))
-        return Recrawl(self._archive, schedule, full=self.full)
+        return Recrawl(self._archive, schedule, full=self.full, spider=self.name)
 
     def closed(self, reason: str) -> None:
         # Validators of discovery pages are kept only after a complete crawl: had

@@ -11,6 +11,7 @@ import argparse
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
@@ -30,17 +31,22 @@ class LoggedRequest:
 class MirrorServer:
     """A threaded HTTP server over a ``Site``; use as a context manager."""
 
-    def __init__(self, site: Site, port: int = 0):
+    def __init__(self, site: Site, port: int = 0, delay: float = 0.0):
         self.site = site
+        self.delay = delay  # seconds before each answer: a slow site, to interrupt crawls
         self.requests: list[LoggedRequest] = []
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
+        self.httpd = _Server(("127.0.0.1", port), _handler(self))
         self.httpd.daemon_threads = True
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
+    def port(self) -> int:
+        return self.httpd.server_address[1]
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> MirrorServer:
         self._thread.start()
@@ -59,6 +65,15 @@ class MirrorServer:
             return [r.path for r in self.requests if status is None or r.status == status]
 
 
+class _Server(ThreadingHTTPServer):
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        # A crawler killed mid-request hangs up; that is the test, not a server fault.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def _handler(server: MirrorServer):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -70,6 +85,7 @@ def _handler(server: MirrorServer):
             self._answer(send_body=False)
 
         def _answer(self, send_body: bool) -> None:
+            time.sleep(server.delay)
             resource = server.site.resource(self.path)
             status = (
                 304 if resource.status == 200 and self._not_modified(resource) else resource.status

@@ -1,0 +1,158 @@
+"""Crawls interrupted by Ctrl-C or kill -9, and crawls that must not run at all."""
+
+import json
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+import sqlite_utils
+
+from caucasus_crawler.archive import ArchiveLock
+from tests.conftest import REPO, crawl_command, run_crawl
+from tests.mirror.server import MirrorServer
+
+ARTICLE_FIELDS = (
+    "source language title lead authors published modified sections tags body word_count "
+    "members_only content_hash"
+).split()
+
+
+def snapshot(path) -> dict:
+    """Everything an archive holds about articles, by URL (ids and times left out)."""
+    db = sqlite_utils.Database(path)
+    url_of = {r["id"]: r["url"] for r in db["articles"].rows}
+    return {
+        "articles": {r["url"]: {k: r[k] for k in ARTICLE_FIELDS} for r in db["articles"].rows},
+        "urls": {r["url"]: url_of[r["article_id"]] for r in db["article_urls"].rows},
+        "translations": {(url_of[r["article_id"]], r["url"]) for r in db["translations"].rows},
+        "versions": sorted(
+            (url_of[r["article_id"]], r["version"], r["content_hash"])
+            for r in db["article_versions"].rows
+        ),
+    }
+
+
+def integrity(path) -> str:
+    return sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def archived(path) -> int:
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        return connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def crawl_until(server, archive, articles: int, *args) -> subprocess.Popen:
+    """Start a crawl and return it once it has committed ``articles`` articles."""
+    process = subprocess.Popen(
+        crawl_command(server.url, archive, "-s", "ARCHIVE_BATCH_SIZE=1", *args),
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while archived(archive) < articles:
+        assert process.poll() is None, process.stderr.read()[-3000:]
+        assert time.monotonic() < deadline, "the crawl did not get that far"
+        time.sleep(0.02)
+    return process
+
+
+@pytest.mark.parametrize("after", [1, 6])
+def test_kill_9_loses_nothing_committed_and_the_same_command_finishes_the_job(
+    tmp_path, initial_crawl, initial_site, after
+):
+    archive, jobdir = tmp_path / "archive.db", f"JOBDIR={tmp_path / 'job'}"
+    reference = snapshot(initial_crawl.archive)
+    with MirrorServer(initial_site, delay=0.05) as server:
+        victim = crawl_until(server, archive, after, "-s", jobdir)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+    assert integrity(archive) == "ok"
+    survived = snapshot(archive)["articles"]
+    assert len(survived) >= after
+    for url, row in survived.items():
+        assert row == reference["articles"][url]
+
+    with MirrorServer(initial_site) as server:
+        rerun = run_crawl(server.url, archive, "-s", jobdir)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert "did not stop cleanly" in rerun.stderr
+    assert snapshot(archive) == reference
+    assert integrity(archive) == "ok"
+
+
+def test_ctrl_c_pauses_and_the_same_command_resumes_where_it_stopped(
+    tmp_path, initial_crawl, initial_site
+):
+    archive, jobdir = tmp_path / "archive.db", f"JOBDIR={tmp_path / 'job'}"
+    with MirrorServer(initial_site, delay=0.05) as server:
+        paused = crawl_until(server, archive, 3, "-s", jobdir)
+        paused.send_signal(signal.SIGINT)
+        assert paused.wait(timeout=60) == 0
+        first = set(server.paths(status=200))
+        port = server.port
+    assert list(sqlite_utils.Database(archive)["crawls"].rows)[-1]["finish_reason"] == "shutdown"
+
+    # The job resumes against the same site (its queue holds the mirror's addresses).
+    with MirrorServer(initial_site, port=port) as server:
+        resumed = run_crawl(server.url, archive, "-s", jobdir)
+        second = set(server.paths(status=200))
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "did not stop cleanly" not in resumed.stderr
+    assert snapshot(archive) == snapshot(initial_crawl.archive)
+    # Resumed, not restarted: what the first part fetched is not fetched again.
+    started_with = {"/feed/", "/", "/ru/feed/", "/ru/"}
+    assert started_with <= first
+    assert not started_with & second
+    articles = {a["path"] for a in initial_site.articles}
+    assert first & articles and second & articles
+
+
+def test_a_second_crawl_on_the_same_archive_waits_its_turn(tmp_path, initial_site):
+    archive = tmp_path / "archive.db"
+    with ArchiveLock(archive), MirrorServer(initial_site) as server:
+        second = run_crawl(server.url, archive)
+        assert server.requests == []
+    assert second.returncode == 75
+    assert f"Another crawl is already writing to {archive}" in second.stderr
+    assert "Traceback" not in second.stderr
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"GIF89a not a database at all" * 200, "is not a readable SQLite database"),
+        (None, "is an SQLite database but not a caucasus_crawler archive"),
+    ],
+)
+def test_an_unusable_archive_is_refused_before_any_request(
+    tmp_path, initial_site, content, message
+):
+    archive = tmp_path / "archive.db"
+    if content is None:
+        sqlite3.connect(archive).execute("CREATE TABLE notes (text)").connection.commit()
+    else:
+        archive.write_bytes(content)
+    before = archive.read_bytes()
+    with MirrorServer(initial_site) as server:
+        result = run_crawl(server.url, archive)
+        assert server.requests == []
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert archive.read_bytes() == before
+
+
+def test_a_crawl_that_fails_to_start_exits_non_zero(tmp_path, initial_site):
+    with MirrorServer(initial_site) as server:
+        result = run_crawl(server.url, tmp_path / "a.db", "-s", 'RECRAWL_SCHEDULE="not json"')
+    assert result.returncode == 1
+    assert "The crawl did not complete" in result.stderr
+    log = json.loads(list(sqlite_utils.Database(tmp_path / "a.db")["crawls"].rows)[-1]["stats"])
+    assert log["finish_reason"] == "start_error"
