@@ -67,3 +67,16 @@ def initial_crawl(tmp_path_factory, initial_site) -> Crawl:
     crawl = crawl_mirror(initial_site, tmp_path_factory.mktemp("initial") / "archive.db")
     assert crawl.process.returncode == 0, crawl.process.stderr[-3000:]
     return crawl
+
+
+@pytest.fixture(scope="session")
+def week_later(tmp_path_factory):
+    """The initial mirror crawled, then the same archive re-crawled a week later:
+    (first crawl, second crawl, article rows after the first)."""
+    archive = tmp_path_factory.mktemp("week") / "archive.db"
+    first = crawl_mirror(Site("initial"), archive)
+    assert first.process.returncode == 0, first.process.stderr[-3000:]
+    before = {r["url"]: r for r in first.db["articles"].rows}
+    second = crawl_mirror(Site("later"), archive)
+    assert second.process.returncode == 0, second.process.stderr[-3000:]
+    return first, second, before

@@ -11,25 +11,36 @@ from datasette.app import Datasette
 from tests.conftest import REPO
 
 
-@pytest.fixture(scope="module")
-def config_dir(tmp_path_factory, initial_crawl):
-    """archive/ as shipped (metadata, settings, templates, plugins), the crawl as caucasus.db."""
-    directory = tmp_path_factory.mktemp("archive")
+def serve(directory, archive):
+    """archive/ as shipped (metadata, settings, templates, plugins), ``archive`` as caucasus.db."""
     shutil.copytree(
         REPO / "archive", directory, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.db*")
     )
-    shutil.copy(initial_crawl.archive, directory / "caucasus.db")
+    shutil.copy(archive, directory / "caucasus.db")
+    datasette = Datasette(config_dir=directory)
+
+    def get(path):
+        return asyncio.run(datasette.client.get(path))
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def config_dir(tmp_path_factory, initial_crawl):
+    directory = tmp_path_factory.mktemp("archive")
+    serve(directory, initial_crawl.archive)
     return directory
 
 
 @pytest.fixture(scope="module")
 def get(config_dir):
     datasette = Datasette(config_dir=config_dir)
+    return lambda path: asyncio.run(datasette.client.get(path))
 
-    def get(path):
-        return asyncio.run(datasette.client.get(path))
 
-    return get
+@pytest.fixture(scope="module")
+def get_week_later(tmp_path_factory, week_later):
+    return serve(tmp_path_factory.mktemp("week-archive"), week_later[1].archive)
 
 
 def test_the_articles_table_lists_newest_first(get):
@@ -91,3 +102,39 @@ def test_the_datasette_command_serves_the_directory(config_dir):
         check=True,
     )
     assert "georgian-dream-passes-foreign-agents-amendments" in result.stdout
+
+
+EDITED = (
+    "https://oc-media.org/armenia-and-pakistan-agree-to-consider-establishing-diplomatic-relations/"
+)
+
+
+def article_id(get, url):
+    return get(f"/caucasus/articles.json?url={url}&_shape=array")[0]["id"]
+
+
+def test_the_article_page_shows_each_edit_against_the_version_before(get_week_later):
+    found = get_week_later(f"/caucasus/articles.json?url={EDITED}&_shape=array").json()
+    page = get_week_later(f"/caucasus/articles/{found[0]['id']}").text
+    assert "<h2>Edit history</h2>" in page
+    assert "Version 2, archived" in page
+    assert "(modified 2025-09-08T07:20:00Z)" in page
+    assert (
+        "which Islamabad <del>has long said would be </del><ins>had for years named as </ins>a precondition"
+        in page
+    )
+    assert (
+        "<ins>Correction: an earlier version of this article said the ministers met in Dubai."
+        in page
+    )
+    assert "Version 3" not in page
+
+
+def test_what_changed_this_week_lists_the_edit(get_week_later):
+    rows = get_week_later("/caucasus/what_changed_this_week.json?_shape=array").json()
+    assert [(r["url"], r["version"]) for r in rows] == [(EDITED, 2)]
+
+
+def test_the_crawl_log_is_browsable(get_week_later):
+    rows = get_week_later("/caucasus/crawls.json?_shape=array").json()
+    assert [(r["new"], r["changed"]) for r in rows] == [(3, 1), (13, 0)]  # newest first

@@ -21,18 +21,6 @@ def article_paths(site: Site) -> set[str]:
     return {a["path"] for a in site.articles}
 
 
-@pytest.fixture(scope="module")
-def week_later(tmp_path_factory):
-    """Crawl the initial mirror, then the same archive a week later."""
-    archive = tmp_path_factory.mktemp("week") / "archive.db"
-    first = crawl_mirror(Site("initial"), archive)
-    assert first.process.returncode == 0, first.process.stderr[-3000:]
-    before = rows_by_url(first.db)
-    second = crawl_mirror(Site("later"), archive)
-    assert second.process.returncode == 0, second.process.stderr[-3000:]
-    return first, second, before
-
-
 def test_unchanged_article_pages_are_not_downloaded_again(week_later):
     first, second, _ = week_later
     later = Site("later")

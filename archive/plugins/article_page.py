@@ -1,9 +1,14 @@
-"""The readable article page: the row of ``articles`` as text, with its URLs and translations."""
+"""The readable article page: the row of ``articles`` as text, with its URLs,
+translations and edit history (each version against the one before)."""
 
+import difflib
 import json
+import re
 
 from datasette import hookimpl
 from datasette.utils import urlsafe_components
+
+_TOKENS = re.compile(r"\S+\s*|\s+")  # words with their trailing space
 
 
 @hookimpl
@@ -32,19 +37,69 @@ def extra_template_vars(template, database, table, request, datasette):
                ORDER BY 1""",
             [row["id"], row["url"]],
         )
-        paragraphs = [
-            {"heading": p.startswith("## "), "text": p.removeprefix("## ")}
-            for p in (row["body"] or "").split("\n\n")
-            if p
-        ]
+        versions = await db.execute(
+            "SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", [row["id"]]
+        )
         return {
             "article": {
                 **dict(row),
                 **{key: json.loads(row[key] or "[]") for key in ("authors", "sections", "tags")},
-                "paragraphs": paragraphs,
+                "paragraphs": [
+                    {"heading": p.startswith("## "), "text": p.removeprefix("## ")}
+                    for p in paragraphs(row["body"])
+                ],
                 "aliases": [r["url"] for r in urls.rows],
                 "translations": [dict(r) for r in translations.rows],
+                "history": history([dict(v) for v in versions.rows]),
             }
         }
 
     return article
+
+
+def paragraphs(body: str | None) -> list[str]:
+    return [p for p in (body or "").split("\n\n") if p]
+
+
+def history(versions: list[dict]) -> list[dict]:
+    """Each version after the first, with what changed since the one before."""
+    return [
+        {
+            "version": new["version"],
+            "fetched_at": new["fetched_at"],
+            "modified": new["modified"],
+            "title": words_diff(old["title"], new["title"]) if old["title"] != new["title"] else None,
+            "lead": words_diff(old["lead"] or "", new["lead"] or "")
+            if old["lead"] != new["lead"]
+            else None,
+            "paragraphs": paragraphs_diff(paragraphs(old["body"]), paragraphs(new["body"])),
+        }
+        for old, new in zip(versions, versions[1:], strict=False)
+    ]
+
+
+def paragraphs_diff(old: list[str], new: list[str]) -> list[list[tuple[str, str]]]:
+    """Changed, added and removed paragraphs, each as (operation, text) pieces;
+    operation is "equal", "insert" or "delete". Unchanged paragraphs are left out."""
+    changes = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        before, after = old[i1:i2], new[j1:j2]
+        for k in range(max(len(before), len(after))):
+            a = before[k] if k < len(before) else ""
+            b = after[k] if k < len(after) else ""
+            changes.append(words_diff(a, b))
+    return changes
+
+
+def words_diff(old: str, new: str) -> list[tuple[str, str]]:
+    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    pieces = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op in ("equal", "delete", "replace") and i2 > i1:
+            pieces.append(("equal" if op == "equal" else "delete", "".join(a[i1:i2])))
+        if op in ("insert", "replace") and j2 > j1:
+            pieces.append(("insert", "".join(b[j1:j2])))
+    return pieces
