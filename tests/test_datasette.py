@@ -120,8 +120,8 @@ def test_the_article_page_shows_each_edit_against_the_version_before(get_week_la
     assert "Version 2, archived" in page
     assert "(modified 2025-09-08T07:20:00Z)" in page
     assert (
-        "which Islamabad <del>has long said would be </del><ins>had for years named as </ins>a precondition"
-        in page
+        "which Islamabad <del>has long said would be </del>"
+        "<ins>had for years named as </ins>a precondition" in page
     )
     assert (
         "<ins>Correction: an earlier version of this article said the ministers met in Dubai."

@@ -2,8 +2,6 @@
 
 import json
 
-import pytest
-
 from tests.conftest import crawl_mirror
 from tests.mirror.site import Site
 from tests.test_oc_media_crawl import expected_row

@@ -68,14 +68,16 @@ def history(versions: list[dict]) -> list[dict]:
             "version": new["version"],
             "fetched_at": new["fetched_at"],
             "modified": new["modified"],
-            "title": words_diff(old["title"], new["title"]) if old["title"] != new["title"] else None,
-            "lead": words_diff(old["lead"] or "", new["lead"] or "")
-            if old["lead"] != new["lead"]
-            else None,
+            "title": changed(old["title"], new["title"]),
+            "lead": changed(old["lead"], new["lead"]),
             "paragraphs": paragraphs_diff(paragraphs(old["body"]), paragraphs(new["body"])),
         }
         for old, new in zip(versions, versions[1:], strict=False)
     ]
+
+
+def changed(old: str | None, new: str | None) -> list[tuple[str, str]] | None:
+    return words_diff(old or "", new or "") if old != new else None
 
 
 def paragraphs_diff(old: list[str], new: list[str]) -> list[list[tuple[str, str]]]:
