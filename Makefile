@@ -8,7 +8,7 @@ PORT ?= 8001
 DEMO_MIRROR_PORT ?= 8765
 SPIDER ?= oc_media
 
-.PHONY: install test lint crawl serve demo demo-crawl clean
+.PHONY: install test lint crawl serve demo demo-crawl bench clean
 
 install: $(VENV)/.installed
 
@@ -41,6 +41,10 @@ demo-crawl: install
 	$(BIN)/python -m tests.mirror.server --port $(DEMO_MIRROR_PORT) -- \
 		$(BIN)/scrapy crawl oc_media -a base_url=http://127.0.0.1:$(DEMO_MIRROR_PORT) \
 		-s ARCHIVE_PATH=archive/demo.db -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0
+
+# Benchmarks: figures, not tests; see bench/RESULTS.md.
+bench: install
+	$(BIN)/python -m bench.recrawl
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -52,11 +52,13 @@ def slugify(name: str) -> str:
 
 
 class Site:
-    def __init__(self, state: str = "initial", content: Path = CONTENT):
+    def __init__(self, state: str = "initial", content: Path | dict = CONTENT):
+        """``content``: the YAML file of the mirror, or the same structure as a dict
+        (the benchmark's synthetic sites)."""
         if state not in STATES:
             raise ValueError(f"unknown mirror state {state!r}; expected one of {STATES}")
         self.state = state
-        data = yaml.safe_load(content.read_text(encoding="utf-8"))
+        data = content if isinstance(content, dict) else yaml.safe_load(content.read_text("utf-8"))
         self.origin = data["origin"]
         self.page_size = data["page_size"]
         self.built = _local(data["later_built" if state == "later" else "built"])
@@ -75,6 +77,7 @@ class Site:
         stable = {raw["slug"] for raw in initial}
         self._stable = [a for a in self.articles if a["slug"] in stable]
         self.pages = [self._page(raw) for raw in data["pages"]]
+        self._chromes: dict[str, dict] = {}
         self.routes: dict[str, Resource] = {}
         self._build()
 
@@ -151,7 +154,7 @@ class Site:
             self._html(p["path"], self._render_page(p), "en", modified=self.built)
         members = {"slug": "members-area", "title": "Members' area", "body": ["Log in to read."]}
         self._html("/members-area/", self._render_page(self._page(members)), "en")
-        for lang in ("en", "ru"):
+        for lang in sorted({a["language"] for a in self.articles}):
             self._add_listings(lang)
             self._add_feed(lang)
         self._add_sitemaps()
@@ -172,13 +175,14 @@ class Site:
 
     def _render_article(self, a: dict, template: str) -> str:
         name = "article_legacy.html" if template == "legacy" else "article.html"
-        related = [r for r in self._stable if r is not a and r["language"] == a["language"]]
-        shared = [
-            r
-            for r in related
-            if {s["slug"] for s in r["sections"]} & {s["slug"] for s in a["sections"]}
-        ]
-        a = {**a, "related": (shared + [r for r in related if r not in shared])[:3]}
+        sections = {s["slug"] for s in a["sections"]}
+        shared, others = [], []
+        for r in self._stable:
+            if r is not a and r["language"] == a["language"]:
+                (shared if sections & {s["slug"] for s in r["sections"]} else others).append(r)
+                if len(shared) == 3:
+                    break
+        a = {**a, "related": (shared + others)[:3]}
         return self.env.get_template(name).render(
             a=a, jsonld=_jsonld(_article_jsonld(a, self.origin)), **self._chrome(a["language"])
         )
@@ -202,6 +206,11 @@ class Site:
         )
 
     def _chrome(self, lang: str) -> dict:
+        if lang not in self._chromes:
+            self._chromes[lang] = self._make_chrome(lang)
+        return self._chromes[lang]
+
+    def _make_chrome(self, lang: str) -> dict:
         stable = [a for a in self._stable if a["language"] == "en" and not a.get("members_only")]
         return {
             "lang": lang,

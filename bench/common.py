@@ -1,0 +1,63 @@
+"""What every benchmark shares: the machine, timing, and crawls at benchmark settings."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+# Politeness off, the same concurrency for every crawl compared: only 127.0.0.1 is crawled.
+CRAWL_SETTINGS = [
+    "-s", "DOWNLOAD_DELAY=0",
+    "-s", "AUTOTHROTTLE_ENABLED=0",
+    "-s", "CONCURRENT_REQUESTS=16",
+    "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    "-s", "LOG_LEVEL=WARNING",
+]  # fmt: skip
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        model = cpu
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def today() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d")
+
+
+def crawl(command: list[str]) -> float:
+    """Run a command from the repository root; its wall time in seconds."""
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(command[:4])} failed:\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def scrapy_crawl(spider: str, base_url: str, archive: Path, *args: str) -> list[str]:
+    return [
+        sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}",
+        "-s", f"ARCHIVE_PATH={archive}", *CRAWL_SETTINGS, *args,
+    ]  # fmt: skip
+
+
+def spread(values: list[float], digits: int = 3) -> str:
+    """min / median / max, as the results table shows them."""
+    return " / ".join(
+        f"{v:.{digits}f}" for v in (min(values), statistics.median(values), max(values))
+    )

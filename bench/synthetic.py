@@ -1,0 +1,106 @@
+"""A synthetic news site in OC Media's structure, of any size, for the benchmarks.
+
+It reuses the bundled mirror (tests/mirror: same templates, URL structure, feeds,
+sitemaps and server) with generated articles, and brings pages up to the weight of
+a modern WordPress news page (60-120 KB: a JSON payload in the head, a mega footer
+of links), so the crawler parses what it would parse live.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+from datetime import UTC, datetime, timedelta
+
+from tests.mirror.site import Site
+
+SECTIONS = {
+    "armenia": "Armenia",
+    "azerbaijan": "Azerbaijan",
+    "georgia": "Georgia",
+    "abkhazia": "Abkhazia",
+    "north-caucasus": "North Caucasus",
+}
+WORDS = (
+    "parliament government minister protest border talks peace agreement election court "
+    "journalist opposition ceasefire pipeline energy tariff investment villagers officials "
+    "statement delegation ministry ruling party activists region capital law reform budget "
+    "referendum treaty sanctions railway corridor customs mountain river village hospital "
+    "university teachers farmers prices inflation currency exports wine tourism police "
+    "detained released hearing appeal charges lawyers witnesses negotiations summit envoy"
+).split()
+PLACES = ["Yerevan", "Baku", "Tbilisi", "Sukhumi", "Grozny", "Makhachkala", "Gyumri", "Batumi"]
+
+
+def sentence(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(12, 24))]
+    words.insert(rng.randint(0, len(words)), rng.choice(PLACES))
+    return " ".join(words).capitalize() + "."
+
+
+def paragraph(rng: random.Random) -> str:
+    return " ".join(sentence(rng) for _ in range(rng.randint(3, 5)))
+
+
+def content(n: int, seed: int = 1, now: datetime | None = None) -> dict:
+    """The mirror's content structure with ``n`` generated English articles, published
+    over the two years before ``now``."""
+    rng = random.Random(seed)
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
+    authors = {f"author-{i}": f"Author {i}" for i in range(40)}
+    tags = [f"Topic {i}" for i in range(120)]
+    articles = []
+    for i in range(n):
+        published = now - timedelta(minutes=int(rng.expovariate(1 / (60 * 24 * 180))) + 30)
+        body = [{"p": paragraph(rng)} for _ in range(rng.randint(6, 15))]
+        body.insert(rng.randint(1, 3), {"figure": f"A street in {rng.choice(PLACES)}. Photo via Wikimedia Commons."})
+        body.insert(rng.randint(2, 4), {"appeal": True})
+        articles.append(
+            {
+                "slug": f"article-{i:06d}-{rng.choice(WORDS)}-{rng.choice(WORDS)}",
+                "id": 100000 + i,
+                "title": sentence(rng).rstrip(".")[:90],
+                "lead": sentence(rng),
+                "authors": rng.sample(sorted(authors), rng.randint(0, 2)),
+                "published": published.isoformat(),
+                "modified": published.isoformat(),
+                "sections": rng.sample(sorted(SECTIONS), rng.choice([1, 1, 1, 2])),
+                "tags": rng.sample(tags, 3),
+                "caption": "Photo: Mariam Nikuradze/OC Media",
+                "template": rng.choice(["article", "article", "legacy"]),
+                "body": body,
+            }
+        )
+    return {
+        "origin": "https://oc-media.org",
+        "page_size": 20,
+        "built": now.isoformat(),
+        "later_built": now.isoformat(),
+        "sections": SECTIONS,
+        "authors": authors,
+        "pages": [{"slug": "about-us", "title": "About us", "body": ["About OC Media."]}],
+        "articles": articles,
+    }
+
+
+def weigh_down(site: Site, payload_kb: int = 45, footer_links: int = 80) -> Site:
+    """Pages as heavy as the live site's: a JSON payload in the head, a link-rich footer."""
+    rng = random.Random(7)
+    payload = json.dumps(
+        {"props": [{"id": i, "text": " ".join(rng.choices(WORDS, k=12))} for i in range(payload_kb * 10)]}
+    )[: payload_kb * 1024]
+    head = f'<script id="__NEXT_DATA__" type="application/json">{payload}</script></head>'
+    tags = sorted({t["url"] for a in site.articles for t in a["tags"]})[:footer_links]
+    footer = "".join(f'<li><a href="{url}">{url.rsplit("/", 2)[-2]}</a></li>' for url in tags)
+    foot = f'<footer class="fe-megafooter"><ul>{footer}</ul></footer></body>'
+    for path, resource in site.routes.items():
+        if resource.status == 200 and resource.content_type.startswith("text/html"):
+            body = resource.body.replace(b"</head>", head.encode(), 1)
+            body = body.replace(b"</body>", foot.encode(), 1)
+            site.routes[path] = dataclasses.replace(resource, body=body)
+    return site
+
+
+def synthetic_site(n: int, seed: int = 1, now: datetime | None = None) -> Site:
+    return weigh_down(Site("initial", content(n, seed, now)))
