@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -54,6 +56,21 @@ def crawl_mirror(site: Site, archive: Path, *args: str) -> Crawl:
     with MirrorServer(site) as server:
         process = run_crawl(server.url, archive, *args)
         return Crawl(archive, list(server.requests), process)
+
+
+def copy_archive(source: Path, target: Path) -> None:
+    """A consistent copy of a live archive, with what is still in its WAL file."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+
+
+def archive_dir(directory: Path, archive: Path) -> Path:
+    """archive/ as shipped (metadata, settings, templates, plugins), ``archive`` as caucasus.db."""
+    shutil.copytree(
+        REPO / "archive", directory, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.db*")
+    )
+    copy_archive(archive, directory / "caucasus.db")
+    return directory
 
 
 @pytest.fixture(scope="session")

@@ -1,35 +1,27 @@
 """The archive served by Datasette with archive/'s configuration, on a crawled archive."""
 
 import asyncio
-import shutil
+import re
+import sqlite3
 import subprocess
 import sys
+from xml.etree import ElementTree
 
 import pytest
+import yaml
 from datasette.app import Datasette
 
-from tests.conftest import REPO
+from tests.conftest import REPO, archive_dir, copy_archive
 
 
 def serve(directory, archive):
-    """archive/ as shipped (metadata, settings, templates, plugins), ``archive`` as caucasus.db."""
-    shutil.copytree(
-        REPO / "archive", directory, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.db*")
-    )
-    shutil.copy(archive, directory / "caucasus.db")
-    datasette = Datasette(config_dir=directory)
-
-    def get(path):
-        return asyncio.run(datasette.client.get(path))
-
-    return get
+    datasette = Datasette(config_dir=archive_dir(directory, archive))
+    return lambda path: asyncio.run(datasette.client.get(path))
 
 
 @pytest.fixture(scope="module")
 def config_dir(tmp_path_factory, initial_crawl):
-    directory = tmp_path_factory.mktemp("archive")
-    serve(directory, initial_crawl.archive)
-    return directory
+    return archive_dir(tmp_path_factory.mktemp("archive"), initial_crawl.archive)
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +130,143 @@ def test_what_changed_this_week_lists_the_edit(get_week_later):
 def test_the_crawl_log_is_browsable(get_week_later):
     rows = get_week_later("/caucasus/crawls.json?_shape=array").json()
     assert [(r["new"], r["changed"]) for r in rows] == [(3, 1), (13, 0)]  # newest first
+
+
+CANNED = {
+    "search": "q=Pakistan",
+    "follow_search": "q=Pakistan",
+    "articles_per_month": "",
+    "term_over_time": "term=Pakistan",
+    "co_mentions": "first=Armenia&second=Pakistan",
+    "articles_by_author": "",
+    "top_tags_per_month": "",
+    "latest_edits": "",
+    "what_changed_this_week": "",
+}
+
+
+def test_every_canned_query_is_tested():
+    metadata = yaml.safe_load((REPO / "archive" / "metadata.yml").read_text())
+    assert set(metadata["databases"]["caucasus"]["queries"]) == set(CANNED)
+
+
+@pytest.mark.parametrize("query, params", CANNED.items())
+def test_every_canned_query_runs_and_returns_rows(get_week_later, query, params):
+    response = get_week_later(f"/caucasus/{query}.json?_shape=array&{params}")
+    assert response.status_code == 200, response.text
+    assert response.json(), query
+    page = get_week_later(f"/caucasus/{query}?{params}")
+    assert page.status_code == 200 and "message-error" not in page.text
+
+
+def test_search_ranks_by_relevance_and_highlights(get):
+    rows = get("/caucasus/search.json?q=Pakistan&_shape=array").json()
+    assert rows[0]["title"] == "Armenia and Pakistan establish diplomatic relations"
+    assert "<mark>Pakistan</mark>" in rows[0]["snippet"]
+    page = get("/caucasus/search?q=Pakistan").text
+    cells = re.findall(r'<td class="col-snippet[^>]*>(.*?)</td>', page, re.S)
+    assert cells and all("<mark>Pakistan</mark>" in c and "&lt;mark" not in c for c in cells)
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ("q=%D0%B4%D0%B8%D0%BF%D0%BB%D0%BE%D0%BC%D0%B0%D1%82%D0%B8%D1%87%D0%B5%D1%81%D0%BA*",
+         {"Армения и Пакистан установили дипломатические отношения"}),  # prefix, Cyrillic
+        ('q="diplomatic relations" NOT Tianjin',
+         {"Armenia and Pakistan agree to consider establishing diplomatic relations"}),
+        ("q=Pakistan OR Sukhumi&section=Abkhazia",
+         {"Sukhumi hit by rolling blackouts as energy crisis deepens"}),
+        ("q=Pakistan&author=Tamar", {"Armenia and Pakistan establish diplomatic relations"}),
+        ("q=Pakistan&since=2025-08-30&until=2025-08-31",
+         {"Armenia and Pakistan establish diplomatic relations"}),
+        ("q=Pakistan&language=ru", set()),
+        ("q=ՄԵՏՐՈՊՈԼԻՏԵՆ", {"Opinion | Yerevan needs a metro plan, not promises"}),  # case
+        ("q=Tbilisi&tag=Protests", {"Live updates | Protests in Tbilisi enter second week"}),
+    ],
+)  # fmt: skip
+def test_search_syntax_and_filters(get, params, expected):
+    rows = get(f"/caucasus/search.json?_shape=array&{params}").json()
+    assert {r["title"] for r in rows} == expected
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/caucasus/articles?_search=%22unclosed",
+        "/caucasus/search?q=AND",
+        "/caucasus/term_over_time?term=NOT",
+    ],
+)
+def test_a_malformed_search_gets_a_readable_message(get, path):
+    response = get(path)
+    assert response.status_code == 400
+    assert "The search could not be understood" in response.text
+    assert "Invalid SQL" not in response.text
+
+
+def test_the_table_search_box_takes_phrases_and_prefixes(get):
+    rows = get("/caucasus/articles.json?_search=%22foreign+agents%22+amend*&_shape=array").json()
+    assert [r["title"] for r in rows] == ["Georgian Dream passes amendments to foreign agents law"]
+
+
+def test_a_saved_search_is_an_atom_feed(get):
+    response = get("/caucasus/follow_search.atom?q=Pakistan")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    feed = ElementTree.fromstring(response.text)
+    ns = {"atom": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("atom:entry", ns)
+    assert {e.find("atom:title", ns).text for e in entries} == {
+        "Armenia and Pakistan establish diplomatic relations",
+        "Armenia and Pakistan agree to consider establishing diplomatic relations",
+    }
+
+
+def test_csv_and_json_of_every_table(get):
+    for table in (
+        "articles",
+        "article_urls",
+        "translations",
+        "article_versions",
+        "pages",
+        "crawls",
+    ):
+        assert get(f"/caucasus/{table}.json").status_code == 200
+        assert get(f"/caucasus/{table}.csv").status_code == 200
+
+
+def test_one_search_box_searches_every_searchable_table(get):
+    assert "Search all tables" in get("/").text
+    page = get("/-/search?q=Pakistan")
+    assert page.status_code == 200 and "/caucasus/articles" in page.text
+
+
+def test_the_charts_respond(get):
+    assert get("/-/dashboards").status_code == 200
+    page = get("/-/dashboards/archive?term=Pakistan")
+    assert page.status_code == 200 and "term-per-month" in page.text
+
+
+def test_the_archive_is_served_read_only(config_dir, get):
+    before = (config_dir / "caucasus.db").read_bytes()
+    assert (
+        asyncio.run(Datasette(config_dir=config_dir).client.post("/caucasus/search")).status_code
+        == 405
+    )
+    response = get("/caucasus.json?sql=delete+from+articles")
+    assert response.status_code == 400
+    assert (config_dir / "caucasus.db").read_bytes() == before
+
+
+def test_archived_text_is_always_escaped(tmp_path, initial_crawl):
+    archive = tmp_path / "hostile.db"
+    copy_archive(initial_crawl.archive, archive)
+    hostile = "<script>alert('archived')</script> <img src=x onerror=alert(1)>"
+    with sqlite3.connect(archive) as db:
+        db.execute("UPDATE articles SET title = ?, body = ?, lead = ? WHERE id = 1", [hostile] * 3)
+    get = serve(tmp_path / "served", archive)
+    for path in ("/caucasus/articles/1", "/caucasus/articles", "/caucasus/search?q=alert"):
+        text = get(path).text
+        assert "<script>alert(" not in text and "<img src=x" not in text, path
+        assert "&lt;script&gt;alert(" in text, path

@@ -1,0 +1,81 @@
+"""Search results that read well: highlighted passages, and a plain explanation of a
+query the full-text syntax cannot parse (instead of "Invalid SQL")."""
+
+import sqlite3
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+from datasette.views.base import DatasetteError
+from markupsafe import Markup, escape
+
+HIGHLIGHT = ("<mark>", "</mark>")
+# What SQLite says of a MATCH expression it cannot parse.
+FTS_ERRORS = ("fts5: syntax error", "unterminated string", "no such column", "unknown special query")
+# Request parameters that carry a full-text query: the table's search box, canned queries.
+SEARCH_PARAMETERS = ("_search", "q", "term", "first", "second")
+
+
+def explain(message: str) -> str:
+    return (
+        f"The search could not be understood ({message}). Put phrases in double quotes, "
+        "with the quotes in pairs; write AND, OR and NOT in capitals between two words; "
+        'to search for one of those words, quote it: "and".'
+    )
+
+
+def is_search_error(message: str) -> bool:
+    return any(error in message for error in FTS_ERRORS)
+
+
+@hookimpl
+def render_cell(value, column):
+    """Archived text is always escaped; only the highlight marks of snippet() are kept."""
+    if column != "snippet" or not isinstance(value, str):
+        return None
+    html = str(escape(value))
+    for mark in HIGHLIGHT:
+        html = html.replace(str(escape(mark)), mark)
+    return Markup(html)
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    """A table search (?_search=) that cannot be parsed."""
+    message = str(getattr(exception, "message", exception) or "")
+    if not isinstance(exception, DatasetteError | sqlite3.OperationalError):
+        return None
+    if not is_search_error(message) or not request.args.get("_search"):
+        return None
+
+    async def page():
+        if request.path.endswith(".json"):
+            return Response.json({"ok": False, "error": explain(message), "status": 400}, status=400)
+        context = {"ok": False, "error": explain(message), "title": "Search not understood"}
+        html = await datasette.render_template("error.html", {**context, "status": 400}, request)
+        return Response.html(html, status=400)
+
+    return page
+
+
+@hookimpl
+def extra_template_vars(template, database, request, datasette):
+    """A canned query's search parameter that cannot be parsed: the page explains why."""
+    if template != "query.html" or request is None or database is None:
+        return {}
+    searches = [request.args.get(p) for p in SEARCH_PARAMETERS if request.args.get(p)]
+    if not searches:
+        return {}
+
+    async def error():
+        db = datasette.get_database(database)
+        for search in searches:
+            try:
+                await db.execute(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1", [search]
+                )
+            except Exception as exc:  # Datasette wraps the sqlite3 error
+                if is_search_error(str(exc)):
+                    return {"error": explain(str(exc))}
+        return {}
+
+    return error
