@@ -23,7 +23,11 @@ from sqlite_utils.migrations import Migrations
 from .items import Article, ArticleUnchanged
 
 MIGRATION_SET = "caucasus_crawler"
-Outcome = Literal["new", "unchanged", "changed", "duplicate"]
+Outcome = Literal["new", "unchanged", "changed", "duplicate", "refused"]
+# A new text this much shorter than the archived one is not taken as an edit: pages
+# that lose their text are broken pages or a changed layout, not journalism.
+SHRINK_LIMIT = 0.5
+SHRINK_MIN_WORDS = 40
 migrations = Migrations(MIGRATION_SET)
 
 
@@ -196,6 +200,13 @@ def m002_versions_and_validators(db: sqlite_utils.Database) -> None:
         db["crawls"].add_column(column, kind)
 
 
+@migrations()
+def m003_crawl_health(db: sqlite_utils.Database) -> None:
+    """What each run found wrong: field coverage, faults met, and the health verdict."""
+    for column in ("coverage", "faults", "health"):
+        db["crawls"].add_column(column, str)
+
+
 class Archive:
     """An open archive file. Use as a context manager, or call ``close()``."""
 
@@ -223,6 +234,15 @@ class Archive:
     def commit(self) -> None:
         self.db.commit()
 
+    def check_integrity(self) -> None:
+        """Refuse a damaged file before a crawl writes to it."""
+        try:
+            (verdict,) = self.db.execute("PRAGMA quick_check").fetchone()
+        except sqlite3.DatabaseError as exc:
+            verdict = str(exc)
+        if verdict != "ok":
+            raise ArchiveError(damaged(self.path, verdict))
+
     # --- articles ------------------------------------------------------------
 
     def save(self, article: Article, seen: str | None = None) -> Outcome:
@@ -232,13 +252,14 @@ class Archive:
         ``changed``: same URL, new content, fetched at its canonical URL.
         ``duplicate``: the same content (or the same canonical URL fetched via
         another address) already archived; only its URLs are recorded.
+        ``refused``: a new text that lost most of the archived one; nothing is written.
         The caller commits (in batches); a failure rolls back only this article.
         """
         seen = seen or utc_now()
         if not self.db.conn.in_transaction:
             self.db.begin()
         with self.db.atomic():
-            existing = self._article_id("url = ?", article.url)
+            existing = self.article_id_for(article.url)
             if existing is not None:
                 outcome = self._update(existing, article, seen)
             elif (same := self._article_id("content_hash = ?", article.content_hash)) is not None:
@@ -277,9 +298,9 @@ class Archive:
         return self.db["articles"].insert(row).last_pk
 
     def _update(self, article_id: int, article: Article, seen: str) -> Outcome:
-        current = self.db.execute(
-            "SELECT content_hash FROM articles WHERE id = ?", [article_id]
-        ).fetchone()[0]
+        current, words = self.db.execute(
+            "SELECT content_hash, word_count FROM articles WHERE id = ?", [article_id]
+        ).fetchone()
         if current == article.content_hash or article.fetched_url not in (None, article.url):
             # A twin (AMP page, old address) of the canonical page never
             # overwrites what was read at the canonical URL itself.
@@ -288,6 +309,8 @@ class Archive:
         if self._article_id("content_hash = ?", article.content_hash) is not None:
             self._touch(article_id, seen)
             return "duplicate"
+        if words >= SHRINK_MIN_WORDS and (article.word_count or 0) < SHRINK_LIMIT * words:
+            return "refused"
         row = {k: v for k, v in asdict(article).items() if k in ARTICLE_COLUMNS}
         row.update(last_seen=seen)
         self.db["articles"].update(article_id, row)
@@ -403,7 +426,7 @@ ARTICLE_COLUMNS = frozenset(
 )
 CRAWL_COUNTS = frozenset(
     "pages_requested not_modified skipped_not_due new changed unchanged duplicate dropped "
-    "dropped_reasons errors duration_seconds".split()
+    "dropped_reasons errors duration_seconds coverage faults health".split()
 )
 STATE_KEYS = ("id", "url", "published", "modified", "first_seen", "last_seen", "etag")
 STATE_KEYS += ("last_modified",)
@@ -411,6 +434,13 @@ STATE_COLUMNS = ", ".join(
     f"p.{k}" if k in ("etag", "last_modified") else f"a.{k}" for k in STATE_KEYS
 )
 VERSION_COLUMNS = ("content_hash", "title", "lead", "body", "word_count", "modified")
+
+
+def damaged(path: Path, why) -> str:
+    return (
+        f"{path} is damaged ({why}); restore it from a backup, or recover what it holds "
+        f"with: sqlite3 {path} .recover | sqlite3 recovered.db"
+    )
 
 
 def _open(path: Path) -> sqlite_utils.Database:
@@ -428,6 +458,8 @@ def _open(path: Path) -> sqlite_utils.Database:
         db.execute("PRAGMA busy_timeout = 10000")
         tables = set(db.table_names())
     except sqlite3.DatabaseError as exc:
+        if "malformed" in str(exc):
+            raise ArchiveError(damaged(path, exc)) from exc
         raise ArchiveError(f"{path} is not a readable SQLite database ({exc})") from exc
     if tables and Migrations.migrations_table not in tables:
         db.close()

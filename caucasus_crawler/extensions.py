@@ -64,11 +64,96 @@ class CrawlLog:
             if key.startswith(DROP_REASON)
         }
         counts["dropped_reasons"] = json.dumps(reasons, sort_keys=True)
+        counts["coverage"] = json.dumps(stats.get("health/coverage", {}), sort_keys=True)
+        counts["faults"] = json.dumps(faults(stats), sort_keys=True)
+        counts["health"] = "; ".join(stats.get("health/failures", [])) or "ok"
         started = stats.get("start_time")
         if started is not None:
             counts["duration_seconds"] = round((datetime.now(UTC) - started).total_seconds(), 3)
         with Archive(self.path) as archive:
             archive.finish_crawl(self.crawl_id, reason, counts, stats)
+
+
+# Statistics that count a fault met during the crawl, by prefix.
+FAULT_STATS = (
+    "failures/",
+    "retry/count",
+    "retry/max_reached",
+    "robotstxt/forbidden",
+    "robotstxt/unavailable",
+    "offsite/filtered",
+    "charset/",
+    "extract/",
+    "discovery/sitemap_invalid",
+    "discovery/feed_invalid",
+    "discovery/robots_unavailable",
+    "pages/not_html",
+    "item_dropped_reasons/",
+)
+
+
+COVERAGE_FIELDS = ("title", "published", "authors", "body")
+
+
+def faults(stats: dict) -> dict:
+    return {k: v for k, v in stats.items() if k.startswith(FAULT_STATS) and v}
+
+
+class CrawlHealth:
+    """Says loudly when a crawl read the site wrong, as after a redesign.
+
+    At the end of a run it checks the share of extracted articles with a title, a
+    date and a text (CRAWL_HEALTH_COVERAGE), that article pages yielded articles at
+    all and most of them were kept, and that robots.txt could be read. A failed check is
+    logged as an error,
+    recorded in ``crawls.health``, and makes ``scrapy crawl`` exit 1. Runs with fewer
+    than CRAWL_HEALTH_MIN_PAGES article pages are too small to judge.
+    """
+
+    def __init__(self, crawler):
+        self.stats = crawler.stats
+        self.minimum = {
+            k: float(v) for k, v in crawler.settings.getdict("CRAWL_HEALTH_COVERAGE").items()
+        }
+        self.min_pages = crawler.settings.getint("CRAWL_HEALTH_MIN_PAGES")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        health = cls(crawler)
+        crawler.signals.connect(health.spider_closed, signal=signals.spider_closed)
+        return health
+
+    def spider_closed(self, spider, reason):
+        get = self.stats.get_value
+        extracted = get("coverage/articles", 0)
+        coverage = (
+            {f: round(get(f"coverage/{f}", 0) / extracted, 3) for f in self.minimum}
+            if extracted
+            else {}
+        )
+        self.stats.set_value("health/coverage", coverage)
+        failures = []
+        if get("robotstxt/unavailable"):
+            failures.append("robots.txt could not be read, so nothing was crawled")
+        pages = get("pages/article_candidates", 0)
+        layout = []
+        if pages >= self.min_pages:
+            if not extracted:
+                layout.append(f"no article could be read from {pages} article pages")
+            dropped = get("item_dropped_count", 0)
+            if extracted and dropped > 0.5 * extracted:
+                layout.append(f"{dropped} of {extracted} articles read were dropped")
+            for field, share in coverage.items():
+                if share < self.minimum.get(field, 0):
+                    layout.append(
+                        f"only {share:.0%} of articles had a {field} "
+                        f"(at least {self.minimum[field]:.0%} expected)"
+                    )
+        failures += [f"{failure} (has the site's layout changed?)" for failure in layout]
+        for failure in failures:
+            logger.error("Crawl health: %s", failure)
+        self.stats.set_value("health/failures", failures)
+        self.stats.set_value("health/failed", bool(failures))
 
 
 class JobDirGuard:

@@ -3,7 +3,8 @@
 Scrapy drops a redirected request whose target was already fetched, so an old
 address (``/?p=123``, a URL without its trailing slash) that redirects to an
 archived article would never be seen, and never recorded as its alias. Here a
-redirected request is told apart by the address it came from.
+redirected request is told apart by the address it came from and the number of
+hops, so a redirect loop runs into REDIRECT_MAX_TIMES and is reported.
 """
 
 from __future__ import annotations
@@ -17,5 +18,6 @@ class RedirectAwareFingerprinter(RequestFingerprinter):
     def fingerprint(self, request) -> bytes:
         fingerprint = super().fingerprint(request)
         if redirected_from := request.meta.get("redirect_urls"):
-            return hashlib.sha1(fingerprint + redirected_from[0].encode()).digest()
+            origin = f"{redirected_from[0]} {len(redirected_from)}".encode()
+            return hashlib.sha1(fingerprint + origin).digest()
         return fingerprint

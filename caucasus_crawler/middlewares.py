@@ -11,9 +11,15 @@ from email.utils import parsedate_to_datetime
 from scrapy import Request
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
+from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.httpobj import urlparse_cached
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
 logger = logging.getLogger(__name__)
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 
 
 class MirrorMiddleware:
@@ -49,7 +55,19 @@ class MirrorMiddleware:
 
 
 class ExactHostOffsiteMiddleware(OffsiteMiddleware):
-    """Only the spider's exact hosts are on-site: a subdomain is another site."""
+    """Only the spider's exact hosts are on-site: a subdomain is another site. A
+    redirect off the site is not followed, and said so."""
+
+    def process_request(self, request, spider=None):
+        try:
+            return super().process_request(request)
+        except IgnoreRequest:
+            if chain := request.meta.get("redirect_urls"):
+                self.stats.inc_value("failures/offsite_redirect")
+                logger.info(
+                    "Redirected off the site, not followed: %s -> %s", chain[0], request.url
+                )
+            raise
 
     def should_follow(self, request, spider):
         hosts = getattr(spider, "mirror", None)
@@ -103,3 +121,111 @@ def _retry_after_seconds(value: bytes | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt handling, with two rules it leaves out (RFC 9309).
+
+    - A robots.txt that cannot be fetched (a 5xx answer, or a network error after
+      retries) means "disallow everything" for this crawl, not "allow everything".
+      A 4xx answer still means there are no rules.
+    - ``Crawl-delay`` is honoured: requests to that host are spaced at least that far
+      apart, and AutoThrottle does not shorten the gap.
+
+    It also closes a gap: Scrapy 2.19 hands the parsed robots.txt to the first
+    requests waiting for it and None ("allow all") to the others, so the first
+    requests of a crawl could go where robots.txt forbids.
+    """
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self._crawl_delays: dict[str, float] = {}
+
+    async def process_request(self, request, spider=None):
+        if request.meta.get("dont_obey_robotstxt"):
+            return
+        await self.robot_parser(request)
+        self.process_request_2(self._parsers.get(urlparse_cached(request).netloc), request)
+
+    async def _parse_robots(self, response, netloc, request):
+        if response.status >= 500:
+            self._closed_site(netloc, f"answered HTTP {response.status}")
+            response = response.replace(body=DISALLOW_ALL)
+        await super()._parse_robots(response, netloc, request)
+        parser = self._parsers[netloc]
+        delay = parser.crawl_delay(self._robotstxt_useragent or self._default_useragent)
+        if delay:
+            self._crawl_delays[netloc] = delay
+            self._stats.set_value(f"robotstxt/crawl_delay/{netloc}", delay)
+            logger.info("robots.txt of %s asks for %g s between requests", netloc, delay)
+
+    def _robots_error(self, exc, netloc):
+        # As Scrapy's, but the requests waiting for this robots.txt get "disallow all".
+        if not isinstance(exc, IgnoreRequest):
+            self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
+        self._closed_site(netloc, f"could not be fetched ({exc})")
+        waiting = self._parsers[netloc]
+        self._parsers[netloc] = ProtegoRobotParser.from_crawler(self.crawler, DISALLOW_ALL)
+        waiting.callback(self._parsers[netloc])
+
+    def _closed_site(self, netloc: str, why: str) -> None:
+        self._stats.inc_value("robotstxt/unavailable")
+        logger.error(
+            "robots.txt of %s %s: nothing on that site is crawled this time (RFC 9309)", netloc, why
+        )
+
+    def process_request_2(self, rp, request):
+        super().process_request_2(rp, request)
+        netloc = urlparse_cached(request).netloc
+        if delay := self._crawl_delays.get(netloc):
+            request.meta["autothrottle_dont_adjust_delay"] = True
+            slot = self.crawler.engine.downloader.slots.get(urlparse_cached(request).hostname)
+            if slot is not None and slot.delay < delay:
+                slot.delay, slot.jitter = delay, 0  # a minimum: no random shortening
+
+
+class CharsetMiddleware:
+    """Decode pages whose charset is wrong or missing.
+
+    A page in UTF-8 labelled as a single-byte charset (windows-1251, latin-1) is
+    read as UTF-8: valid multi-byte UTF-8 does not happen by chance in such text.
+    Pages that declare nothing are left to Scrapy's detection (charset-normalizer)
+    and counted.
+    """
+
+    SINGLE_BYTE = ("cp125", "iso8859", "latin", "koi8", "mac", "ascii")
+
+    def __init__(self, stats):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_response(self, request, response):
+        if not isinstance(response, TextResponse) or not response.body:
+            return response
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        declared = http_content_type_encoding(content_type) or html_body_declared_encoding(
+            response.body
+        )
+        if declared is None:
+            self.stats.inc_value("charset/undeclared")
+            return response
+        if response.encoding.replace("-", "").startswith(self.SINGLE_BYTE) and _is_utf8(
+            response.body
+        ):
+            self.stats.inc_value("charset/utf8_mislabelled")
+            logger.warning("%s says %s but is UTF-8: read as UTF-8", response.url, declared)
+            return response.replace(encoding="utf-8")
+        return response
+
+
+def _is_utf8(body: bytes) -> bool:
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -34,6 +34,7 @@ class NormalizePipeline:
         adapter["body"] = normalize_body(adapter.get("body"))
         for key in ("authors", "sections", "tags"):
             adapter[key] = list(dict.fromkeys(clean_paragraphs(adapter.get(key) or [])))
+        self._count_coverage(adapter)
         if not adapter["title"]:
             self._drop("no_title", adapter)
         if not adapter["body"] and not adapter.get("members_only"):
@@ -41,6 +42,19 @@ class NormalizePipeline:
         adapter["word_count"] = word_count(adapter["body"])
         adapter["content_hash"] = content_hash(adapter["title"], adapter["body"])
         return item
+
+    def _count_coverage(self, adapter: ItemAdapter) -> None:
+        """Which fields extraction found, for the crawl's health check: a redesign of
+        the site shows as a collapse of these shares."""
+        self.stats.inc_value("coverage/articles")
+        found = {
+            "title": adapter["title"],
+            "published": adapter.get("published"),
+            "authors": adapter["authors"],
+            "body": adapter["body"] or adapter.get("members_only"),
+        }
+        for field, value in found.items():
+            self.stats.inc_value(f"coverage/{field}", 1 if value else 0)
 
     def _drop(self, reason: str, adapter: ItemAdapter):
         self.stats.inc_value(f"item_dropped_reasons/{reason}")
@@ -79,6 +93,12 @@ class ArchivePipeline:
             outcome = self.archive.save_unchanged(item) or "unknown_url"
         else:
             outcome = self.archive.save(item)
+        if outcome == "refused":
+            self.stats.inc_value("item_dropped_reasons/lost_most_text")
+            raise DropItem(
+                f"lost_most_text: {item.url} now reads {item.word_count} words; the archived "
+                "text is kept (a broken page or a changed layout, not an edit)"
+            )
         self.stats.inc_value(f"archive/{outcome}")
         self.pending += 1
         if (

@@ -49,6 +49,8 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 120.0
+# A redirect loop ends here (a warning and a counted statistic).
+REDIRECT_MAX_TIMES = 5
 
 # --- components ----------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
@@ -56,15 +58,26 @@ DOWNLOADER_MIDDLEWARES = {
     "caucasus_crawler.middlewares.MirrorMiddleware": 40,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "caucasus_crawler.middlewares.ExactHostOffsiteMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "caucasus_crawler.middlewares.StrictRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "caucasus_crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Closest to the download, so every later step reads the text correctly.
+    "caucasus_crawler.middlewares.CharsetMiddleware": 890,
 }
 REQUEST_FINGERPRINTER_CLASS = "caucasus_crawler.fingerprints.RedirectAwareFingerprinter"
 ITEM_PIPELINES = {
     "caucasus_crawler.pipelines.NormalizePipeline": 100,
     "caucasus_crawler.pipelines.ArchivePipeline": 800,
 }
+# A run whose extraction collapses (a site redesign) fails loudly: below these shares
+# of articles with each field, scrapy crawl logs an error and exits 1.
+CRAWL_HEALTH_COVERAGE = {"title": 0.95, "published": 0.8, "body": 0.8}
+CRAWL_HEALTH_MIN_PAGES = 5
+
 EXTENSIONS = {
+    # CrawlHealth judges the run before CrawlLog writes it down.
+    "caucasus_crawler.extensions.CrawlHealth": 400,
     "caucasus_crawler.extensions.CrawlLog": 500,
     "caucasus_crawler.extensions.JobDirGuard": 0,
 }

@@ -198,3 +198,20 @@ def test_a_304_updates_last_seen_and_validators_only(archive):
     assert archive.page("https://oc-media.org/a/")["status"] == 304
     unknown = ArticleUnchanged(url="https://oc-media.org/unknown/")
     assert archive.save_unchanged(unknown) is None
+
+
+def test_an_address_already_known_as_an_alias_is_never_a_new_article(archive):
+    archive.save(make_article(aliases=["https://oc-media.org/features/a/"]))
+    old_path = make_article(
+        url="https://oc-media.org/features/a/", body="The same article in an old, broken layout."
+    )
+    assert archive.save(old_path) == "duplicate"
+    assert archive.db["articles"].count == 1
+
+
+def test_a_text_that_lost_most_of_the_archived_one_is_refused(archive):
+    full = " ".join(f"Sentence number {i} of the article." for i in range(20))
+    archive.save(make_article(body=full))
+    assert archive.save(make_article(body="Sentence number 0 of the article.")) == "refused"
+    assert archive.db["articles"].get(1)["body"] == full
+    assert len(versions(archive)) == 1

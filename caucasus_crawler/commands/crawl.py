@@ -4,8 +4,9 @@
 - an archive that cannot be used (unwritable, corrupt, not ours): its reason, exit 1;
 - another crawl already writing to the archive: a clear message and exit 75
   (EX_TEMPFAIL, "try again later"), so two scheduled runs never write at once;
-- a crawl that did not complete (an error at start, a spider closed on an error)
-  exits 1 so that cron notices.
+- a crawl that did not complete (an error at start, a spider closed on an error),
+  or whose health check failed (see extensions.CrawlHealth), exits 1 so that cron
+  notices.
 """
 
 import logging
@@ -37,7 +38,8 @@ class Command(ScrapyCrawl):
         path = self.settings.get("ARCHIVE_PATH")
         try:
             with ArchiveLock(path):
-                Archive(path).close()  # checked and migrated before any request
+                with Archive(path) as archive:  # checked and migrated before any request
+                    archive.check_integrity()
                 self._crawl(args[0], opts)
         except ArchiveLocked as exc:
             logger.error("%s", exc)
@@ -54,3 +56,5 @@ class Command(ScrapyCrawl):
         if self.crawler_process.bootstrap_failed or reason not in COMPLETE:
             logger.error("The crawl did not complete (finish reason: %s)", reason)
             self.exitcode = 1
+        elif crawler.stats.get_value("health/failed"):
+            self.exitcode = 1  # CrawlHealth has logged why

@@ -17,13 +17,22 @@ from lxml.html import HtmlElement
 from ..items import Article
 from ..normalize import clean_text, normalize_body, word_count
 from . import metadata
-from .body import class_words, clean_blocks, container_blocks, fallback_blocks, find_container
+from .body import (
+    class_words,
+    clean_blocks,
+    container_blocks,
+    drop_related_blocks,
+    fallback_blocks,
+    find_container,
+)
 from .profile import SiteProfile, fold
 
 __all__ = ["Extraction", "SiteProfile", "extract_article"]
 
 # Below this many words, the container is not the article: ask trafilatura.
 MIN_CONTAINER_WORDS = 30
+# An article this short is kept, but counted: it is more often a broken page.
+VERY_SHORT_WORDS = 10
 STANDFIRST_WORDS = frozenset(
     "standfirst excerpt lead dek deck subtitle subheadline summary intro sapo kicker-text".split()
 )
@@ -47,6 +56,7 @@ def extract_article(html: str, url: str, profile: SiteProfile) -> Extraction:
     page = metadata.Page(doc, url)
     problems = ["invalid_jsonld"] * page.jsonld_errors
     protected = {a for h in page.headlines for a in h.iterancestors()} | set(page.headlines)
+    drop_related_blocks(doc, profile, protected)
     container, first_paragraph = find_container(doc, protected)
     head, tail = _zones(doc, page.headlines, container, first_paragraph)
     published, modified = metadata.dates(page, head, profile.timezone)
@@ -67,9 +77,15 @@ def extract_article(html: str, url: str, profile: SiteProfile) -> Extraction:
         paragraphs = clean_blocks(blocks, profile, title=title, lead=lead, published=published)
         if word_count(" ".join(paragraphs)) < MIN_CONTAINER_WORDS:
             fallback = clean_blocks(
-                fallback_blocks(html), profile, title=title, lead=lead, published=published
+                fallback_blocks(doc, [title, lead]),
+                profile,
+                title=title,
+                lead=lead,
+                published=published,
             )
-            if word_count(" ".join(fallback)) > word_count(" ".join(paragraphs)):
+            # Only a real text beats the container's: trafilatura's reading of a nearly
+            # empty page is mostly its navigation.
+            if word_count(" ".join(fallback)) >= MIN_CONTAINER_WORDS:
                 paragraphs, problems = fallback, [*problems, "generic_extractor"]
         if lead is None and description:
             lead, paragraphs = _stated_standfirst(description, paragraphs)
@@ -95,6 +111,10 @@ def extract_article(html: str, url: str, profile: SiteProfile) -> Extraction:
     )
     if not article.body and not members_only:
         problems.append("empty_body")
+    elif 0 < word_count(article.body) < VERY_SHORT_WORDS:
+        problems.append("very_short")
+    if metadata.headline_contradicts(page, title):
+        problems.append("jsonld_mismatch")
     return Extraction(article, problems)
 
 

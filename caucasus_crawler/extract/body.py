@@ -95,7 +95,7 @@ def _in_junk(el: HtmlElement, protected: set) -> bool:
 
 
 def find_container(
-    doc: HtmlElement, protected: set
+    doc: HtmlElement, protected: set, min_chars: int = 25
 ) -> tuple[HtmlElement | None, HtmlElement | None]:
     """The element holding the article text, and its first paragraph (where the body starts).
 
@@ -108,7 +108,7 @@ def find_container(
     scored: list[HtmlElement] = []
     for p in doc.iter("p", "pre", "blockquote"):
         text = clean_text(p.text_content())
-        if len(text) < 25 or _in_junk(p, protected):
+        if len(text) < min_chars or _in_junk(p, protected):
             continue
         scored.append(p)
         score = (1 + text.count(",") + min(len(text) / 100, 3)) * (1 - _link_density(p, text))
@@ -117,7 +117,8 @@ def find_container(
             if candidate is not None and candidate.tag != "html":
                 scores[candidate] = scores.get(candidate, 0) + score * share
     if not scores:
-        return None, None
+        # A page of only very short paragraphs: take them rather than nothing.
+        return find_container(doc, protected, min_chars=1) if min_chars > 1 else (None, None)
     ranked = sorted(scores, key=scores.get, reverse=True)
     best = ranked[0]
     alike = [c for c in ranked[:5] if scores[c] >= 0.75 * scores[best]]
@@ -178,6 +179,37 @@ def _link_density(el: HtmlElement, text: str) -> float:
         return 0.0
     linked = sum(len(clean_text(a.text_content())) for a in el.iter("a"))
     return min(linked / len(text), 1.0)
+
+
+def drop_related_blocks(doc: HtmlElement, profile: SiteProfile, protected: set) -> None:
+    """Remove the blocks a heading such as "Related Articles" or "Most Popular" opens.
+
+    Their cards carry paragraphs of their own, which would otherwise compete with
+    a short article for the main text. A block is the smallest element that starts
+    with the heading; a heading in the middle of the article text is left to
+    ``clean_blocks``.
+    """
+    markers = [
+        el
+        for el in doc.iter()
+        if isinstance(el.tag, str)
+        and (el.tag in HEADINGS or not len(el))
+        and len(el.text_content()) < 60
+        and profile.is_end_marker(el.text_content())
+    ]
+    for marker in markers:
+        block = marker
+        text = fold(marker.text_content())
+        while (parent := block.getparent()) is not None and fold(parent.text_content()) == text:
+            block = parent
+        parent = block.getparent()
+        if parent is None or parent in protected or parent.tag in ("body", "html"):
+            continue
+        first = next(
+            (c for c in parent if isinstance(c.tag, str) and clean_text(c.text_content())), None
+        )
+        if first is block and not clean_text(parent.text or "") and parent.getparent() is not None:
+            parent.drop_tree()
 
 
 def container_blocks(container: HtmlElement, protected: set) -> list[Block]:
@@ -251,10 +283,12 @@ def _box(el: HtmlElement, container: HtmlElement, sizes: dict) -> HtmlElement | 
     return box
 
 
-def fallback_blocks(html: str) -> list[Block]:
-    """trafilatura's reading of the page, as blocks."""
+def fallback_blocks(doc: HtmlElement, exclude: list[str]) -> list[Block]:
+    """trafilatura's reading of the page (without its related-article blocks), as
+    blocks; blocks that contain any of ``exclude`` (the headline, the standfirst)
+    are the page's header run together."""
     xml = trafilatura.extract(
-        html,
+        doc,
         output_format="xml",
         include_comments=False,
         include_tables=False,
@@ -268,11 +302,12 @@ def fallback_blocks(html: str) -> list[Block]:
     if root is None:
         return []
     blocks = []
+    header = [fold(text) for text in exclude if text]
     for el in root.iter("p", "head", "item", "quote"):
         if el.tag == "quote" and el.find("p") is not None:
             continue
         text = clean_text("".join(el.itertext()))
-        if text:
+        if text and not any(h in fold(text) for h in header):
             blocks.append(Block("h" if el.tag == "head" else "p", text))
     return blocks
 

@@ -169,6 +169,13 @@ def title(page: Page, profile: SiteProfile) -> str | None:
     return max(headlines, key=lambda h: max(_similarity(h, s) for s in stated))
 
 
+def headline_contradicts(page: Page, title: str) -> bool:
+    """The Article node's headline is not the page's: structured data copied from
+    another article, or stale."""
+    stated = _texts(page.node_value("headline"))
+    return bool(stated) and _similarity(stated[0], title) < 0.5
+
+
 def _similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, fold(a), fold(b)).ratio()
 
@@ -233,6 +240,12 @@ def dates(page: Page, head_zone: list[HtmlElement], tz: str) -> tuple[str | None
             ],
             *[el.get("datetime") for el in head_zone if el.tag == "time"][:1],
             *[el.text_content() for el in head_zone if el.tag == "time"][:1],
+            # Last, a date written out near the headline ("31 августа 2025, 18:10").
+            *[
+                el.text_content()
+                for el in head_zone
+                if not len(el) and len(el.text_content().strip()) <= 40
+            ],
         ],
         tz,
     )

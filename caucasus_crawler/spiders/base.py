@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider, IgnoreRequest
-from scrapy.http import TextResponse
+from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -31,6 +31,14 @@ from ..mirror import MirrorMap
 from ..normalize import canonical_url, parse_date
 from ..recrawl import NOT_MODIFIED, Recrawl, Schedule, validators_of
 
+# Extraction problems worth a line in the log (the others are counted only).
+PROBLEMS = {
+    "invalid_jsonld": "Invalid JSON-LD (metadata read from the markup instead)",
+    "jsonld_mismatch": "JSON-LD names another headline than the page (the page's is kept)",
+    "no_title": "No title",
+    "empty_body": "No article text found",
+    "very_short": "Very short article text",
+}
 # Requests for discovery documents go first, then articles, then listings, so a
 # limited crawl spends its budget on articles.
 PRIORITY_DISCOVERY, PRIORITY_ARTICLE, PRIORITY_LISTING = 20, 10, 0
@@ -210,15 +218,33 @@ class NewsSpider(scrapy.Spider):
         self.state.setdefault("pages", {})[url] = found
 
     def failed(self, failure):
-        """A request that brought no page: remember pages that are gone or forbidden,
-        so re-crawls do not ask for them every night."""
+        """A request that brought no page: say why in one line, count it, and remember
+        pages that are gone, forbidden or looping so re-crawls do not ask every night."""
+        stats = self.crawler.stats
+        url = self._live(failure.request.url, failure.request.url) or failure.request.url
         if failure.check(HttpError):
             response = failure.value.response
+            stats.inc_value(f"failures/http_{response.status}")
             if response.status in (404, 410):
                 self._remember(canonical_url(response.url), "gone", response.status)
-        elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
-            url = failure.request.url
-            self._remember(self._live(url, url) or url, "forbidden", 0)
+                self.logger.info("Gone (HTTP %d), not retried: %s", response.status, url)
+            else:
+                self.logger.warning("HTTP %d for %s", response.status, url)
+        elif failure.check(IgnoreRequest):
+            message = str(failure.value)
+            if "robots.txt" in message:
+                self._remember(url, "forbidden", 0)
+            elif "max redirections" in message:
+                stats.inc_value("failures/redirect_loop")
+                self._remember(url, "redirect_loop", 0)
+                start = failure.request.meta.get("redirect_urls", [url])[0]
+                self.logger.warning(
+                    "Redirect loop or chain too long from %s", self._live(start, start)
+                )
+        else:
+            name = type(failure.value).__name__
+            stats.inc_value(f"failures/{name}")
+            self.logger.warning("Could not fetch %s: %s: %s", url, name, failure.value)
 
     def parse_robots(self, response):
         found = [
@@ -281,8 +307,11 @@ class NewsSpider(scrapy.Spider):
 
     def parse_page(self, response):
         """Any HTML page: an article is extracted, and its links are followed."""
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, HtmlResponse):
+            kind = response.headers.get("Content-Type", b"?").decode("latin-1")
             self.crawler.stats.inc_value("pages/not_html")
+            self.logger.info("Not an HTML page (%s), skipped: %s", kind, response.url)
+            self._remember(response.url, "not_html", response.status, response)
             return
         kind = self.classify(canonical_url(response.url))
         if response.status == 304:
@@ -292,6 +321,7 @@ class NewsSpider(scrapy.Spider):
         if kind == "listing":
             self._remember(response.url, "listing", response.status, response)
         elif kind == "article":
+            self.crawler.stats.inc_value("pages/article_candidates")
             article = self.article(response)
             if article is not None:
                 yield article
@@ -319,6 +349,8 @@ class NewsSpider(scrapy.Spider):
         extraction = extract_article(response.text, response.url, self.profile)
         for problem in extraction.problems:
             stats.inc_value(f"extract/{problem}")
+            if problem in PROBLEMS:
+                self.logger.warning("%s: %s", PROBLEMS[problem], response.url)
         article = extraction.article
         if article is None:
             return None

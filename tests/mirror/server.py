@@ -8,11 +8,13 @@ logged, and the state can be switched while serving. Run it by hand with
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import socket
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +28,24 @@ class LoggedRequest:
     path: str
     status: int
     headers: dict
+    time: float = 0.0  # time.monotonic() when the request arrived
+
+
+@dataclass
+class Fault:
+    """A misbehaviour the server shows for one path, on demand (the first ``times``
+    requests only, or always)."""
+
+    status: int | None = None  # answer this status instead
+    headers: dict = field(default_factory=dict)  # extra headers (Retry-After, Location…)
+    delay: float = 0.0  # seconds before answering: a timeout
+    reset: bool = False  # close the connection without a word
+    truncate: bool = False  # announce the whole length, send half of it, hang up
+    times: int | None = None
+    served: int = 0
+
+    def active(self) -> bool:
+        return self.times is None or self.served < self.times
 
 
 class MirrorServer:
@@ -34,6 +54,7 @@ class MirrorServer:
     def __init__(self, site: Site, port: int = 0, delay: float = 0.0):
         self.site = site
         self.delay = delay  # seconds before each answer: a slow site, to interrupt crawls
+        self.faults: dict[str, Fault] = {}  # path (with query) -> the fault it shows
         self.requests: list[LoggedRequest] = []
         self._lock = threading.Lock()
         self.httpd = _Server(("127.0.0.1", port), _handler(self))
@@ -85,12 +106,31 @@ def _handler(server: MirrorServer):
             self._answer(send_body=False)
 
         def _answer(self, send_body: bool) -> None:
+            arrived = time.monotonic()
             time.sleep(server.delay)
             resource = server.site.resource(self.path)
+            fault = server.faults.get(self.path)
+            if fault is not None and not fault.active():
+                fault = None
+            if fault is not None:
+                fault.served += 1
+                time.sleep(fault.delay)
+                if fault.reset:
+                    server.log(
+                        LoggedRequest(self.command, self.path, 0, dict(self.headers), arrived)
+                    )
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if fault.status is not None:
+                    resource = dataclasses.replace(resource, status=fault.status, location=None)
+                resource = dataclasses.replace(
+                    resource, headers={**resource.headers, **fault.headers}
+                )
             status = (
                 304 if resource.status == 200 and self._not_modified(resource) else resource.status
             )
-            server.log(LoggedRequest(self.command, self.path, status, dict(self.headers)))
+            server.log(LoggedRequest(self.command, self.path, status, dict(self.headers), arrived))
             self.send_response(status)
             self.send_header("Content-Type", resource.content_type)
             if resource.location:
@@ -107,7 +147,10 @@ def _handler(server: MirrorServer):
             body = resource.body if status != 304 else b""
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            if send_body and body:
+            if fault is not None and fault.truncate:
+                self.wfile.write(body[: len(body) // 2])
+                self.close_connection = True
+            elif send_body and body:
                 self.wfile.write(body)
 
         def _not_modified(self, resource) -> bool:
