@@ -298,12 +298,12 @@ class Archive:
         return self.db["articles"].insert(row).last_pk
 
     def _update(self, article_id: int, article: Article, seen: str) -> Outcome:
-        current, words = self.db.execute(
-            "SELECT content_hash, word_count FROM articles WHERE id = ?", [article_id]
+        url, current, words = self.db.execute(
+            "SELECT url, content_hash, word_count FROM articles WHERE id = ?", [article_id]
         ).fetchone()
-        if current == article.content_hash or article.fetched_url not in (None, article.url):
+        if current == article.content_hash or article.fetched_url not in (None, url):
             # A twin (AMP page, old address) of the canonical page never
-            # overwrites what was read at the canonical URL itself.
+            # overwrites what was read at the archived URL itself.
             self._touch(article_id, seen)
             return "unchanged" if current == article.content_hash else "duplicate"
         if self._article_id("content_hash = ?", article.content_hash) is not None:
