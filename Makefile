@@ -8,7 +8,7 @@ PORT ?= 8001
 DEMO_MIRROR_PORT ?= 8765
 SPIDER ?= oc_media
 
-.PHONY: install test lint crawl serve demo demo-crawl bench clean
+.PHONY: install test lint fuzz crawl serve demo demo-crawl bench clean
 
 install: $(VENV)/.installed
 
@@ -20,6 +20,10 @@ $(VENV)/.installed: pyproject.toml
 
 test: install
 	$(BIN)/pytest
+
+# The property tests of tests/test_fuzz.py, 20,000 examples each instead of 150.
+fuzz: install
+	HYPOTHESIS_PROFILE=long $(BIN)/pytest tests/test_fuzz.py -p no:cacheprovider
 
 lint: install
 	$(BIN)/ruff check caucasus_crawler tests bench archive/plugins

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -11,11 +12,17 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from hypothesis import settings
 
 from tests.mirror.server import LoggedRequest, MirrorServer
 from tests.mirror.site import Site
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Property tests: bounded in the suite, long with HYPOTHESIS_PROFILE=long (make fuzz).
+settings.register_profile("ci", max_examples=150, deadline=None)
+settings.register_profile("long", max_examples=20_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # The project's settings, minus the waiting that only matters on the real web.
 FAST = [
     "-s",

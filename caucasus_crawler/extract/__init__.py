@@ -40,6 +40,8 @@ STANDFIRST_WORDS = frozenset(
 ZONE_EXCLUDED_TAGS = frozenset("nav aside footer menu script style".split())
 ZONE_EXCLUDED_WORDS = frozenset("related popular trending sidebar widget menu navbar".split())
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+# Control characters are not text in HTML, and lxml refuses to move them around.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Extraction(NamedTuple):
@@ -50,7 +52,7 @@ class Extraction(NamedTuple):
 def extract_article(html: str, url: str, profile: SiteProfile) -> Extraction:
     """Read one page. ``url`` is the live URL it was fetched at (for relative links)."""
     try:
-        doc = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html))
+        doc = lxml.html.document_fromstring(_CONTROL.sub("", _XML_DECLARATION.sub("", html)))
     except (ParserError, ValueError):
         return Extraction(None, ["unparseable"])
     page = metadata.Page(doc, url)

@@ -11,6 +11,7 @@ text rules apply to its output.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -20,6 +21,9 @@ from lxml.html import HtmlElement
 
 from ..normalize import clean_text, parse_date, word_count
 from .profile import CAPTION_CREDIT, SiteProfile, fold
+
+# trafilatura warns about the pages it reads; what matters of them is counted by the spider.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 # Never article text, wherever they appear.
 JUNK_TAGS = frozenset(

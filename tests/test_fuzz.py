@@ -1,0 +1,159 @@
+"""Property tests (hypothesis) of extraction and normalisation on generated and mutated pages.
+
+Bounded here (the "ci" profile); `make fuzz` runs the same properties far longer.
+"""
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scrapy.http import HtmlResponse
+
+from caucasus_crawler.extract import extract_article
+from caucasus_crawler.normalize import (
+    canonical_url,
+    clean_text,
+    content_hash,
+    normalize_body,
+    parse_date,
+)
+from caucasus_crawler.spiders.oc_media import OcMediaSpider
+
+PROFILE = OcMediaSpider.profile
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "oc_media").glob("*.html"))
+URL = "https://oc-media.org/an-article/"
+
+# Text as pages carry it: every script the archive meets, markup characters, invisible
+# and combining characters, and the odd control character.
+SAMPLES = "Երևան ქართული Ереван Pakistan <>&\"'‘’«»…—–\u00a0\u200b\u00ad\u0301\x00\x1f\ufeff"
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)) | st.sampled_from(SAMPLES), max_size=60
+)
+TAGS = (
+    "p div span article section main header footer nav aside figure figcaption h1 h2 h3 a "
+    "time blockquote ul li strong em br img script style noscript table td iframe"
+).split()
+HREFS = ["/tag/x/", "/authors/y/", "https://oc-media.org/z/", "#", "javascript:void(0)", "//x"]
+CLASSES = (
+    "entry-content content post body lead standfirst byline author related share caption "
+    "wp-caption-text membership fe-card has-sidebar x"
+).split()
+
+
+@st.composite
+def elements(draw, depth=0):
+    tag = draw(st.sampled_from(TAGS))
+    attributes = ""
+    if draw(st.booleans()):
+        attributes += f' class="{" ".join(draw(st.lists(st.sampled_from(CLASSES), max_size=3)))}"'
+    if tag == "a":
+        attributes += f' href="{draw(st.sampled_from(HREFS))}"'
+    if tag == "time":
+        attributes += f' datetime="{draw(TEXT)}"'
+    children = []
+    if depth < 4:
+        children = draw(st.lists(st.one_of(TEXT, elements(depth + 1)), max_size=4))
+    inner = "".join(children)
+    if draw(st.integers(0, 9)) == 0:
+        return f"<{tag}{attributes}>{inner}"  # left unclosed
+    return f"<{tag}{attributes}>{inner}</{tag}>"
+
+
+@st.composite
+def documents(draw):
+    head = []
+    if draw(st.booleans()):
+        head.append(f'<meta property="article:published_time" content="{draw(TEXT)}">')
+    if draw(st.booleans()):
+        head.append(f'<meta property="og:title" content="{draw(TEXT)}">')
+    if draw(st.booleans()):
+        jsonld = draw(
+            st.sampled_from(
+                [
+                    '{"@type": "NewsArticle", "headline": %s, "author": {"name": %s}}',
+                    '{"@graph": [{"@type": ["Article"], "datePublished": %s, "keywords": %s}]}',
+                    '{"@type": "NewsArticle", "headline": %s, "isAccessibleForFree": %s',
+                    "[%s, %s]",
+                ]
+            )
+        )
+        values = tuple(
+            draw(st.sampled_from(['"x"', "null", "[]", "{}", "3", '"2025-08-29"'])) for _ in "ab"
+        )
+        head.append(f'<script type="application/ld+json">{jsonld % values}</script>')
+    body = "".join(draw(st.lists(elements(), max_size=6)))
+    return f"<html><head>{''.join(head)}</head><body>{body}</body></html>"
+
+
+@st.composite
+def mutated_fixtures(draw):
+    """A saved page, cut, spliced and sprinkled with random bytes, decoded as Scrapy would."""
+    data = bytearray(draw(st.sampled_from(FIXTURES)).read_bytes())
+    for _ in range(draw(st.integers(1, 6))):
+        start = draw(st.integers(0, len(data)))
+        end = draw(st.integers(start, min(len(data), start + 2000)))
+        action = draw(st.sampled_from(["delete", "duplicate", "insert", "truncate"]))
+        if action == "delete":
+            del data[start:end]
+        elif action == "duplicate":
+            data[start:start] = data[start:end]
+        elif action == "insert":
+            data[start:start] = draw(st.binary(max_size=40))
+        else:
+            del data[end:]
+    return HtmlResponse(URL, body=bytes(data), headers={"Content-Type": "text/html"}).text
+
+
+def assert_well_formed(html: str) -> None:
+    extraction = extract_article(html, URL, PROFILE)
+    article = extraction.article
+    if article is None:
+        return
+    texts = [article.title, article.body, article.lead or "", article.url]
+    texts += article.authors + article.sections + article.tags
+    for text in texts:
+        text.encode("utf-8")  # valid Unicode: no lone surrogates
+    assert normalize_body(article.body) == article.body
+    assert clean_text(article.title) == article.title
+    assert content_hash(article.title, article.body) == content_hash(
+        clean_text(article.title + " "), normalize_body(article.body + "\n\n\n")
+    )
+    for value in (article.published, article.modified):
+        assert value is None or parse_date(value) == value
+
+
+FUZZ = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@FUZZ
+@given(documents())
+def test_generated_pages_never_break_extraction(html):
+    assert_well_formed(html)
+
+
+@FUZZ
+@given(mutated_fixtures())
+def test_mutated_real_pages_never_break_extraction(html):
+    assert_well_formed(html)
+
+
+@given(TEXT)
+def test_normalisation_is_idempotent_and_total(text):
+    once = clean_text(text)
+    assert clean_text(once) == once
+    body = normalize_body(text + "\n\n" + text)
+    assert normalize_body(body) == body
+    assert content_hash(text, text) == content_hash(once, normalize_body(text))
+    parsed = parse_date(text, "Asia/Tbilisi")
+    assert parsed is None or parse_date(parsed) == parsed
+
+
+@given(
+    st.text(max_size=80), st.sampled_from(["https://oc-media.org/a/", "http://127.0.0.1:8765/b"])
+)
+def test_any_link_resolves_or_is_refused_without_an_error(href, page):
+    spider = OcMediaSpider(base_url="http://127.0.0.1:8765")
+    live = spider._live(href, page)
+    assert live is None or (
+        live.startswith("https://oc-media.org/") and canonical_url(live) == live
+    )
