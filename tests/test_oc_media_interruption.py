@@ -149,6 +149,19 @@ def test_an_unusable_archive_is_refused_before_any_request(
     assert archive.read_bytes() == before
 
 
+def test_an_archive_path_that_cannot_be_written_is_refused_before_any_request(
+    tmp_path, initial_site
+):
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    with MirrorServer(initial_site) as server:
+        result = run_crawl(server.url, not_a_folder / "archive.db")
+        assert server.requests == []
+    assert result.returncode == 1
+    assert "Cannot use the archive: cannot create the lock file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_crawl_that_fails_to_start_exits_non_zero(tmp_path, initial_site):
     with MirrorServer(initial_site) as server:
         result = run_crawl(server.url, tmp_path / "a.db", "-s", 'RECRAWL_SCHEDULE="not json"')
