@@ -32,7 +32,9 @@ def machine() -> str:
         )
     except (OSError, StopIteration):
         model = cpu
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    return (
+        f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    )
 
 
 def today() -> str:

@@ -54,7 +54,9 @@ def main() -> None:
     print(f"| first crawl, wall time (s) | {spread(rows['first'], 1)} | |")
     print(f"| re-crawl, wall time (s) | {spread(rows['again'], 1)} | |")
     print(f"| re-crawl / first crawl, wall time | {spread(ratio)} | <= 0.10 |")
-    print(f"| article pages downloaded again / first crawl | {spread(rows['downloads'])} | <= 0.05 |")
+    print(
+        f"| article pages downloaded again / first crawl | {spread(rows['downloads'])} | <= 0.05 |"
+    )
     print(f"| requests of any kind, re-crawl / first crawl | {spread(rows['requests'])} | |")
     print(f"| 304 answers in the re-crawl | {spread(rows['not_modified'], 0)} | |")
 

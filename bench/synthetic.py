@@ -54,7 +54,10 @@ def content(n: int, seed: int = 1, now: datetime | None = None) -> dict:
     for i in range(n):
         published = now - timedelta(minutes=int(rng.expovariate(1 / (60 * 24 * 180))) + 30)
         body = [{"p": paragraph(rng)} for _ in range(rng.randint(6, 15))]
-        body.insert(rng.randint(1, 3), {"figure": f"A street in {rng.choice(PLACES)}. Photo via Wikimedia Commons."})
+        body.insert(
+            rng.randint(1, 3),
+            {"figure": f"A street in {rng.choice(PLACES)}. Photo via Wikimedia Commons."},
+        )
         body.insert(rng.randint(2, 4), {"appeal": True})
         articles.append(
             {
@@ -88,7 +91,12 @@ def weigh_down(site: Site, payload_kb: int = 45, footer_links: int = 80) -> Site
     """Pages as heavy as the live site's: a JSON payload in the head, a link-rich footer."""
     rng = random.Random(7)
     payload = json.dumps(
-        {"props": [{"id": i, "text": " ".join(rng.choices(WORDS, k=12))} for i in range(payload_kb * 10)]}
+        {
+            "props": [
+                {"id": i, "text": " ".join(rng.choices(WORDS, k=12))}
+                for i in range(payload_kb * 10)
+            ]
+        }
     )[: payload_kb * 1024]
     head = f'<script id="__NEXT_DATA__" type="application/json">{payload}</script></head>'
     tags = sorted({t["url"] for a in site.articles for t in a["tags"]})[:footer_links]

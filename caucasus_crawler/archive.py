@@ -20,7 +20,7 @@ from typing import Literal
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from .items import Article, ArticleUnchanged
+from .items import Article, ArticleAlias, ArticleUnchanged
 
 MIGRATION_SET = "caucasus_crawler"
 Outcome = Literal["new", "unchanged", "changed", "duplicate", "refused"]
@@ -299,6 +299,17 @@ class Archive:
                 conn.execute("RELEASE item")
             raise
         conn.execute("RELEASE item")
+
+    def save_aliases(self, alias: ArticleAlias, seen: str | None = None) -> bool:
+        """Record addresses that redirect to an archived article; False when the
+        article is not (yet) archived."""
+        seen = seen or utc_now()
+        with self._item():
+            article_id = self.article_id_for(alias.url)
+            if article_id is None:
+                return False
+            self._insert_urls(article_id, alias.aliases, seen)
+        return True
 
     def _article_id(self, where: str, value) -> int | None:
         row = self.db.execute(f"SELECT id FROM articles WHERE {where}", [value]).fetchone()

@@ -41,3 +41,11 @@ class ArticleUnchanged:
     url: str  # the live URL that was re-checked
     aliases: list[str] = field(default_factory=list)
     validators: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ArticleAlias:
+    """Addresses that redirect to an article fetched (or archived) already."""
+
+    url: str  # the article's live URL
+    aliases: list[str] = field(default_factory=list)

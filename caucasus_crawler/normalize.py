@@ -21,6 +21,7 @@ from w3lib.url import canonicalize_url, url_query_cleaner
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 TRACKING_PARAMS = re.compile(
@@ -32,9 +33,12 @@ def clean_text(text: str | None) -> str:
     """NFC, invisible characters removed, every run of whitespace one space."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = text.translate(_INVISIBLE)
     # Lone surrogates (from broken entities such as &#xD800;) cannot be encoded.
-    text = text.encode("utf-8", "replace").decode("utf-8")
+    if _SURROGATE.search(text):
+        text = text.encode("utf-8", "replace").decode("utf-8")
     return _SPACES.sub(" ", text).strip()
 
 

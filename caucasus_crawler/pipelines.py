@@ -9,7 +9,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from .archive import Archive
-from .items import Article, ArticleUnchanged
+from .items import Article, ArticleAlias, ArticleUnchanged
 from .normalize import clean_paragraphs, clean_text, content_hash, normalize_body, word_count
 
 logger = logging.getLogger(__name__)
@@ -76,6 +76,8 @@ class ArchivePipeline:
         self.archive: Archive | None = None
         self.pending = 0
         self.last_commit = time.monotonic()
+        # Redirects to articles not archived yet (still in flight): recorded once they are.
+        self.waiting_aliases: dict[str, list[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -85,14 +87,29 @@ class ArchivePipeline:
         self.archive = Archive(self.path)
 
     def close_spider(self):
+        # A chain of redirects resolves from its end: repeat while anything resolves.
+        while resolved := [
+            url
+            for url, aliases in self.waiting_aliases.items()
+            if self.archive.save_aliases(ArticleAlias(url, aliases))
+        ]:
+            for url in resolved:
+                del self.waiting_aliases[url]
+        self.stats.inc_value("archive/aliases_of_no_article", len(self.waiting_aliases))
         self._commit()
         self.archive.close()
 
     def process_item(self, item):
+        if isinstance(item, ArticleAlias):
+            if not self.archive.save_aliases(item):
+                self.waiting_aliases.setdefault(item.url, []).extend(item.aliases)
+            return item
         if isinstance(item, ArticleUnchanged):
             outcome = self.archive.save_unchanged(item) or "unknown_url"
         else:
             outcome = self.archive.save(item)
+            if waiting := self.waiting_aliases.pop(item.url, None):
+                self.archive.save_aliases(ArticleAlias(item.url, waiting))
         if outcome == "refused":
             self.stats.inc_value("item_dropped_reasons/lost_most_text")
             raise DropItem(

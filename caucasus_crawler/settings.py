@@ -65,7 +65,6 @@ DOWNLOADER_MIDDLEWARES = {
     # Closest to the download, so every later step reads the text correctly.
     "caucasus_crawler.middlewares.CharsetMiddleware": 890,
 }
-REQUEST_FINGERPRINTER_CLASS = "caucasus_crawler.fingerprints.RedirectAwareFingerprinter"
 ITEM_PIPELINES = {
     "caucasus_crawler.pipelines.NormalizePipeline": 100,
     "caucasus_crawler.pipelines.ArchivePipeline": 800,

@@ -52,7 +52,7 @@ def test_limit_stops_after_exactly_n_articles(tmp_path, initial_site):
     assert len(archived(crawl)) == 3
     log = next(crawl.db["crawls"].rows)
     assert log["finish_reason"] == "limit_reached"
-    assert json.loads(log["stats"])["item_scraped_count"] == 3
+    assert json.loads(log["stats"])["archive/new"] == 3
 
 
 @pytest.mark.parametrize(

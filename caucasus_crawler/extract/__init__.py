@@ -15,9 +15,10 @@ from lxml.etree import ParserError
 from lxml.html import HtmlElement
 
 from ..items import Article
-from ..normalize import clean_text, normalize_body, word_count
+from ..normalize import clean_text, word_count
 from . import metadata
 from .body import (
+    Covered,
     class_words,
     clean_blocks,
     container_blocks,
@@ -27,7 +28,7 @@ from .body import (
 )
 from .profile import SiteProfile, fold
 
-__all__ = ["Extraction", "SiteProfile", "extract_article"]
+__all__ = ["Extraction", "SiteProfile", "extract_article", "parse_html"]
 
 # Below this many words, the container is not the article: ask trafilatura.
 MIN_CONTAINER_WORDS = 30
@@ -49,11 +50,19 @@ class Extraction(NamedTuple):
     problems: list[str]
 
 
-def extract_article(html: str, url: str, profile: SiteProfile) -> Extraction:
-    """Read one page. ``url`` is the live URL it was fetched at (for relative links)."""
+def parse_html(html: str) -> HtmlElement | None:
+    """The page's tree, or None when there is nothing to parse."""
     try:
-        doc = lxml.html.document_fromstring(_CONTROL.sub("", _XML_DECLARATION.sub("", html)))
+        return lxml.html.document_fromstring(_CONTROL.sub("", _XML_DECLARATION.sub("", html)))
     except (ParserError, ValueError):
+        return None
+
+
+def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> Extraction:
+    """Read one page, given as text or as ``parse_html``'s tree (which it prunes).
+    ``url`` is the live URL it was fetched at (for relative links)."""
+    doc = parse_html(page) if isinstance(page, str) else page
+    if doc is None:
         return Extraction(None, ["unparseable"])
     page = metadata.Page(doc, url)
     problems = ["invalid_jsonld"] * page.jsonld_errors
@@ -77,7 +86,7 @@ def extract_article(html: str, url: str, profile: SiteProfile) -> Extraction:
     if not members_only:
         blocks = container_blocks(container, protected) if container is not None else []
         paragraphs = clean_blocks(blocks, profile, title=title, lead=lead, published=published)
-        if word_count(" ".join(paragraphs)) < MIN_CONTAINER_WORDS:
+        if sum(map(word_count, paragraphs)) < MIN_CONTAINER_WORDS:
             fallback = clean_blocks(
                 fallback_blocks(doc, [title, lead]),
                 profile,
@@ -87,7 +96,7 @@ def extract_article(html: str, url: str, profile: SiteProfile) -> Extraction:
             )
             # Only a real text beats the container's: trafilatura's reading of a nearly
             # empty page is mostly its navigation.
-            if word_count(" ".join(fallback)) >= MIN_CONTAINER_WORDS:
+            if sum(map(word_count, fallback)) >= MIN_CONTAINER_WORDS:
                 paragraphs, problems = fallback, [*problems, "generic_extractor"]
         if lead is None and description:
             lead, paragraphs = _stated_standfirst(description, paragraphs)
@@ -95,7 +104,7 @@ def extract_article(html: str, url: str, profile: SiteProfile) -> Extraction:
     article = Article(
         url=page.link("canonical") or urljoin(url, page.meta("og:url") or url),
         title=title,
-        body=normalize_body("\n\n".join(paragraphs)),
+        body="\n\n".join(paragraphs),  # blocks are clean text already
         language=metadata.language(page),
         lead=lead,
         authors=metadata.authors(page, head, profile),
@@ -148,18 +157,14 @@ def _zones(
         )
     else:
         body_start = body_end = min(start + 200, len(order))
-    head = [el for el in order[start:body_start] if _in_zone(el)]
-    tail = [el for el in order[body_end : body_end + 300] if _in_zone(el)]
+    furniture = Covered(_zone_excluded)
+    head = [el for el in order[start:body_start] if not furniture(el)]
+    tail = [el for el in order[body_end : body_end + 300] if not furniture(el)]
     return head, tail
 
 
-def _in_zone(el: HtmlElement) -> bool:
-    for node in (el, *el.iterancestors()):
-        if node.tag in ZONE_EXCLUDED_TAGS:
-            return False
-        if not ZONE_EXCLUDED_WORDS.isdisjoint(class_words(node)):
-            return False
-    return True
+def _zone_excluded(el: HtmlElement) -> bool:
+    return el.tag in ZONE_EXCLUDED_TAGS or not ZONE_EXCLUDED_WORDS.isdisjoint(class_words(el))
 
 
 def _visible_standfirst(head: list[HtmlElement], description: str | None) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import trafilatura
 from lxml import etree
@@ -69,12 +70,39 @@ class Block:
     def link_density(self) -> float:
         return self.link_chars / len(self.text) if self.text else 0.0
 
+    @cached_property
+    def words(self) -> int:
+        return word_count(self.text)
 
-def class_words(el: HtmlElement) -> set[str]:
-    names = f"{el.get('class', '')} {el.get('id', '')}".lower()
-    words = set(re.split(r"[\s_-]+", names))
-    words.update(names.split())
-    return words
+
+def class_words(el: HtmlElement) -> frozenset[str]:
+    return _words(el.get("class", ""), el.get("id", ""))
+
+
+@lru_cache(maxsize=4096)
+def _words(classes: str, ids: str) -> frozenset[str]:
+    names = f"{classes} {ids}".lower()
+    return frozenset(re.split(r"[\s_-]+", names)) | frozenset(names.split())
+
+
+class Covered:
+    """Whether an element or one of its ancestors (below <body>) matches ``predicate``;
+    memoised for one page, since the same ancestors are asked about again and again."""
+
+    def __init__(self, predicate):
+        self.predicate = predicate
+        self.memo: dict[HtmlElement, bool] = {}
+
+    def __call__(self, el: HtmlElement | None) -> bool:
+        chain = []
+        while el is not None and el.tag not in ("html", "body") and el not in self.memo:
+            chain.append(el)
+            el = el.getparent()
+        covered = self.memo.get(el, False)
+        for node in reversed(chain):
+            covered = covered or self.predicate(node)
+            self.memo[node] = covered
+        return covered
 
 
 def is_junk(el: HtmlElement, protected: frozenset | set = frozenset()) -> bool:
@@ -94,10 +122,6 @@ def is_junk(el: HtmlElement, protected: frozenset | set = frozenset()) -> bool:
     return not class_words(el).isdisjoint(JUNK_WORDS)
 
 
-def _in_junk(el: HtmlElement, protected: set) -> bool:
-    return any(is_junk(a, protected) for a in el.iterancestors() if a.tag not in ("html", "body"))
-
-
 def find_container(
     doc: HtmlElement, protected: set, min_chars: int = 25
 ) -> tuple[HtmlElement | None, HtmlElement | None]:
@@ -110,9 +134,10 @@ def find_container(
     """
     scores: dict[HtmlElement, float] = {}
     scored: list[HtmlElement] = []
+    in_furniture = Covered(lambda el: is_junk(el, protected))
     for p in doc.iter("p", "pre", "blockquote"):
-        text = clean_text(p.text_content())
-        if len(text) < min_chars or _in_junk(p, protected):
+        text = p.text_content().strip()
+        if len(text) < min_chars or in_furniture(p.getparent()):
             continue
         scored.append(p)
         score = (1 + text.count(",") + min(len(text) / 100, 3)) * (1 - _link_density(p, text))
@@ -181,7 +206,7 @@ def _is_thin(el: HtmlElement, scores: dict) -> bool:
 def _link_density(el: HtmlElement, text: str) -> float:
     if not text:
         return 0.0
-    linked = sum(len(clean_text(a.text_content())) for a in el.iter("a"))
+    linked = sum(len(a.text_content().strip()) for a in el.iter("a"))
     return min(linked / len(text), 1.0)
 
 
@@ -196,10 +221,7 @@ def drop_related_blocks(doc: HtmlElement, profile: SiteProfile, protected: set) 
     markers = [
         el
         for el in doc.iter()
-        if isinstance(el.tag, str)
-        and (el.tag in HEADINGS or not len(el))
-        and len(el.text_content()) < 60
-        and profile.is_end_marker(el.text_content())
+        if not len(el) and el.text and profile.is_end_marker(el.text) and isinstance(el.tag, str)
     ]
     for marker in markers:
         block = marker
@@ -278,7 +300,7 @@ def _box(el: HtmlElement, container: HtmlElement, sizes: dict) -> HtmlElement | 
     node = el
     while node is not None and node is not container:
         if node not in sizes:
-            sizes[node] = len(clean_text(node.text_content()))
+            sizes[node] = len(node.text_content().strip())
         if sizes[node] > BOX_MAX_CHARS:
             break
         if node.tag not in LEAF_BLOCKS and node.tag not in HEADINGS:
@@ -347,10 +369,10 @@ def clean_blocks(
             continue
         if skipping_related:
             # The list under a "Related Articles" heading: headlines, dates, deks.
-            if block.link_density >= 0.5 or word_count(text) <= 12 or parse_date(text):
+            if block.link_density >= 0.5 or block.words <= 12 or parse_date(text):
                 continue
             skipping_related = False
-        stamp = _date_line(text, profile.timezone)
+        stamp = _date_line(block, profile.timezone)
         if stamp is not None:
             if "T" in stamp and (kept or stamp != published):
                 kept.append(block)
@@ -366,13 +388,13 @@ def clean_blocks(
 
 def _is_box_boilerplate(block: Block, profile: SiteProfile) -> bool:
     return profile.is_boilerplate(block.text) or (
-        profile.is_teaser(block.text, block.link_density) and word_count(block.text) <= 30
+        profile.is_teaser(block.text, block.link_density) and block.words <= 30
     )
 
 
 def _is_line_boilerplate(block: Block, profile: SiteProfile) -> bool:
     text = block.text
-    words = word_count(text)
+    words = block.words
     if profile.is_boilerplate(text) or profile.is_paywall(text):
         return True
     if profile.is_teaser(text, block.link_density) and words <= 30:
@@ -386,8 +408,8 @@ def _is_line_boilerplate(block: Block, profile: SiteProfile) -> bool:
     return words <= 12 and bool(_SHARE_LINE.match(text))
 
 
-def _date_line(text: str, timezone: str) -> str | None:
+def _date_line(block: Block, timezone: str) -> str | None:
     """The date (UTC ISO) when the line says nothing but a date, else None."""
-    if word_count(text) > 7 or not _DATE_ONLY.match(text):
+    if block.words > 7 or not _DATE_ONLY.match(block.text):
         return None
-    return parse_date(_DATE_LABEL.sub("", text), timezone)
+    return parse_date(_DATE_LABEL.sub("", block.text), timezone)

@@ -177,7 +177,8 @@ def headline_contradicts(page: Page, title: str) -> bool:
 
 
 def _similarity(a: str, b: str) -> float:
-    return SequenceMatcher(None, fold(a), fold(b)).ratio()
+    a, b = fold(a), fold(b)
+    return 1.0 if a == b else SequenceMatcher(None, a, b).ratio()
 
 
 def _strip_site_suffix(text: str | None, page: Page, profile: SiteProfile) -> str | None:

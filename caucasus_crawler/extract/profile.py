@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Headings that open the blocks news sites put after (or inside) an article.
 GENERIC_END_MARKERS = (
@@ -89,10 +90,16 @@ class SiteProfile:
         return link_density >= 0.4 and bool(_TEASER_LABEL.match(text))
 
     def is_end_marker(self, text: str) -> bool:
-        return fold(text).rstrip(" :") in self._folded["end"]
+        return len(text) < 60 and _fold_short(text).rstrip(" :") in self._folded["end"]
 
 
 _FOLD = str.maketrans({"‘": "'", "’": "'", "`": "'", "—": "-", "–": "-", "\u00a0": " "})
+
+
+@lru_cache(maxsize=8192)
+def _fold_short(text: str) -> str:
+    """``fold`` for the short texts a page repeats (menus, labels, headings)."""
+    return fold(text)
 
 
 def fold(text: str) -> str:

@@ -18,6 +18,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import scrapy
+from lxml import etree
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -25,8 +26,8 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from ..archive import Archive
-from ..extract import SiteProfile, extract_article
-from ..items import ArticleUnchanged
+from ..extract import SiteProfile, extract_article, parse_html
+from ..items import ArticleAlias, ArticleUnchanged
 from ..mirror import MirrorMap
 from ..normalize import canonical_url, parse_date
 from ..recrawl import NOT_MODIFIED, Recrawl, Schedule, validators_of
@@ -39,6 +40,12 @@ PROBLEMS = {
     "empty_body": "No article text found",
     "very_short": "Very short article text",
 }
+REDIRECTS = (301, 302, 303, 307, 308)
+# Plain strings: lxml's "smart" ones keep their whole page alive in the link cache.
+HREFS = etree.XPath("//a/@href", smart_strings=False)
+# Article pages answer redirects to the spider, which records the old address as an
+# alias of the article instead of fetching the article a second time.
+ARTICLE_META = {"handle_httpstatus_list": [304, *REDIRECTS], "dont_redirect": True}
 # Requests for discovery documents go first, then articles, then listings, so a
 # limited crawl spends its budget on articles.
 PRIORITY_DISCOVERY, PRIORITY_ARTICLE, PRIORITY_LISTING = 20, 10, 0
@@ -81,6 +88,7 @@ class NewsSpider(scrapy.Spider):
         self._requested: set[str] = set()  # live URLs asked for in this crawl
         self._not_due: set[str] = set()  # archived articles this crawl left alone
         self._links: dict = {}  # href (or page, href) -> (live URL, kind), resolved once
+        self._redirected: dict[str, str] = {}  # article address -> where it redirects
         self._articles = 0
         # Persisted across pause/resume by Scrapy's SpiderState when JOBDIR is set.
         self.state: dict = {}
@@ -121,6 +129,7 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        spider.max_redirects = settings.getint("REDIRECT_MAX_TIMES")
         if settings.getpriority("USER_AGENT") < settings.getpriority("CONTACT_URL"):
             agent = settings.get("USER_AGENT_TEMPLATE").format(
                 contact_url=settings.get("CONTACT_URL")
@@ -186,8 +195,11 @@ class NewsSpider(scrapy.Spider):
             meta=NOT_MODIFIED,
         )
 
-    def _article_request(self, url: str, discovered: str | None = None) -> scrapy.Request | None:
-        """An article page, or None when the archived copy needs no re-check."""
+    def _article_request(
+        self, url: str, discovered: str | None = None, aliases: tuple = ()
+    ) -> scrapy.Request | None:
+        """An article page, or None when the archived copy needs no re-check.
+        ``aliases``: the addresses that redirected here."""
         if url in self._requested:
             return None
         headers = self.recrawl.article_headers(url, discovered)
@@ -206,7 +218,7 @@ class NewsSpider(scrapy.Spider):
             errback=self.failed,
             priority=PRIORITY_ARTICLE,
             headers=headers,
-            meta=NOT_MODIFIED,
+            meta={**ARTICLE_META, "aliases": list(aliases)},
         )
 
     def _remember(self, url: str, kind: str, status: int, response=None) -> None:
@@ -235,12 +247,8 @@ class NewsSpider(scrapy.Spider):
             if "robots.txt" in message:
                 self._remember(url, "forbidden", 0)
             elif "max redirections" in message:
-                stats.inc_value("failures/redirect_loop")
-                self._remember(url, "redirect_loop", 0)
                 start = failure.request.meta.get("redirect_urls", [url])[0]
-                self.logger.warning(
-                    "Redirect loop or chain too long from %s", self._live(start, start)
-                )
+                self._redirect_loop(self._live(start, start) or start)
         else:
             name = type(failure.value).__name__
             stats.inc_value(f"failures/{name}")
@@ -307,6 +315,9 @@ class NewsSpider(scrapy.Spider):
 
     def parse_page(self, response):
         """Any HTML page: an article is extracted, and its links are followed."""
+        if response.status in REDIRECTS:
+            yield from self.redirected(response)
+            return
         if not isinstance(response, HtmlResponse):
             kind = response.headers.get("Content-Type", b"?").decode("latin-1")
             self.crawler.stats.inc_value("pages/not_html")
@@ -318,35 +329,77 @@ class NewsSpider(scrapy.Spider):
             if kind == "article":
                 yield self.unchanged(response)
             return
+        # One parse serves the links and the extraction (which then prunes the tree).
+        doc = parse_html(response.text)
+        hrefs = HREFS(doc) if doc is not None else []
+        links = [self._link(href, response.url) for href in hrefs]
+        # Requests are made before anything is yielded: the engine consumes this
+        # generator slowly, and the page's tree must not live that long.
+        requests = list(self._follow_links(response, doc, links, from_listing=kind == "listing"))
         if kind == "listing":
             self._remember(response.url, "listing", response.status, response)
         elif kind == "article":
             self.crawler.stats.inc_value("pages/article_candidates")
-            article = self.article(response)
+            article = self.article(response, doc)
             if article is not None:
                 yield article
                 if self.limit and self._articles >= self.limit:
                     raise CloseSpider("limit_reached")
             elif self.recrawl is not None:
                 self._remember(response.url, "not_article", response.status, response)
-        yield from self._follow_links(response, from_listing=kind == "listing")
+        del doc, links
+        yield from requests
+
+    def redirected(self, response):
+        """An article address that redirects: follow it once, and record every address
+        on the way as an alias of the article it ends at."""
+        source = canonical_url(response.url)
+        chain = [*response.meta.get("aliases", []), source]
+        location = response.headers.get("Location", b"").decode("latin-1")
+        target = self._live(location, response.url) if location else None
+        if target is None or self.classify(target) != "article":
+            self.crawler.stats.inc_value("failures/offsite_redirect")
+            self.logger.info("Redirected off the site, not followed: %s -> %s", source, location)
+            return
+        self._redirected[source] = target
+        if target in chain or self._loops(target, source) or len(chain) > self.max_redirects:
+            self._redirect_loop(chain[0])
+            return
+        if target in self._requested:
+            yield ArticleAlias(url=target, aliases=chain)
+        elif (request := self._article_request(target, aliases=tuple(chain))) is not None:
+            yield request
+        else:  # archived and not due for a re-check
+            yield ArticleAlias(url=target, aliases=chain)
+
+    def _loops(self, target: str, source: str) -> bool:
+        seen = set()
+        while target in self._redirected and target not in seen:
+            seen.add(target)
+            target = self._redirected[target]
+            if target == source:
+                return True
+        return False
+
+    def _redirect_loop(self, start: str) -> None:
+        self.crawler.stats.inc_value("failures/redirect_loop")
+        self._remember(start, "redirect_loop", 0)
+        self.logger.warning("Redirect loop or chain too long from %s", start)
 
     def unchanged(self, response) -> ArticleUnchanged:
         """An archived article re-checked with a 304 answer: nothing to parse."""
         return ArticleUnchanged(
             url=canonical_url(response.url),
-            aliases=self._redirects(response),
+            aliases=response.meta.get("aliases", []),
             validators=validators_of(response),
         )
 
-    def _redirects(self, response) -> list[str]:
-        found = (self._live(u, response.url) for u in response.meta.get("redirect_urls", []))
-        return [u for u in found if u]
-
-    def article(self, response):
+    def article(self, response, doc=None):
         """The page as an Article in live canonical URLs, or None."""
         stats = self.crawler.stats
-        extraction = extract_article(response.text, response.url, self.profile)
+        extraction = extract_article(
+            doc if doc is not None else response.text, response.url, self.profile
+        )
         for problem in extraction.problems:
             stats.inc_value(f"extract/{problem}")
             if problem in PROBLEMS:
@@ -364,7 +417,9 @@ class NewsSpider(scrapy.Spider):
             for lang, raw in article.alternates.items()
             if (url := live(raw, response.url))
         }
-        aliases = self._redirects(response) + [live(u, response.url) for u in article.aliases]
+        aliases = response.meta.get("aliases", []) + [
+            live(u, response.url) for u in article.aliases
+        ]
         article.aliases = [u for u in dict.fromkeys(aliases) if u and u != article.url]
         article.validators = validators_of(response)
         if self._older_than_since(article.modified or article.published):
@@ -383,9 +438,8 @@ class NewsSpider(scrapy.Spider):
         live = self.mirror.live_url(url, base)
         return canonical_url(live) if live else None
 
-    def _follow_links(self, response, from_listing: bool):
-        links = [self._link(href, response.url) for href in response.xpath("//a/@href").getall()]
-        next_page = self._next_page(response, links) if from_listing else None
+    def _follow_links(self, response, doc, links: list[tuple], from_listing: bool):
+        next_page = self._next_page(response, doc, links) if from_listing else None
         for _, url, kind in links:
             if kind is None or url in self._requested:
                 continue
@@ -406,7 +460,7 @@ class NewsSpider(scrapy.Spider):
             self._links[key] = (url, self.classify(url) if url else None)
         return (key, *self._links[key])
 
-    def _next_page(self, response, links: list[tuple]) -> int | None:
+    def _next_page(self, response, doc, links: list[tuple]) -> int | None:
         """Which page of this listing to follow: None for all of them (a first,
         complete crawl), the next one, or none (-1). A re-crawl pages on while
         pages hold articles not yet archived: new articles push older ones down,
@@ -414,7 +468,7 @@ class NewsSpider(scrapy.Spider):
         since, paging stops at the first page older than that."""
         if not (self.since or self.recrawl.incremental):
             return None
-        if self.since and self._listing_is_old(response):
+        if self.since and self._listing_is_old(doc):
             return -1
         if self.recrawl.incremental and all(
             self.recrawl.is_known(url) for _, url, kind in links if kind == "article"
@@ -472,11 +526,9 @@ class NewsSpider(scrapy.Spider):
         when = parse_date(value, self.profile.timezone)
         return bool(when) and when[:10] < self.since.isoformat()
 
-    def _listing_is_old(self, response) -> bool:
-        dates = [
-            parse_date(d, self.profile.timezone)
-            for d in response.xpath("//time/@datetime").getall()
-        ]
+    def _listing_is_old(self, doc) -> bool:
+        stamps = doc.xpath("//time/@datetime", smart_strings=False) if doc is not None else []
+        dates = [parse_date(d, self.profile.timezone) for d in stamps]
         dates = [d for d in dates if d]
         return bool(dates) and max(dates)[:10] < self.since.isoformat()
 

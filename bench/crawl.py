@@ -1,0 +1,119 @@
+"""The whole crawl against raw Scrapy, measured in one run on a synthetic site.
+
+- the server's own ceiling (wrk, when installed), to show it is not the bottleneck;
+- the ceiling: a null spider with the same settings that only fetches and follows links;
+- the project: `scrapy crawl oc_media` into a fresh archive, with its peak memory.
+
+Target: the project's pages per second >= 0.7 x the null spider's.
+
+    python -m bench.crawl [--articles 2000] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import sqlite_utils
+
+from bench.common import CRAWL_SETTINGS, REPO, machine, scrapy_crawl, spread, today
+from bench.synthetic import synthetic_site
+from tests.mirror.server import MirrorServer
+
+# Runs a command and reports its wall time and the peak RSS of its process tree.
+MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+wall = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"code": code.returncode, "wall": wall, "rss_mb": peak,
+                  "stderr": code.stderr.decode(errors="replace")[-2000:]}))
+"""
+
+
+def measured(command: list[str]) -> dict:
+    result = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=REPO,
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    report = json.loads(result.stdout)
+    if report["code"] != 0:
+        sys.exit(f"{' '.join(command[:5])} failed:\n{report['stderr']}")
+    return report
+
+
+def server_ceiling(server: MirrorServer, path: str) -> float | None:
+    """Requests per second the mirror serves to wrk (None without wrk)."""
+    if not shutil.which("wrk"):
+        return None
+    result = subprocess.run(["wrk", "-t2", "-c16", "-d5s", server.url + path],
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)[1])
+
+
+def null_crawl(server: MirrorServer, tmp: Path) -> dict:
+    stats_file = tmp / "null-stats.json"
+    command = [sys.executable, "-m", "scrapy", "runspider", "bench/null_spider.py",
+               "-a", f"base_url={server.url}", "-s", "ARCHIVE_ENABLED=False",
+               "-s", f"BENCH_STATS={stats_file}", *CRAWL_SETTINGS]  # fmt: skip
+    report = measured(command)
+    stats = json.loads(stats_file.read_text())
+    return {**report, "pages": stats["response_received_count"],
+            "seconds": float(stats["elapsed_time_seconds"]), "articles": 0}  # fmt: skip
+
+
+def project_crawl(server: MirrorServer, tmp: Path) -> dict:
+    archive = tmp / "archive.db"
+    report = measured(scrapy_crawl("oc_media", server.url, archive))
+    log = list(sqlite_utils.Database(archive)["crawls"].rows)[-1]
+    stats = json.loads(log["stats"])
+    archive.unlink()
+    return {**report, "pages": stats["response_received_count"],
+            "seconds": float(stats["elapsed_time_seconds"]), "articles": log["new"]}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    site = synthetic_site(args.articles)
+    article = site.articles[0]["path"]
+    weights = [len(site.routes[a["path"]].body) for a in site.articles]
+    runs = {"null": [], "project": []}
+    with MirrorServer(site) as server:
+        ceiling = server_ceiling(server, article)
+        for _ in range(args.repeats):
+            with tempfile.TemporaryDirectory() as tmp:
+                runs["null"].append(null_crawl(server, Path(tmp)))
+                runs["project"].append(project_crawl(server, Path(tmp)))
+    rate = {k: [r["pages"] / r["seconds"] for r in v] for k, v in runs.items()}
+    ratio = [p / n for p, n in zip(rate["project"], rate["null"], strict=True)]
+    print(f"### Crawl of a {args.articles}-article site ({today()})\n")
+    print(f"Machine: {machine()}. {args.repeats} repeats, min / median / max. Article pages "
+          f"{min(weights) // 1024}-{max(weights) // 1024} KB; "
+          f"{runs['project'][0]['pages']} pages a crawl; 16 concurrent requests.\n")  # fmt: skip
+    print("| measure | value | target |")
+    print("|---|---|---|")
+    if ceiling:
+        print(f"| mirror server alone (wrk, 16 connections), requests/s | {ceiling:.0f} | |")
+    print(f"| null spider (ceiling), pages/s | {spread(rate['null'], 1)} | |")
+    print(f"| project crawl, pages/s | {spread(rate['project'], 1)} | |")
+    articles = [r["articles"] / r["seconds"] for r in runs["project"]]
+    print(f"| project crawl, articles/s | {spread(articles, 1)} | |")
+    print(f"| project / ceiling, pages/s | {spread(ratio)} | >= 0.70 |")
+    rss = [r["rss_mb"] for r in runs["project"]]
+    print(f"| project crawl, peak RSS (MB) | {spread(rss, 0)} | < 400 (20,000 pages) |")
+    print(f"| null spider, peak RSS (MB) | {spread([r['rss_mb'] for r in runs['null']], 0)} | |")
+    wall = statistics.median(r["wall"] for r in runs["project"])
+    print(f"\nMedian wall time of a project crawl: {wall:.1f} s.")
+
+
+if __name__ == "__main__":
+    main()
