@@ -11,6 +11,7 @@ import re
 import unicodedata
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,9 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# A normal body: words separated by single spaces, paragraphs by one blank line.
+_NORMAL_BODY = re.compile(r"(?:\S+(?: \S+)*(?:\n\n\S+(?: \S+)*)*)?")  # no backtracking
+_INVISIBLE_OR_SURROGATE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\ud800-\udfff]")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 TRACKING_PARAMS = re.compile(
@@ -53,7 +57,11 @@ def join_paragraphs(paragraphs) -> str:
 
 
 def normalize_body(body: str | None) -> str:
-    return join_paragraphs(_PARAGRAPH_BREAK.split(body or ""))
+    body = body or ""
+    if _NORMAL_BODY.fullmatch(body) and not _INVISIBLE_OR_SURROGATE.search(body):
+        if unicodedata.is_normalized("NFC", body):
+            return body  # already normal: the common case, checked at C speed
+    return join_paragraphs(_PARAGRAPH_BREAK.split(body))
 
 
 def word_count(body: str) -> int:
@@ -70,6 +78,7 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+@lru_cache(maxsize=65536)
 def canonical_url(url: str) -> str:
     """A stable form of a URL: tracking parameters and fragment dropped, query sorted."""
     query = urlsplit(url).query

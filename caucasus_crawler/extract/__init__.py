@@ -7,15 +7,16 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import NamedTuple
-from urllib.parse import urljoin
 
 import lxml.html
+from lxml import etree
 from lxml.etree import ParserError
 from lxml.html import HtmlElement
 
 from ..items import Article
-from ..normalize import clean_text, word_count
+from ..normalize import clean_text
 from . import metadata
 from .body import (
     Covered,
@@ -34,6 +35,8 @@ __all__ = ["Extraction", "SiteProfile", "extract_article", "parse_html"]
 MIN_CONTAINER_WORDS = 30
 # An article this short is kept, but counted: it is more often a broken page.
 VERY_SHORT_WORDS = 10
+PAYWALL_WINDOW = 2000  # characters
+TAIL_ELEMENTS = 120  # elements after the body searched for tag links
 STANDFIRST_WORDS = frozenset(
     "standfirst excerpt lead dek deck subtitle subheadline summary intro sapo kicker-text".split()
 )
@@ -69,16 +72,17 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
     protected = {a for h in page.headlines for a in h.iterancestors()} | set(page.headlines)
     drop_related_blocks(doc, profile, protected)
     container, first_paragraph = find_container(doc, protected)
-    head, tail = _zones(doc, page.headlines, container, first_paragraph)
+    head = _head_zone(doc, page.headlines, container, first_paragraph)
     published, modified = metadata.dates(page, head, profile.timezone)
     if not metadata.is_article(page, published):
         return Extraction(None, [*problems, "not_article"])
     title = metadata.title(page, profile)
     if not title:
         return Extraction(None, [*problems, "no_title"])
+    # A paywall box stands by the headline or where the text would begin.
+    opening = container.text_content()[:PAYWALL_WINDOW] if container is not None else ""
     members_only = metadata.members_only(page) or profile.is_paywall(
-        " ".join(el.text or "" for el in head)
-        + (container.text_content() if container is not None else "")
+        " ".join(el.text for el in head if el.text) + " " + opening
     )
     description = metadata.description(page)
     lead = _visible_standfirst(head, description)
@@ -86,7 +90,7 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
     if not members_only:
         blocks = container_blocks(container, protected) if container is not None else []
         paragraphs = clean_blocks(blocks, profile, title=title, lead=lead, published=published)
-        if sum(map(word_count, paragraphs)) < MIN_CONTAINER_WORDS:
+        if _words(paragraphs) < MIN_CONTAINER_WORDS:
             fallback = clean_blocks(
                 fallback_blocks(doc, [title, lead]),
                 profile,
@@ -96,13 +100,13 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
             )
             # Only a real text beats the container's: trafilatura's reading of a nearly
             # empty page is mostly its navigation.
-            if sum(map(word_count, fallback)) >= MIN_CONTAINER_WORDS:
+            if _words(fallback) >= MIN_CONTAINER_WORDS:
                 paragraphs, problems = fallback, [*problems, "generic_extractor"]
         if lead is None and description:
             lead, paragraphs = _stated_standfirst(description, paragraphs)
 
     article = Article(
-        url=page.link("canonical") or urljoin(url, page.meta("og:url") or url),
+        url=page.link("canonical") or metadata.absolute(url, page.meta("og:url") or url) or url,
         title=title,
         body="\n\n".join(paragraphs),  # blocks are clean text already
         language=metadata.language(page),
@@ -114,7 +118,12 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
             page, "articleSection", "article:section", head, profile.section_path, "category"
         ),
         tags=metadata.listed_terms(
-            page, "keywords", "article:tag", head + tail, profile.tag_path, "tag"
+            page,
+            "keywords",
+            "article:tag",
+            lambda: head + _tail_zone(container),
+            profile.tag_path,
+            "tag",
         ),
         members_only=members_only,
         alternates=metadata.alternates(page),
@@ -122,45 +131,63 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
     )
     if not article.body and not members_only:
         problems.append("empty_body")
-    elif 0 < word_count(article.body) < VERY_SHORT_WORDS:
+    elif 0 < _words(paragraphs) < VERY_SHORT_WORDS:
         problems.append("very_short")
     if metadata.headline_contradicts(page, title):
         problems.append("jsonld_mismatch")
     return Extraction(article, problems)
 
 
-def _zones(
+def _head_zone(
     doc: HtmlElement,
     headlines: list[HtmlElement],
     container: HtmlElement | None,
     first_paragraph: HtmlElement | None,
-) -> tuple[list[HtmlElement], list[HtmlElement]]:
-    """Elements around the headline before the body (section label, byline, date,
-    standfirst), and after the body up to the related blocks (tags)."""
-    order = [el for el in doc.iter() if isinstance(el.tag, str)]
-    position = {el: i for i, el in enumerate(order)}
+) -> list[HtmlElement]:
+    """The elements around the headline before the body: section label, byline,
+    date, standfirst."""
+    anchor = doc
     if headlines:
         anchor = headlines[0]
         for ancestor in list(anchor.iterancestors())[:4]:
             anchor = ancestor
             if ancestor.tag in ("header", "article", "main"):
                 break
-        start = position[anchor]
-    else:
-        start = 0
-    if container is not None:
-        body_start = (
-            position[first_paragraph] if first_paragraph is not None else position[container]
-        )
-        body_end = position[container] + sum(
-            1 for el in container.iter() if isinstance(el.tag, str)
-        )
-    else:
-        body_start = body_end = min(start + 200, len(order))
+    body_start = first_paragraph if first_paragraph is not None else container
     furniture = Covered(_zone_excluded)
-    head = [el for el in order[start:body_start] if not furniture(el)]
-    tail = [el for el in order[body_end : body_end + 300] if not furniture(el)]
-    return head, tail
+    head = []
+    for el in _from(anchor):
+        if el is body_start or len(head) >= 400:
+            break
+        if not furniture(el):
+            head.append(el)
+    return head
+
+
+def _tail_zone(container: HtmlElement | None) -> list[HtmlElement]:
+    """The elements after the body, where tag lists stand."""
+    if container is None:
+        return []
+    furniture = Covered(_zone_excluded)
+    return [el for el in islice(_after(container), TAIL_ELEMENTS) if not furniture(el)]
+
+
+def _words(paragraphs: list[str]) -> int:
+    """Words, roughly, for thresholds (the archived count is exact)."""
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def _from(start: HtmlElement):
+    """``start`` and the elements after it, in document order."""
+    yield from start.iter(etree.Element)
+    yield from _after(start)
+
+
+def _after(el: HtmlElement):
+    """The elements after ``el``'s subtree, in document order."""
+    for node in (el, *el.iterancestors()):
+        for sibling in node.itersiblings(etree.Element):
+            yield from sibling.iter(etree.Element)
 
 
 def _zone_excluded(el: HtmlElement) -> bool:

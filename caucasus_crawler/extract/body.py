@@ -20,7 +20,7 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ..normalize import clean_text, parse_date, word_count
+from ..normalize import clean_text, parse_date
 from .profile import CAPTION_CREDIT, SiteProfile, fold
 
 # trafilatura warns about the pages it reads; what matters of them is counted by the spider.
@@ -72,7 +72,12 @@ class Block:
 
     @cached_property
     def words(self) -> int:
-        return word_count(self.text)
+        """Words, roughly (for thresholds; the archived count is exact)."""
+        return len(self.text.split())
+
+    @cached_property
+    def folded(self) -> str:
+        return fold(self.text)
 
 
 def class_words(el: HtmlElement) -> frozenset[str]:
@@ -210,6 +215,10 @@ def _link_density(el: HtmlElement, text: str) -> float:
     return min(linked / len(text), 1.0)
 
 
+# Elements with a short text and nothing inside: where "Related Articles" is written.
+_SHORT_LEAVES = etree.XPath("//*[not(*)][string-length(text()) > 0][string-length(text()) < 60]")
+
+
 def drop_related_blocks(doc: HtmlElement, profile: SiteProfile, protected: set) -> None:
     """Remove the blocks a heading such as "Related Articles" or "Most Popular" opens.
 
@@ -218,11 +227,7 @@ def drop_related_blocks(doc: HtmlElement, profile: SiteProfile, protected: set) 
     with the heading; a heading in the middle of the article text is left to
     ``clean_blocks``.
     """
-    markers = [
-        el
-        for el in doc.iter()
-        if not len(el) and el.text and profile.is_end_marker(el.text) and isinstance(el.tag, str)
-    ]
+    markers = [el for el in _SHORT_LEAVES(doc) if profile.is_end_marker(el.text)]
     for marker in markers:
         block = marker
         text = fold(marker.text_content())
@@ -361,7 +366,7 @@ def clean_blocks(
     skipping_related = False
     for block in blocks:
         text = block.text
-        folded = fold(text)
+        folded = block.folded
         if block.box is not None and block.box in dropped_boxes:
             continue
         if profile.is_end_marker(text):
@@ -387,7 +392,7 @@ def clean_blocks(
 
 
 def _is_box_boilerplate(block: Block, profile: SiteProfile) -> bool:
-    return profile.is_boilerplate(block.text) or (
+    return profile.is_boilerplate(block.text, block.folded) or (
         profile.is_teaser(block.text, block.link_density) and block.words <= 30
     )
 
@@ -395,7 +400,7 @@ def _is_box_boilerplate(block: Block, profile: SiteProfile) -> bool:
 def _is_line_boilerplate(block: Block, profile: SiteProfile) -> bool:
     text = block.text
     words = block.words
-    if profile.is_boilerplate(text) or profile.is_paywall(text):
+    if profile.is_boilerplate(text, block.folded) or profile.is_paywall(text, block.folded):
         return True
     if profile.is_teaser(text, block.link_density) and words <= 30:
         return True

@@ -62,7 +62,16 @@ class Page:
     def link(self, rel: str) -> str | None:
         for el in self.doc.iter("link"):
             if rel in (el.get("rel") or "").lower().split() and el.get("href"):
-                return urljoin(self.url, el.get("href").strip())
+                if found := absolute(self.url, el.get("href")):
+                    return found
+        return None
+
+
+def absolute(base: str, href: str) -> str | None:
+    """``href`` made absolute, or None when it is not a URL at all."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:  # "http://[broken" and the like
         return None
 
 
@@ -268,18 +277,17 @@ def _first_date(values: list, tz: str) -> str | None:
     return None
 
 
-def listed_terms(
-    page: Page, key: str, meta: str, zone: list[HtmlElement], path: str | None, rel: str
-) -> list[str]:
+def listed_terms(page: Page, key: str, meta: str, zone, path: str | None, rel: str) -> list[str]:
     """Sections or tags: JSON-LD, then metas, then links marked with ``rel``, then
-    (on pages without structured data) links to their listing pages."""
+    (on pages without structured data) links to their listing pages. ``zone`` is
+    where to look for the links: elements, or a function that finds them."""
     stated = page.node_value(key)
     if isinstance(stated, str) and key == "keywords":
         stated = stated.split(",")
     values = _texts(stated) or page.meta_all(meta)
     if values:
         return _unique(values)
-    links = [el for el in zone if el.tag == "a"]
+    links = [el for el in (zone() if callable(zone) else zone) if el.tag == "a"]
     # WordPress marks category links rel="category tag" and tag links rel="tag".
     marked = [
         el for el in links if rel in _rel(el) and (rel != "tag" or "category" not in _rel(el))
@@ -313,7 +321,8 @@ def alternates(page: Page) -> dict[str, str]:
         lang = (el.get("hreflang") or "").strip().lower()
         if "alternate" in (el.get("rel") or "").lower().split() and lang and el.get("href"):
             if lang != "x-default":
-                found[re.split(r"[-_]", lang)[0]] = urljoin(page.url, el.get("href").strip())
+                if url := absolute(page.url, el.get("href")):
+                    found[re.split(r"[-_]", lang)[0]] = url
     return found
 
 

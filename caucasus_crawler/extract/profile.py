@@ -76,12 +76,12 @@ class SiteProfile:
         }
         object.__setattr__(self, "_folded", folded)
 
-    def is_boilerplate(self, text: str) -> bool:
-        folded = fold(text)
+    def is_boilerplate(self, text: str, folded: str | None = None) -> bool:
+        folded = folded if folded is not None else fold(text)
         return any(phrase in folded for phrase in self._folded["boilerplate"])
 
-    def is_paywall(self, text: str) -> bool:
-        folded = fold(text)
+    def is_paywall(self, text: str, folded: str | None = None) -> bool:
+        folded = folded if folded is not None else fold(text)
         return any(phrase in folded for phrase in self._folded["paywall"])
 
     def is_teaser(self, text: str, link_density: float = 0.0) -> bool:
