@@ -10,7 +10,12 @@ from markupsafe import Markup, escape
 
 HIGHLIGHT = ("<mark>", "</mark>")
 # What SQLite says of a MATCH expression it cannot parse.
-FTS_ERRORS = ("fts5: syntax error", "unterminated string", "no such column", "unknown special query")
+FTS_ERRORS = (
+    "fts5: syntax error",
+    "unterminated string",
+    "no such column",
+    "unknown special query",
+)
 # Request parameters that carry a full-text query: the table's search box, canned queries.
 SEARCH_PARAMETERS = ("_search", "q", "term", "first", "second")
 
@@ -49,7 +54,8 @@ def handle_exception(datasette, request, exception):
 
     async def page():
         if request.path.endswith(".json"):
-            return Response.json({"ok": False, "error": explain(message), "status": 400}, status=400)
+            body = {"ok": False, "error": explain(message), "status": 400}
+            return Response.json(body, status=400)
         context = {"ok": False, "error": explain(message), "title": "Search not understood"}
         html = await datasette.render_template("error.html", {**context, "status": 400}, request)
         return Response.html(html, status=400)
