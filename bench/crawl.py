@@ -27,15 +27,40 @@ from bench.common import CRAWL_SETTINGS, REPO, machine, scrapy_crawl, spread, to
 from bench.synthetic import synthetic_site
 from tests.mirror.server import MirrorServer
 
-# Runs a command and reports its wall time and the peak RSS of its process tree.
+# Runs a command and reports its wall time and the peak of its process tree's total
+# RSS (the crawl and its page reader processes), sampled every 50 ms.
 MEASURE = """
-import json, resource, subprocess, sys, time
+import json, os, subprocess, sys, tempfile, time
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+def tree_rss(root):
+    parents, rss = {}, {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat, open(f"/proc/{pid}/statm") as statm:
+                parents[int(pid)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+                rss[int(pid)] = int(statm.read().split()[1]) * PAGE
+        except (OSError, IndexError):
+            pass
+    tree, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return sum(rss.get(pid, 0) for pid in tree)
+
 start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+log = tempfile.TemporaryFile()  # not a pipe: a full pipe would stall the crawl
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=log)
+peak = 0
+while process.poll() is None:
+    peak = max(peak, tree_rss(process.pid))
+    time.sleep(0.05)
 wall = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"code": code.returncode, "wall": wall, "rss_mb": peak,
-                  "stderr": code.stderr.decode(errors="replace")[-2000:]}))
+print(json.dumps({"code": process.returncode, "wall": wall, "rss_mb": peak / 2**20,
+                  "stderr": (log.seek(0), log.read())[1].decode(errors="replace")[-2000:]}))
 """
 
 
@@ -109,7 +134,7 @@ def main() -> None:
     print(f"| project crawl, articles/s | {spread(articles, 1)} | |")
     print(f"| project / ceiling, pages/s | {spread(ratio)} | >= 0.70 |")
     rss = [r["rss_mb"] for r in runs["project"]]
-    print(f"| project crawl, peak RSS (MB) | {spread(rss, 0)} | < 400 (20,000 pages) |")
+    print(f"| project crawl, peak RSS, all its processes (MB) | {spread(rss, 0)} | < 400 |")
     print(f"| null spider, peak RSS (MB) | {spread([r['rss_mb'] for r in runs['null']], 0)} | |")
     wall = statistics.median(r["wall"] for r in runs["project"])
     print(f"\nMedian wall time of a project crawl: {wall:.1f} s.")

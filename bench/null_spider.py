@@ -1,5 +1,6 @@
 """The ceiling for the crawl benchmark: OC Media's spider with the same discovery and
-link following, which extracts nothing and stores nothing.
+link following, which parses pages for their links in its own process (as a plain
+Scrapy spider would), extracts nothing and stores nothing.
 
     scrapy runspider bench/null_spider.py -a base_url=… -s BENCH_STATS=stats.json
 """
@@ -7,17 +8,26 @@ link following, which extracts nothing and stores nothing.
 import json
 from datetime import UTC, datetime
 
+from caucasus_crawler.page_reader import PageReader
 from caucasus_crawler.spiders.oc_media import OcMediaSpider
+
+
+class LinksOnly(PageReader):
+    async def read(self, html, url, extract):
+        return await super().read(html, url, extract=False)
 
 
 class NullSpider(OcMediaSpider):
     name = "null"
 
-    def article(self, response, doc=None):
+    def open_reader(self):
+        return LinksOnly(self.profile, processes=0)
+
+    def article(self, response, extraction):
         return None
 
-    def closed(self, reason):
-        super().closed(reason)
+    async def closed(self, reason):
+        await super().closed(reason)
         if path := self.settings.get("BENCH_STATS"):
             stats = self.crawler.stats.get_stats()
             elapsed = (datetime.now(UTC) - stats["start_time"]).total_seconds()

@@ -22,6 +22,10 @@ ARCHIVE_COMMIT_SECONDS = 5.0
 # changed, or when this schedule says it is due: {age in days: days between checks}.
 RECRAWL_SCHEDULE = {"2": 0, "7": 1, "30": 3, "365": 14, "*": 60}
 
+# Pages are parsed and their articles extracted in this many worker processes, beside
+# the crawl (0: in the crawl's own process).
+EXTRACTION_PROCESSES = 1
+
 # --- politeness --------------------------------------------------------------------
 # Identify ourselves; operators can reach the maintainer through CONTACT_URL.
 CONTACT_URL = os.environ.get(
@@ -31,6 +35,9 @@ USER_AGENT_TEMPLATE = "caucasus_crawler/0.1 (research archive; +{contact_url})"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# A page yields at most one article: Scrapy's default of 100 parallel item slots
+# costs 100 asyncio tasks per response and buys nothing with synchronous pipelines.
+CONCURRENT_ITEMS = 4
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

@@ -91,8 +91,10 @@ def test_ctrl_c_pauses_and_the_same_command_resumes_where_it_stopped(
     tmp_path, initial_crawl, initial_site
 ):
     archive, jobdir = tmp_path / "archive.db", f"JOBDIR={tmp_path / 'job'}"
-    with MirrorServer(initial_site, delay=0.05) as server:
-        paused = crawl_until(server, archive, 3, "-s", jobdir)
+    # Slowly, one request at a time, so that most of the site is still queued when it pauses.
+    with MirrorServer(initial_site, delay=0.2) as server:
+        one_at_a_time = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+        paused = crawl_until(server, archive, 2, "-s", jobdir, *one_at_a_time)
         paused.send_signal(signal.SIGINT)
         assert paused.wait(timeout=60) == 0
         first = set(server.paths(status=200))

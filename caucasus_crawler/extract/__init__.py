@@ -29,7 +29,7 @@ from .body import (
 )
 from .profile import SiteProfile, fold
 
-__all__ = ["Extraction", "SiteProfile", "extract_article", "parse_html"]
+__all__ = ["Extraction", "ReadPage", "SiteProfile", "extract_article", "parse_html", "read_page"]
 
 # Below this many words, the container is not the article: ask trafilatura.
 MIN_CONTAINER_WORDS = 30
@@ -51,6 +51,28 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class Extraction(NamedTuple):
     article: Article | None
     problems: list[str]
+
+
+class ReadPage(NamedTuple):
+    """What a crawl needs of one HTML page."""
+
+    hrefs: list[str]  # every <a href>, as written
+    stamps: list[str]  # every <time datetime> (how recent a listing is)
+    extraction: Extraction | None  # for article pages
+
+
+# Plain strings: lxml's "smart" ones would keep the whole page alive.
+HREFS = etree.XPath("//a/@href", smart_strings=False)
+STAMPS = etree.XPath("//time/@datetime", smart_strings=False)
+
+
+def read_page(html: str, url: str, profile: SiteProfile, extract: bool) -> ReadPage:
+    """Parse a page once for its links, its time stamps and (``extract``) its article."""
+    doc = parse_html(html)
+    if doc is None:
+        return ReadPage([], [], Extraction(None, ["unparseable"]) if extract else None)
+    hrefs, stamps = HREFS(doc), STAMPS(doc)  # before extraction prunes the tree
+    return ReadPage(hrefs, stamps, extract_article(doc, url, profile) if extract else None)
 
 
 def parse_html(html: str) -> HtmlElement | None:

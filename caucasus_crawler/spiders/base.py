@@ -18,7 +18,6 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import scrapy
-from lxml import etree
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -26,10 +25,11 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from ..archive import Archive
-from ..extract import SiteProfile, extract_article, parse_html
+from ..extract import SiteProfile
 from ..items import ArticleAlias, ArticleUnchanged
 from ..mirror import MirrorMap
 from ..normalize import canonical_url, parse_date
+from ..page_reader import PageReader
 from ..recrawl import NOT_MODIFIED, Recrawl, Schedule, validators_of
 
 # Extraction problems worth a line in the log (the others are counted only).
@@ -41,8 +41,6 @@ PROBLEMS = {
     "very_short": "Very short article text",
 }
 REDIRECTS = (301, 302, 303, 307, 308)
-# Plain strings: lxml's "smart" ones keep their whole page alive in the link cache.
-HREFS = etree.XPath("//a/@href", smart_strings=False)
 # Article pages answer redirects to the spider, which records the old address as an
 # alias of the article instead of fetching the article a second time.
 ARTICLE_META = {"handle_httpstatus_list": [304, *REDIRECTS], "dont_redirect": True}
@@ -93,6 +91,7 @@ class NewsSpider(scrapy.Spider):
         # Persisted across pause/resume by Scrapy's SpiderState when JOBDIR is set.
         self.state: dict = {}
         self.recrawl: Recrawl | None = None
+        self.reader: PageReader | None = None
         self._archive: Archive | None = None
 
     @classmethod
@@ -141,6 +140,7 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self):
         self.recrawl = self._open_recrawl()
+        self.reader = self.open_reader()
         for language in self.languages:
             home = self.editions[language]
             if self.selected_sections:
@@ -174,9 +174,15 @@ class NewsSpider(scrapy.Spider):
         schedule = Schedule(settings.getdict("RECRAWL_SCHEDULE"))
         return Recrawl(self._archive, schedule, full=self.full, spider=self.name)
 
-    def closed(self, reason: str) -> None:
+    def open_reader(self) -> PageReader:
+        processes = self.settings.getint("EXTRACTION_PROCESSES")
+        return PageReader(self.profile, processes, self.crawler.stats)
+
+    async def closed(self, reason: str) -> None:
         # Validators of discovery pages are kept only after a complete crawl: had
         # this one stopped early, a 304 next time would hide links never followed.
+        if self.reader is not None:
+            await self.reader.close()
         if self._archive is not None:
             if reason == "finished":
                 self._archive.record_pages(self.state.get("pages", {}))
@@ -313,10 +319,11 @@ class NewsSpider(scrapy.Spider):
 
     # --- pages ------------------------------------------------------------------------
 
-    def parse_page(self, response):
+    async def parse_page(self, response):
         """Any HTML page: an article is extracted, and its links are followed."""
         if response.status in REDIRECTS:
-            yield from self.redirected(response)
+            for output in self.redirected(response):
+                yield output
             return
         if not isinstance(response, HtmlResponse):
             kind = response.headers.get("Content-Type", b"?").decode("latin-1")
@@ -329,26 +336,21 @@ class NewsSpider(scrapy.Spider):
             if kind == "article":
                 yield self.unchanged(response)
             return
-        # One parse serves the links and the extraction (which then prunes the tree).
-        doc = parse_html(response.text)
-        hrefs = HREFS(doc) if doc is not None else []
-        links = [self._link(href, response.url) for href in hrefs]
-        # Requests are made before anything is yielded: the engine consumes this
-        # generator slowly, and the page's tree must not live that long.
-        requests = list(self._follow_links(response, doc, links, from_listing=kind == "listing"))
+        page = await self.reader.read(response.text, response.url, extract=kind == "article")
+        links = [self._link(href, response.url) for href in page.hrefs]
         if kind == "listing":
             self._remember(response.url, "listing", response.status, response)
         elif kind == "article":
             self.crawler.stats.inc_value("pages/article_candidates")
-            article = self.article(response, doc)
+            article = self.article(response, page.extraction)
             if article is not None:
                 yield article
                 if self.limit and self._articles >= self.limit:
                     raise CloseSpider("limit_reached")
             elif self.recrawl is not None:
                 self._remember(response.url, "not_article", response.status, response)
-        del doc, links
-        yield from requests
+        for request in self._follow_links(response, page, links, from_listing=kind == "listing"):
+            yield request
 
     def redirected(self, response):
         """An article address that redirects: follow it once, and record every address
@@ -394,12 +396,9 @@ class NewsSpider(scrapy.Spider):
             validators=validators_of(response),
         )
 
-    def article(self, response, doc=None):
-        """The page as an Article in live canonical URLs, or None."""
+    def article(self, response, extraction):
+        """The page's extraction as an Article in live canonical URLs, or None."""
         stats = self.crawler.stats
-        extraction = extract_article(
-            doc if doc is not None else response.text, response.url, self.profile
-        )
         for problem in extraction.problems:
             stats.inc_value(f"extract/{problem}")
             if problem in PROBLEMS:
@@ -438,8 +437,8 @@ class NewsSpider(scrapy.Spider):
         live = self.mirror.live_url(url, base)
         return canonical_url(live) if live else None
 
-    def _follow_links(self, response, doc, links: list[tuple], from_listing: bool):
-        next_page = self._next_page(response, doc, links) if from_listing else None
+    def _follow_links(self, response, page, links: list[tuple], from_listing: bool):
+        next_page = self._next_page(response.url, page, links) if from_listing else None
         for _, url, kind in links:
             if kind is None or url in self._requested:
                 continue
@@ -460,7 +459,7 @@ class NewsSpider(scrapy.Spider):
             self._links[key] = (url, self.classify(url) if url else None)
         return (key, *self._links[key])
 
-    def _next_page(self, response, doc, links: list[tuple]) -> int | None:
+    def _next_page(self, page_url: str, page, links: list[tuple]) -> int | None:
         """Which page of this listing to follow: None for all of them (a first,
         complete crawl), the next one, or none (-1). A re-crawl pages on while
         pages hold articles not yet archived: new articles push older ones down,
@@ -468,14 +467,14 @@ class NewsSpider(scrapy.Spider):
         since, paging stops at the first page older than that."""
         if not (self.since or self.recrawl.incremental):
             return None
-        if self.since and self._listing_is_old(doc):
+        if self.since and self._listing_is_old(page.stamps):
             return -1
         if self.recrawl.incremental and all(
             self.recrawl.is_known(url) for _, url, kind in links if kind == "article"
         ):
             self.crawler.stats.inc_value("recrawl/pagination_stopped")
             return -1
-        return self._page_number(response.url) + 1
+        return self._page_number(page_url) + 1
 
     def _page_number(self, url: str) -> int:
         match = self._pagination.search(urlsplit(url).path)
@@ -526,8 +525,7 @@ class NewsSpider(scrapy.Spider):
         when = parse_date(value, self.profile.timezone)
         return bool(when) and when[:10] < self.since.isoformat()
 
-    def _listing_is_old(self, doc) -> bool:
-        stamps = doc.xpath("//time/@datetime", smart_strings=False) if doc is not None else []
+    def _listing_is_old(self, stamps: list[str]) -> bool:
         dates = [parse_date(d, self.profile.timezone) for d in stamps]
         dates = [d for d in dates if d]
         return bool(dates) and max(dates)[:10] < self.since.isoformat()
