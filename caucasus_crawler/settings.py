@@ -15,7 +15,7 @@ ARCHIVE_ENABLED = True
 ARCHIVE_PATH = os.environ.get("ARCHIVE_PATH", "archive/caucasus.db")
 # Commit every this many items, or after this many seconds, whichever comes first:
 # a crash loses at most one batch, and a re-run fetches it again.
-ARCHIVE_BATCH_SIZE = 200
+ARCHIVE_BATCH_SIZE = 1000
 ARCHIVE_COMMIT_SECONDS = 5.0
 
 # Re-crawls fetch an archived article again only when a sitemap or feed says it

@@ -101,6 +101,7 @@ def test_search_finds_words_in_latin_cyrillic_armenian_and_georgian_script(archi
     archive.save(make_article(url="https://oc-media.org/2/", body="Дипломатические отношения."))
     archive.save(make_article(url="https://oc-media.org/3/", body="Երևանի մետրոպոլիտեն"))
     archive.save(make_article(url="https://oc-media.org/4/", body="ქართული ოცნება"))
+    archive.commit()
     for query, rowid in [
         ('"diplomatic relations"', 1),
         ('"ДИПЛОМАТИЧЕСКИЕ отношения"', 2),
@@ -108,6 +109,70 @@ def test_search_finds_words_in_latin_cyrillic_armenian_and_georgian_script(archi
         ('"ქართული ოცნება"', 4),
     ]:
         assert [r["rowid"] for r in archive.db["articles"].search(query)] == [rowid], query
+
+
+def fts_check(archive) -> None:
+    """FTS5's own check that the index holds exactly the articles' current texts."""
+    archive.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+
+
+def found(archive, query: str) -> list[int]:
+    return [r["rowid"] for r in archive.db["articles"].search(query)]
+
+
+def test_the_search_index_holds_each_committed_article_once_with_its_latest_text(archive):
+    archive.save(make_article(url="https://oc-media.org/1/", body="Tianjin summit."))
+    archive.save(make_article(url="https://oc-media.org/2/", body="Islamabad talks."))
+    archive.save(make_article(url="https://oc-media.org/2/", body="Islamabad talks, updated."))
+    archive.save(make_article(url="https://oc-media.org/3/", body="Tianjin summit."))  # twin
+    archive.save(make_article(url="https://oc-media.org/1/", body="Tianjin summit."))  # again
+    archive.commit()
+    assert found(archive, "Tianjin") == [1]
+    assert found(archive, "updated") == [2]
+    fts_check(archive)
+
+
+def test_an_item_that_fails_halfway_leaves_no_trace_in_the_search_index(archive, monkeypatch):
+    record_urls = archive._record_urls
+
+    def fail_once(article_id, article, seen):
+        if article.url.endswith("/broken/"):
+            raise sqlite3.OperationalError("disk I/O error")
+        record_urls(article_id, article, seen)
+
+    monkeypatch.setattr(archive, "_record_urls", fail_once)
+    archive.save(make_article(url="https://oc-media.org/1/", body="Tianjin summit."))
+    with pytest.raises(sqlite3.OperationalError):
+        archive.save(make_article(url="https://oc-media.org/broken/", body="Baku ferry."))
+    # The next article takes the id the failed one had begun to use.
+    archive.save(make_article(url="https://oc-media.org/2/", body="Sukhumi market."))
+    archive.commit()
+    assert found(archive, "Baku") == []
+    assert found(archive, "Sukhumi") == [2]
+    assert archive.db["articles"].count == 2
+    fts_check(archive)
+
+
+def test_an_archive_indexed_by_triggers_is_migrated_with_its_index_intact(tmp_path):
+    path = tmp_path / "archive.db"
+    with Archive(path) as before:  # as archives were before indexing in batches
+        before.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_fts_in_batches'")
+        before.db.execute("DROP TRIGGER articles_au")
+        before.db["articles"].enable_fts(
+            ["title", "lead", "body"], create_triggers=True, replace=True,
+            tokenize="unicode61 remove_diacritics 2",
+        )  # fmt: skip
+        before.save(make_article(url="https://oc-media.org/1/", body="Tianjin summit."))
+        before.unindexed.clear()  # the insert trigger has indexed it
+    with Archive(path) as after:
+        triggers = {r[0] for r in after.db.execute("SELECT name FROM sqlite_master "
+                                                   "WHERE type = 'trigger'")}  # fmt: skip
+        assert triggers == {"articles_ad", "articles_au"}
+        assert found(after, "Tianjin") == [1]
+        after.save(make_article(url="https://oc-media.org/1/", body="Islamabad talks."))
+        after.commit()
+        assert (found(after, "Tianjin"), found(after, "Islamabad")) == ([], [1])
+        fts_check(after)
 
 
 def test_translations_are_linked_by_url(archive):

@@ -92,6 +92,14 @@ def test_nothing_else_changed(week_later):
     assert len(list(one_version)) == 1  # only the edited article
 
 
+
+def test_the_search_index_holds_exactly_the_current_texts_after_both_crawls(week_later):
+    _, second, _ = week_later
+    second.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    assert [r["url"] for r in second.db["articles"].search('"had for years named"')] == [EDITED]
+    assert list(second.db["articles"].search('"has long said would be"')) == []
+
+
 def test_the_crawl_log_tells_what_each_run_did(week_later):
     _, second, _ = week_later
     first_run, second_run = list(second.db["crawls"].rows)
