@@ -1,15 +1,11 @@
 """The archive in a real browser: headless Chromium (Debian's) driven by Playwright."""
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, archive_dir
+from tests.conftest import REPO, archive_dir, serve_datasette
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -23,35 +19,12 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, week_later):
     """`datasette` serving archive/ with the week-later crawl, as `make serve` does."""
     directory = archive_dir(tmp_path_factory.mktemp("served"), week_later[1].archive)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "datasette", str(directory), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            assert server.poll() is None, server.stderr.read()
-            assert time.monotonic() < deadline, "datasette did not start"
-            time.sleep(0.1)
-    yield url
-    server.terminate()
-    server.wait()
+    with serve_datasette(directory) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
