@@ -52,13 +52,46 @@ def test_full_text_search_finds_the_story(get):
     }
 
 
-def test_facets_by_source_language_section_and_month(get):
-    facets = get("/caucasus/articles.json?_shape=objects").json()["facet_results"]
-    counts = {name: {r["value"]: r["count"] for r in f["results"]} for name, f in facets.items()}
+def facet_counts(response) -> dict:
+    facets = response.json()["facet_results"]
+    return {name: {r["value"]: r["count"] for r in f["results"]} for name, f in facets.items()}
+
+
+def sections_per_article(config_dir, where="1") -> dict:
+    connection = sqlite3.connect(config_dir / "caucasus.db")
+    rows = connection.execute(
+        f"SELECT j.value, count(DISTINCT a.id) FROM articles a, json_each(a.sections) j "
+        f"WHERE {where} GROUP BY j.value"
+    )
+    return dict(rows.fetchall())
+
+
+def test_facets_by_source_language_section_and_month(get, config_dir):
+    response = get("/caucasus/articles.json?_shape=objects")
+    counts = facet_counts(response)
     assert counts["source"] == {"oc_media": 13}
     assert counts["language"] == {"en": 11, "ru": 2}
     assert counts["sections"]["Armenia"] == 6
+    assert counts["sections"] == sections_per_article(config_dir)
     assert counts["published_month"] == {"2025-08": 12, "2025-09": 1}
+    assert response.json()["facet_results"]["sections"]["type"] == "array"
+
+
+def test_the_sections_facet_counts_the_articles_a_search_found(get, config_dir):
+    response = get("/caucasus/articles.json?_search=Pakistan&_shape=objects")
+    found = ",".join(str(row["id"]) for row in response.json()["rows"])
+    assert len(response.json()["rows"]) >= 2
+    assert facet_counts(response)["sections"] == sections_per_article(
+        config_dir, f"a.id IN ({found})"
+    )
+    link = response.json()["facet_results"]["sections"]["results"][0]["toggle_url"]
+    assert "sections__arraycontains=" in link
+
+
+def test_datasette_reads_the_archive_through_a_memory_map(config_dir):
+    database = Datasette(config_dir=config_dir).get_database("caucasus")
+    (mmap_size,) = asyncio.run(database.execute("PRAGMA mmap_size")).first()
+    assert mmap_size > 0
 
 
 def test_the_article_page_is_readable_and_links_out(get):
