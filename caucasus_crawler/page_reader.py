@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import fcntl
 import logging
+import os
 import pickle
 import signal
 import sys
@@ -129,7 +130,7 @@ class Worker:
         await self.listener
 
 
-def serve(stdin, stdout) -> None:
+def serve(stdin, answers) -> None:
     """The worker's loop: a profile, then pages until its input ends."""
 
     def receive():
@@ -143,8 +144,8 @@ def serve(stdin, stdout) -> None:
             data = pickle.dumps((True, read_page(html, url, profile, extract)), PROTOCOL)
         except Exception as exc:  # the crawl reports it as that page's error
             data = pickle.dumps((False, RuntimeError(f"reading {url}: {exc!r}")), PROTOCOL)
-        stdout.write(len(data).to_bytes(HEADER, "big") + data)
-        stdout.flush()
+        answers.write(len(data).to_bytes(HEADER, "big") + data)
+        answers.flush()
 
 
 if __name__ == "__main__":
@@ -156,4 +157,7 @@ if __name__ == "__main__":
     for fd in (0, 1):
         with contextlib.suppress(AttributeError, OSError):
             fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    # Answers get the pipe to themselves: anything a library prints goes to stderr.
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    serve(sys.stdin.buffer, answers)

@@ -92,7 +92,6 @@ def test_nothing_else_changed(week_later):
     assert len(list(one_version)) == 1  # only the edited article
 
 
-
 def test_the_search_index_holds_exactly_the_current_texts_after_both_crawls(week_later):
     _, second, _ = week_later
     second.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
