@@ -8,7 +8,7 @@ PORT ?= 8001
 DEMO_MIRROR_PORT ?= 8765
 SPIDER ?= oc_media
 
-.PHONY: install test lint fuzz crawl serve demo demo-crawl bench clean
+.PHONY: install test lint fuzz crawl serve demo demo-crawl bench bench-large clean
 
 install: $(VENV)/.installed
 
@@ -47,8 +47,12 @@ demo-crawl: install
 		-s ARCHIVE_PATH=archive/demo.db -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0
 
 # Benchmarks: figures, not tests; see bench/RESULTS.md.
+# Benchmarks (not tests): figures to bench/RESULTS.md; about 10 minutes, 20 for bench-large.
 bench: install
-	$(BIN)/python -m bench.recrawl
+	$(BIN)/python -m bench
+
+bench-large: install
+	$(BIN)/python -m bench --large
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

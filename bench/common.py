@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -63,3 +64,12 @@ def spread(values: list[float], digits: int = 3) -> str:
     return " / ".join(
         f"{v:.{digits}f}" for v in (min(values), statistics.median(values), max(values))
     )
+
+
+def command_line(report, doc: str, articles: int, repeats: int = 3) -> None:
+    """``python -m bench.<name> [--articles N] [--repeats R]``: print its report."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=articles)
+    parser.add_argument("--repeats", type=int, default=repeats)
+    args = parser.parse_args()
+    print(report(args.articles, args.repeats))

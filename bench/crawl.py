@@ -11,7 +11,6 @@ Target: the project's pages per second >= 0.7 x the null spider's.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import shutil
@@ -23,7 +22,15 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bench.common import CRAWL_SETTINGS, REPO, machine, scrapy_crawl, spread, today
+from bench.common import (
+    CRAWL_SETTINGS,
+    REPO,
+    command_line,
+    machine,
+    scrapy_crawl,
+    spread,
+    today,
+)
 from bench.synthetic import synthetic_site
 from tests.mirror.server import MirrorServer
 
@@ -103,42 +110,42 @@ def project_crawl(server: MirrorServer, tmp: Path) -> dict:
             "seconds": float(stats["elapsed_time_seconds"]), "articles": log["new"]}  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
-    site = synthetic_site(args.articles)
-    article = site.articles[0]["path"]
+def report(articles: int, repeats: int) -> str:
+    site = synthetic_site(articles)
     weights = [len(site.routes[a["path"]].body) for a in site.articles]
     runs = {"null": [], "project": []}
     with MirrorServer(site) as server:
-        ceiling = server_ceiling(server, article)
-        for _ in range(args.repeats):
+        ceiling = server_ceiling(server, site.articles[0]["path"])
+        for _ in range(repeats):
             with tempfile.TemporaryDirectory() as tmp:
                 runs["null"].append(null_crawl(server, Path(tmp)))
                 runs["project"].append(project_crawl(server, Path(tmp)))
     rate = {k: [r["pages"] / r["seconds"] for r in v] for k, v in runs.items()}
     ratio = [p / n for p, n in zip(rate["project"], rate["null"], strict=True)]
-    print(f"### Crawl of a {args.articles}-article site ({today()})\n")
-    print(f"Machine: {machine()}. {args.repeats} repeats, min / median / max. Article pages "
-          f"{min(weights) // 1024}-{max(weights) // 1024} KB; "
-          f"{runs['project'][0]['pages']} pages a crawl; 16 concurrent requests.\n")  # fmt: skip
-    print("| measure | value | target |")
-    print("|---|---|---|")
+    per_second = [r["articles"] / r["seconds"] for r in runs["project"]]
+    lines = [
+        f"### Crawl of a {articles:,}-article site ({today()})\n",
+        f"Machine: {machine()}. {repeats} repeats, min / median / max. Article pages "
+        f"{min(weights) // 1024}-{max(weights) // 1024} KB; {runs['project'][0]['pages']:,} "
+        "pages a crawl; 16 concurrent requests.\n",
+        "| measure | value | target |",
+        "|---|---|---|",
+    ]
     if ceiling:
-        print(f"| mirror server alone (wrk, 16 connections), requests/s | {ceiling:.0f} | |")
-    print(f"| null spider (ceiling), pages/s | {spread(rate['null'], 1)} | |")
-    print(f"| project crawl, pages/s | {spread(rate['project'], 1)} | |")
-    articles = [r["articles"] / r["seconds"] for r in runs["project"]]
-    print(f"| project crawl, articles/s | {spread(articles, 1)} | |")
-    print(f"| project / ceiling, pages/s | {spread(ratio)} | >= 0.70 |")
-    rss = [r["rss_mb"] for r in runs["project"]]
-    print(f"| project crawl, peak RSS, all its processes (MB) | {spread(rss, 0)} | < 400 |")
-    print(f"| null spider, peak RSS (MB) | {spread([r['rss_mb'] for r in runs['null']], 0)} | |")
-    wall = statistics.median(r["wall"] for r in runs["project"])
-    print(f"\nMedian wall time of a project crawl: {wall:.1f} s.")
+        lines.append(f"| mirror server alone (wrk, 16 connections), requests/s | {ceiling:.0f} | |")
+    lines += [
+        f"| null spider (ceiling), pages/s | {spread(rate['null'], 1)} | |",
+        f"| project crawl, pages/s | {spread(rate['project'], 1)} | |",
+        f"| project crawl, articles/s | {spread(per_second, 1)} | |",
+        f"| project / ceiling, pages/s | {spread(ratio)} | >= 0.70 |",
+        f"| project crawl, peak RSS of all its processes (MB) | "
+        f"{spread([r['rss_mb'] for r in runs['project']], 0)} | < 400 |",
+        f"| null spider, peak RSS (MB) | {spread([r['rss_mb'] for r in runs['null']], 0)} | |",
+        f"\nMedian wall time of a project crawl: "
+        f"{statistics.median(r['wall'] for r in runs['project']):.1f} s.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
-    main()
+    command_line(report, __doc__, articles=2000)

@@ -8,11 +8,10 @@ wall time <= 10 % of the first crawl's.
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
 
-from bench.common import crawl, machine, scrapy_crawl, spread, today
+from bench.common import command_line, crawl, machine, scrapy_crawl, spread, today
 from bench.synthetic import synthetic_site
 from tests.mirror.server import MirrorServer
 
@@ -40,26 +39,23 @@ def measure(articles: int, repeats: int) -> dict:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
-    rows = measure(args.articles, args.repeats)
+def report(articles: int, repeats: int) -> str:
+    rows = measure(articles, repeats)
     ratio = [again / first for again, first in zip(rows["again"], rows["first"], strict=True)]
-    print(f"### Re-crawl of an unchanged {args.articles}-article site ({today()})\n")
-    print(f"Machine: {machine()}. {args.repeats} repeats, min / median / max.\n")
-    print("| measure | value | target |")
-    print("|---|---|---|")
-    print(f"| first crawl, wall time (s) | {spread(rows['first'], 1)} | |")
-    print(f"| re-crawl, wall time (s) | {spread(rows['again'], 1)} | |")
-    print(f"| re-crawl / first crawl, wall time | {spread(ratio)} | <= 0.10 |")
-    print(
-        f"| article pages downloaded again / first crawl | {spread(rows['downloads'])} | <= 0.05 |"
-    )
-    print(f"| requests of any kind, re-crawl / first crawl | {spread(rows['requests'])} | |")
-    print(f"| 304 answers in the re-crawl | {spread(rows['not_modified'], 0)} | |")
+    lines = [
+        f"### Re-crawl of an unchanged {articles:,}-article site ({today()})\n",
+        f"Machine: {machine()}. {repeats} repeats, min / median / max.\n",
+        "| measure | value | target |",
+        "|---|---|---|",
+        f"| first crawl, wall time (s) | {spread(rows['first'], 1)} | |",
+        f"| re-crawl, wall time (s) | {spread(rows['again'], 1)} | |",
+        f"| re-crawl / first crawl, wall time | {spread(ratio)} | <= 0.10 |",
+        f"| article pages downloaded again / first crawl | {spread(rows['downloads'])} | <= 0.05 |",
+        f"| requests of any kind, re-crawl / first crawl | {spread(rows['requests'])} | |",
+        f"| 304 answers in the re-crawl | {spread(rows['not_modified'], 0)} | |",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
-    main()
+    command_line(report, __doc__, articles=2000)
