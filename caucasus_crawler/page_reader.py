@@ -149,9 +149,11 @@ def serve(stdin, answers) -> None:
 
 
 if __name__ == "__main__":
-    # Ctrl-C in a terminal reaches the whole process group: the crawl pauses, and its
-    # workers must live on to read the pages still in flight.
+    # Ctrl-C in a terminal and systemd's stop reach every process of the crawl: the
+    # crawl winds down, and its workers must live on to read the pages still in flight.
+    # A worker ends when its input does, however the crawl ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     # Room for several pages in the pipes (64 KB by default: less than one page), so
     # the worker reads on while the crawl is busy elsewhere (Linux only).
     for fd in (0, 1):

@@ -5,6 +5,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -46,6 +47,30 @@ def archived(path) -> int:
         return 0
 
 
+def children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(stat.parent.name))
+        except (OSError, IndexError):
+            pass  # ended while we looked
+    return found
+
+
+def running(pids: set[int]) -> set[int]:
+    """Those still running (a zombie, ended and not yet reaped, is not)."""
+    alive = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            alive.add(pid)
+    return alive
+
+
 def crawl_until(server, archive, articles: int, *args) -> subprocess.Popen:
     """Start a crawl and return it once it has committed ``articles`` articles."""
     process = subprocess.Popen(
@@ -71,8 +96,14 @@ def test_kill_9_loses_nothing_committed_and_the_same_command_finishes_the_job(
     reference = snapshot(initial_crawl.archive)
     with MirrorServer(initial_site, delay=0.05) as server:
         victim = crawl_until(server, archive, after, "-s", jobdir)
+        workers = children(victim.pid)
         victim.send_signal(signal.SIGKILL)
         victim.wait()
+    assert workers  # its page reader; which ends with the crawl, however it ends
+    deadline = time.monotonic() + 10
+    while running(workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not running(workers)
     assert integrity(archive) == "ok"
     survived = snapshot(archive)["articles"]
     assert len(survived) >= after

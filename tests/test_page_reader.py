@@ -52,11 +52,12 @@ def test_a_dead_worker_is_replaced_and_its_pages_are_read_again():
     assert reader.stats.get_value("page_reader/restarts") == 1
 
 
-def test_ctrl_c_does_not_stop_the_workers():
+def test_ctrl_c_and_systemds_stop_do_not_stop_the_workers():
     async def scenario(reader):
         before = await read_all(reader, FIXTURE_PAGES[:2])
-        for pid in reader.pids:
-            os.kill(pid, signal.SIGINT)  # as a terminal sends it to the whole process group
+        for pid in reader.pids:  # as a terminal and systemd send them to every process
+            os.kill(pid, signal.SIGINT)
+            os.kill(pid, signal.SIGTERM)
         await asyncio.sleep(0.2)
         return before, await read_all(reader, FIXTURE_PAGES[:2])
 
