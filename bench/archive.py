@@ -65,6 +65,8 @@ def fts_floor(archive_path: Path, floor_path: Path) -> list[float]:
     floor.execute("PRAGMA journal_mode = WAL")
     floor.execute("PRAGMA synchronous = NORMAL")
     floor.execute(definition)
+    for key, value in source.execute("SELECT k, v FROM articles_fts_config WHERE k != 'version'"):
+        floor.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES (?, ?)", [key, value])
     rows = source.execute("SELECT id, title, lead, body FROM articles ORDER BY id")
     rates = []
     while chunk := rows.fetchmany(CHUNK):
@@ -102,22 +104,25 @@ def sqlite_latencies(path: Path, repeats: int) -> list[float]:
     return latencies
 
 
-def datasette_latencies(config_dir: Path, repeats: int) -> dict[str, list[float]]:
+def datasette_latencies(config_dir: Path, repeats: int) -> dict[tuple[str, str], list[float]]:
+    """Latencies by (path, "first run" or "later runs"): a query's first run after the
+    server starts maps its pages into Datasette's connections; later runs find them."""
     paths = {
         "canned query `search` (ranked, with snippets)": "/caucasus/search.json?q={}&_shape=array",
         "articles table search, no facets": "/caucasus/articles.json?_search={}&_nofacet=1",
         "articles table search with its 4 facets and count": "/caucasus/articles.json?_search={}",
     }
-    latencies = {name: [] for name in paths}
+    latencies = {}
     with serve_datasette(config_dir) as base:
-        for _ in range(repeats):
+        for run in range(1 + repeats):
             for query in QUERIES:
                 for name, path in paths.items():
                     url = base + path.format(urllib.parse.quote(query))
                     started = time.perf_counter()
                     with urllib.request.urlopen(url) as response:
                         json.load(response)
-                    latencies[name].append(time.perf_counter() - started)
+                    when = "later runs" if run else "first run"
+                    latencies.setdefault((name, when), []).append(time.perf_counter() - started)
     return latencies
 
 
@@ -139,8 +144,8 @@ def report(n: int, repeats: int) -> str:
         f"### The archive with {n:,} articles ({today()})\n",
         f"Machine: {machine()}. Articles of about 800 words (6-15 paragraphs). Insert rates "
         f"per chunk of {CHUNK:,} articles as the archive grows (min / median / max), "
-        f"committed every {ARCHIVE_BATCH_SIZE}. Search: {len(QUERIES)} queries x {repeats} "
-        "repeats each path, after the archive is built.\n",
+        f"committed every {ARCHIVE_BATCH_SIZE}. Search: {len(QUERIES)} queries on each path, "
+        f"run once after Datasette starts (first run), then {repeats} times more.\n",
         "| measure | value | target |",
         "|---|---|---|",
         f"| insert, articles/s | {spread(rates, 0)} | >= 5,000 |",
@@ -150,10 +155,11 @@ def report(n: int, repeats: int) -> str:
         f"| FTS in SQLite (`search` SQL), p50 / p95 ms | "
         f"{statistics.median(direct) * ms:.1f} / {percentile(direct, 0.95) * ms:.1f} | |",
     ]
-    for name, values in served.items():
+    for (name, when), values in sorted(served.items(), key=lambda item: item[0][1] != "later runs"):
         lines.append(
-            f"| Datasette JSON, {name}, p50 / p95 ms | {statistics.median(values) * ms:.1f} / "
-            f"{percentile(values, 0.95) * ms:.1f} | p95 < 50 |"
+            f"| Datasette JSON, {name}, {when}, p50 / p95 ms | "
+            f"{statistics.median(values) * ms:.1f} / {percentile(values, 0.95) * ms:.1f} | "
+            f"{'p95 < 50' if when == 'later runs' else ''} |"
         )
     lines.append("\nQueries: " + ", ".join(f"`{q}`" for q in QUERIES) + ".")
     return "\n".join(lines) + "\n"
