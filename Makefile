@@ -46,7 +46,6 @@ demo-crawl: install
 		$(BIN)/scrapy crawl oc_media -a base_url=http://127.0.0.1:$(DEMO_MIRROR_PORT) \
 		-s ARCHIVE_PATH=archive/demo.db -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0
 
-# Benchmarks: figures, not tests; see bench/RESULTS.md.
 # Benchmarks (not tests): figures to bench/RESULTS.md; about 10 minutes, 20 for bench-large.
 bench: install
 	$(BIN)/python -m bench
