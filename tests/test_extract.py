@@ -79,3 +79,27 @@ def test_a_page_without_paragraph_markup_is_read_by_the_generic_extractor():
     extraction = extract(load("divs_only_2017")[0])
     assert "generic_extractor" in extraction.problems
     assert len(extraction.article.body.split("\n\n")) == 4
+
+
+@pytest.mark.parametrize("name", ["page_builder_widgets", "modifier_classes_two_authors"])
+def test_page_builder_and_layout_classes_do_not_hide_the_article(name):
+    """Elementor's "elementor-widget-…" and layout modifiers ("no-share",
+    "jeg_sidebar_none") name the article's own wrappers: its text is read from them."""
+    assert "generic_extractor" not in extract(load(name)[0]).problems
+
+
+def test_paragraphs_marked_as_furniture_do_not_choose_the_container():
+    story = [f"Paragraph {n} of the story, with a clause, and another, in Gori." for n in range(4)]
+    appeal = "Sign up, today, for our weekly newsletter, with analysis, interviews, and more. " * 3
+    page = (
+        "<html><head><title>Story</title><meta property='og:type' content='article'>"
+        "<meta property='article:published_time' content='2025-08-29T12:00:00+04:00'></head>"
+        "<body><article><h1>Story</h1><div class='story'>"
+        + "".join(f"<p>{text}</p>" for text in story)
+        + "</div></article><div class='box'>"
+        + f"<p class='newsletter'>{appeal}</p>" * 4
+        + "</div></body></html>"
+    )
+    extraction = extract_article(page, "https://oc-media.org/story/", OcMediaSpider.profile)
+    assert extraction.article.body.split("\n\n") == story
+    assert "generic_extractor" not in extraction.problems

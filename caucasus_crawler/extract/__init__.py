@@ -171,9 +171,10 @@ def _head_zone(
     anchor = doc
     if headlines:
         anchor = headlines[0]
+        # Up to the article: a section label may stand before the headline's <header>.
         for ancestor in list(anchor.iterancestors())[:4]:
             anchor = ancestor
-            if ancestor.tag in ("header", "article", "main"):
+            if ancestor.tag in ("article", "main"):
                 break
     body_start = first_paragraph if first_paragraph is not None else container
     furniture = Covered(_zone_excluded)
@@ -213,6 +214,8 @@ def _after(el: HtmlElement):
 
 
 def _zone_excluded(el: HtmlElement) -> bool:
+    if el.tag == "footer":  # the page's footer, not an article's own (its tags, its byline)
+        return next(el.iterancestors("article"), None) is None
     return el.tag in ZONE_EXCLUDED_TAGS or not ZONE_EXCLUDED_WORDS.isdisjoint(class_words(el))
 
 

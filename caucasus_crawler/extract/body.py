@@ -83,10 +83,25 @@ def class_words(el: HtmlElement) -> frozenset[str]:
     return _words(el.get("class", ""), el.get("id", ""))
 
 
+# A class name with one of these parts says how an element is laid out, not what it is:
+# "jeg_sidebar_none", "has-sidebar" and "no-share" mark the article's own wrappers.
+MODIFIER_PARTS = frozenset("no none not without has with hide".split())
+# Words that say what an element is only at the start of a class name: page builders put
+# their own name first, and every element of Elementor's is an "elementor-widget-…".
+LEADING_ONLY_WORDS = frozenset(["widget"])
+
+
 @lru_cache(maxsize=4096)
 def _words(classes: str, ids: str) -> frozenset[str]:
-    names = f"{classes} {ids}".lower()
-    return frozenset(re.split(r"[\s_-]+", names)) | frozenset(names.split())
+    """The class and id names, and the words they are made of."""
+    words = set()
+    for name in f"{classes} {ids}".lower().split():
+        parts = [part for part in re.split(r"[_-]+", name) if part]
+        if parts and MODIFIER_PARTS.isdisjoint(parts):
+            words.add(name)
+            words.update(p for p in parts[1:] if p not in LEADING_ONLY_WORDS)
+            words.add(parts[0])
+    return frozenset(words)
 
 
 class Covered:
@@ -141,7 +156,7 @@ def find_container(
     in_furniture = Covered(lambda el: is_junk(el, protected))
     for p in doc.iter("p", "pre", "blockquote"):
         text = p.text_content().strip()
-        if len(text) < min_chars or in_furniture(p.getparent()):
+        if len(text) < min_chars or in_furniture(p):
             continue
         scored.append(p)
         score = (1 + text.count(",") + min(len(text) / 100, 3)) * (1 - _link_density(p, text))
