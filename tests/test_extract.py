@@ -103,3 +103,20 @@ def test_paragraphs_marked_as_furniture_do_not_choose_the_container():
     extraction = extract_article(page, "https://oc-media.org/story/", OcMediaSpider.profile)
     assert extraction.article.body.split("\n\n") == story
     assert "generic_extractor" not in extraction.problems
+
+
+def test_a_teaser_card_made_of_blocks_inside_one_link_is_not_text():
+    story = [f"Paragraph {n} of the story, with a clause, and another, in Gori." for n in range(4)]
+    card = (
+        "<a href='https://oc-media.org/explainer-zangezur/'><div>Explainer</div>"
+        "<div>What is the Zangezur corridor? From a Soviet-era railway to a transit route "
+        "with a new name, the history of the 43-kilometre road across Syunik</div></a>"
+    )
+    page = (
+        "<html><head><title>Story</title><meta property='og:type' content='article'>"
+        "<meta property='article:published_time' content='2025-08-29T12:00:00+04:00'></head>"
+        f"<body><article><h1>Story</h1><div class='text'><p>{story[0]}</p><p>{story[1]}</p>"
+        f"{card}<p>{story[2]}</p><p>{story[3]}</p></div></article></body></html>"
+    )
+    extraction = extract_article(page, "https://oc-media.org/story/", OcMediaSpider.profile)
+    assert extraction.article.body.split("\n\n") == story

@@ -38,7 +38,7 @@ JUNK_WORDS = frozenset(
     "sponsored banner cookie cookies consent comments comment disqus sidebar widget "
     "breadcrumb breadcrumbs caption credit credits byline tags tagcloud cta notification "
     "notice modal popup toolbar navbar menu pagination pager print hidden sr screen-reader status "
-    "wp-caption-text".split()
+    "wp-caption-text embed tweet".split()
 )
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 LEAF_BLOCKS = frozenset("p li dd dt pre".split())
@@ -53,6 +53,8 @@ _WORDS = re.compile(r"[\w]+")
 _DATE_ONLY = re.compile(r"^[\w ,.:]{6,48}$")
 _DATE_LABEL = re.compile(r"^(updated|published|posted|last updated|обновлено)\s*:?\s*", re.I)
 _BYLINE = re.compile(r"^(by|автор|авторы)\b[\s:]", re.I)
+# A newsletter sign-up box, whatever its markup.
+_NEWSLETTER = re.compile(r"\b(sign up|subscribe)\b.{0,80}\b(newsletter|inbox)", re.I)
 _SHARE_LINE = re.compile(
     r"^(share( this( article| story| update)?)?|поделиться|follow us)(\s*[:|].*|\s*)$", re.I
 )
@@ -89,6 +91,9 @@ MODIFIER_PARTS = frozenset("no none not without has with hide".split())
 # Words that say what an element is only at the start of a class name: page builders put
 # their own name first, and every element of Elementor's is an "elementor-widget-…".
 LEADING_ONLY_WORDS = frozenset(["widget"])
+# WordPress labels every post's wrapper with its status, format, type and terms
+# ("status-publish", "tag-social-media"): what the post is filed under, not furniture.
+POST_CLASS_PREFIXES = frozenset("status format type category tag".split())
 
 
 @lru_cache(maxsize=4096)
@@ -97,6 +102,8 @@ def _words(classes: str, ids: str) -> frozenset[str]:
     words = set()
     for name in f"{classes} {ids}".lower().split():
         parts = [part for part in re.split(r"[_-]+", name) if part]
+        if len(parts) > 1 and parts[0] in POST_CLASS_PREFIXES:
+            continue
         if parts and MODIFIER_PARTS.isdisjoint(parts):
             words.add(name)
             words.update(p for p in parts[1:] if p not in LEADING_ONLY_WORDS)
@@ -130,8 +137,11 @@ def is_junk(el: HtmlElement, protected: frozenset | set = frozenset()) -> bool:
     if el in protected:
         return False
     tag = el.tag
-    if not isinstance(tag, str) or tag in JUNK_TAGS:
+    if not isinstance(tag, str):
         return True
+    if tag in JUNK_TAGS:
+        return tag != "figure" or el.find(".//table") is None  # a table's figure is text
+
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
     if el.get("role") in ("navigation", "banner", "contentinfo", "complementary", "dialog"):
@@ -275,23 +285,44 @@ def _walk(el: HtmlElement, container: HtmlElement, out: list[Block], sizes: dict
         if tag in INLINE and child.find(".//p") is None and child.find(".//div") is None:
             inline.append(child)
         elif tag == "br":
-            # Two line breaks in a row separate paragraphs in older markup.
-            if inline and inline[-1] == "\n":
+            # Two line breaks with only white space between them separate paragraphs
+            # in older markup.
+            if isinstance(_last_printed(inline), _LineBreak):
                 _flush(inline, el, container, out, sizes)
                 inline = []
             else:
-                inline.append("\n")
+                inline.append(_LineBreak("\n"))
         else:
             _flush(inline, el, container, out, sizes)
             inline = []
             if tag in HEADINGS:
                 _emit("h", child, container, out, sizes)
+            elif tag == "tr":
+                _emit_row(child, container, out, sizes)
+            elif _is_picture_caption(child):
+                pass
             elif tag in LEAF_BLOCKS and child.find(".//p") is None:
                 _emit("p", child, container, out, sizes)
             elif tag:
                 _walk(child, container, out, sizes)
         inline.append(child.tail or "")
     _flush(inline, el, container, out, sizes)
+
+
+class _LineBreak(str):
+    """A <br> in a run of inline text."""
+
+
+def _last_printed(inline: list):
+    """The last element or text of the run that is not white space alone."""
+    return next(
+        (
+            i
+            for i in reversed(inline)
+            if not isinstance(i, str) or i.strip() or isinstance(i, _LineBreak)
+        ),
+        None,
+    )
 
 
 def _flush(inline: list, parent: HtmlElement, container, out, sizes) -> None:
@@ -303,14 +334,49 @@ def _flush(inline: list, parent: HtmlElement, container, out, sizes) -> None:
             if not isinstance(i, str)
             for a in i.iter("a")
         )
+        if parent is not container and _link_chars(parent, text, container) == len(text):
+            links = len(text)  # inside a link: a card
         out.append(Block("p", text, links, _box(parent, container, sizes)))
 
 
 def _emit(kind: str, el: HtmlElement, container, out, sizes) -> None:
     text = clean_text(el.text_content())
     if text:
-        links = sum(len(clean_text(a.text_content())) for a in el.iter("a"))
-        out.append(Block(kind, text, links, _box(el, container, sizes)))
+        out.append(Block(kind, text, _link_chars(el, text, container), _box(el, container, sizes)))
+
+
+def _emit_row(row: HtmlElement, container, out, sizes) -> None:
+    """A table row is one line, its cells separated by " | "."""
+    cells = [clean_text(cell.text_content()) for cell in row if cell.tag in ("td", "th")]
+    text = " | ".join(cells)
+    if any(cells):
+        out.append(Block("p", text, _link_chars(row, text, container), _box(row, container, sizes)))
+
+
+def _link_chars(el: HtmlElement, text: str, container: HtmlElement) -> int:
+    """How much of the block's text is link text: all of it inside a link (a card)."""
+    for ancestor in el.iterancestors():
+        if ancestor is container:
+            break
+        if ancestor.tag == "a":
+            return len(text)
+    return sum(len(clean_text(a.text_content())) for a in el.iter("a"))
+
+
+def _is_picture_caption(el: HtmlElement) -> bool:
+    """A line all in italics right under a picture with no text of its own."""
+    before = el.getprevious()
+    if el.tag != "p" or before is None or clean_text(before.text_content()):
+        return False
+    if before.tag != "img" and before.find(".//img") is None:
+        return False
+    children = [c for c in el if isinstance(c.tag, str)]
+    return (
+        len(children) == 1
+        and children[0].tag in ("em", "i")
+        and not clean_text(el.text or "")
+        and not clean_text(children[0].tail or "")
+    )
 
 
 def _box(el: HtmlElement, container: HtmlElement, sizes: dict) -> HtmlElement | None:
@@ -410,8 +476,10 @@ def clean_blocks(
 
 
 def _is_box_boilerplate(block: Block, profile: SiteProfile) -> bool:
-    return profile.is_boilerplate(block.text, block.folded) or (
-        profile.is_teaser(block.text, block.link_density) and block.words <= 30
+    return (
+        profile.is_boilerplate(block.text, block.folded)
+        or (profile.is_teaser(block.text, block.link_density) and block.words <= 30)
+        or bool(_NEWSLETTER.search(block.text))
     )
 
 
@@ -426,6 +494,8 @@ def _is_line_boilerplate(block: Block, profile: SiteProfile) -> bool:
         return True
     if block.link_density >= 0.8 and words <= 15:
         return True  # share buttons, "Become a member", lone "Read more" links
+    if block.link_density >= 0.95 and words <= 40:
+        return True  # a card that is one link: another article's headline and dek
     if words <= 8 and _BYLINE.match(text):
         return True
     return words <= 12 and bool(_SHARE_LINE.match(text))

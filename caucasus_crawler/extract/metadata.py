@@ -243,11 +243,7 @@ def dates(page: Page, head_zone: list[HtmlElement], tz: str) -> tuple[str | None
         [
             *_texts(page.node_value("datePublished")),
             page.meta("article:published_time", "datepublished", "date", "dc.date"),
-            *[
-                el.get("datetime") or el.get("content") or el.text_content()
-                for el in head_zone
-                if el.get("itemprop") == "datePublished"
-            ],
+            *_itemprop_dates(head_zone, "datePublished"),
             *[el.get("datetime") for el in head_zone if el.tag == "time"][:1],
             *[el.text_content() for el in head_zone if el.tag == "time"][:1],
             # Last, a date written out near the headline ("31 августа 2025, 18:10").
@@ -263,11 +259,21 @@ def dates(page: Page, head_zone: list[HtmlElement], tz: str) -> tuple[str | None
         [
             *_texts(page.node_value("dateModified")),
             page.meta("article:modified_time", "og:updated_time", "datemodified"),
+            *_itemprop_dates(head_zone, "dateModified"),
             *[el.get("datetime") for el in head_zone if el.tag == "time"][1:2],
         ],
         tz,
     )
     return published, modified
+
+
+def _itemprop_dates(zone: list[HtmlElement], prop: str) -> list[str]:
+    """Microdata dates: ``<time itemprop=… datetime>``, ``<meta itemprop=… content>``, text."""
+    return [
+        el.get("datetime") or el.get("content") or el.text_content()
+        for el in zone
+        if el.get("itemprop") == prop
+    ]
 
 
 def _first_date(values: list, tz: str) -> str | None:

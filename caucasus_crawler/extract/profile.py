@@ -33,10 +33,12 @@ GENERIC_END_MARKERS = (
 # without its colon counts only on a block that is mostly a link.
 TEASER_LABEL = r"(read more|read also|see also|related|читайте также|смотрите также|по теме)"
 GENERIC_TEASER = TEASER_LABEL + r"\s*[:|]"
-_TEASER_LABEL = re.compile(rf"^{TEASER_LABEL}\b", re.IGNORECASE)
+_OPENING = r"[\[(«\"“]?\s*"
+_TEASER_LABEL = re.compile(rf"^{_OPENING}{TEASER_LABEL}\b", re.IGNORECASE)
 # Picture credits that survive as text when the markup gives no <figcaption>.
 CAPTION_CREDIT = re.compile(
-    r"(^|[.!?]\s+|\(\s*)(photos?|images?|pictures?|illustration|screenshot|screengrab|video|фото)"
+    r"(^|[.!?]\s+|\(\s*)(all )?"
+    r"(photos?|images?|pictures?|illustration|screenshot|screengrab|video|фото)"
     r"\s*(:|via\b|by\b|courtesy\b|credit\b|—|–)|\bofficial (photo|image)\.?$|^photo\.?$",
     re.IGNORECASE,
 )
@@ -68,7 +70,9 @@ class SiteProfile:
         if self.teaser_prefixes:
             prefixes = "|".join(re.escape(p) for p in self.teaser_prefixes)
             alternatives.insert(0, rf"(?:{prefixes})\s*\|")
-        object.__setattr__(self, "_teaser", re.compile(rf"^(?:{'|'.join(alternatives)})", re.I))
+        # "[Read more: …]", "(Explainer | …)": a teaser may stand in brackets.
+        teaser = rf"^{_OPENING}(?:{'|'.join(alternatives)})"
+        object.__setattr__(self, "_teaser", re.compile(teaser, re.I))
         folded = {
             "boilerplate": tuple(map(fold, self.boilerplate_phrases)),
             "paywall": tuple(map(fold, self.paywall_phrases)),
