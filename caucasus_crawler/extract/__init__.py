@@ -94,6 +94,9 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
     protected = {a for h in page.headlines for a in h.iterancestors()} | set(page.headlines)
     drop_related_blocks(doc, profile, protected)
     container, first_paragraph = find_container(doc, protected)
+    description = metadata.description(page)
+    if first_paragraph is not None and _is_standfirst(first_paragraph, description):
+        first_paragraph = _next_long_paragraph(first_paragraph)  # byline and date follow it
     head = _head_zone(doc, page.headlines, container, first_paragraph)
     published, modified = metadata.dates(page, head, profile.timezone)
     if not metadata.is_article(page, published):
@@ -106,7 +109,6 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
     members_only = metadata.members_only(page) or profile.is_paywall(
         " ".join(el.text for el in head if el.text) + " " + opening
     )
-    description = metadata.description(page)
     lead = _visible_standfirst(head, description)
     paragraphs: list[str] = []
     if not members_only:
@@ -188,11 +190,15 @@ def _head_zone(
 
 
 def _tail_zone(container: HtmlElement | None) -> list[HtmlElement]:
-    """The elements after the body, where tag lists stand."""
+    """The elements after the text (its last long paragraph), where tag lists stand."""
     if container is None:
         return []
+    last = next(
+        (p for p in reversed(container.findall(".//p")) if len(p.text_content().strip()) >= 80),
+        container,
+    )
     furniture = Covered(_zone_excluded)
-    return [el for el in islice(_after(container), TAIL_ELEMENTS) if not furniture(el)]
+    return [el for el in islice(_after(last), TAIL_ELEMENTS) if not furniture(el)]
 
 
 def _words(paragraphs: list[str]) -> int:
@@ -219,19 +225,27 @@ def _zone_excluded(el: HtmlElement) -> bool:
     return el.tag in ZONE_EXCLUDED_TAGS or not ZONE_EXCLUDED_WORDS.isdisjoint(class_words(el))
 
 
+def _is_standfirst(el: HtmlElement, description: str | None) -> bool:
+    text = clean_text(el.text_content())
+    if description and fold(text) == fold(description):
+        return True
+    return len(text) >= 30 and not class_words(el).isdisjoint(STANDFIRST_WORDS)
+
+
+def _next_long_paragraph(el: HtmlElement) -> HtmlElement | None:
+    return next(
+        (p for p in _after(el) if p.tag == "p" and len(clean_text(p.text_content())) >= 80), None
+    )
+
+
 def _visible_standfirst(head: list[HtmlElement], description: str | None) -> str | None:
     """The standfirst shown under the headline: the page's description, or a block
     whose class says so."""
     for el in head:
         if el.tag in ("h1", "a") or el.find(".//p") is not None:
             continue
-        text = clean_text(el.text_content())
-        if not text:
-            continue
-        if description and fold(text) == fold(description):
-            return text
-        if len(text) >= 30 and not class_words(el).isdisjoint(STANDFIRST_WORDS):
-            return text
+        if _is_standfirst(el, description):
+            return clean_text(el.text_content())
     return None
 
 

@@ -15,6 +15,7 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import takewhile
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -51,6 +52,7 @@ INLINE = frozenset(
 BOX_MAX_CHARS = 700
 _WORDS = re.compile(r"[\w]+")
 _DATE_ONLY = re.compile(r"^[\w ,.:]{6,48}$")
+_DATE_SEPARATOR = re.compile(r"\s+[·•|]\s+")
 _DATE_LABEL = re.compile(r"^(updated|published|posted|last updated|обновлено)\s*:?\s*", re.I)
 _BYLINE = re.compile(r"^(by|автор|авторы)\b[\s:]", re.I)
 # A newsletter sign-up box, whatever its markup.
@@ -140,7 +142,7 @@ def is_junk(el: HtmlElement, protected: frozenset | set = frozenset()) -> bool:
     if not isinstance(tag, str):
         return True
     if tag in JUNK_TAGS:
-        return tag != "figure" or el.find(".//table") is None  # a table's figure is text
+        return not _is_text_despite_tag(el)
 
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
@@ -149,6 +151,13 @@ def is_junk(el: HtmlElement, protected: frozenset | set = frozenset()) -> bool:
     if "display:none" in el.get("style", "").replace(" ", ""):
         return True
     return not class_words(el).isdisjoint(JUNK_WORDS)
+
+
+def _is_text_despite_tag(el: HtmlElement) -> bool:
+    """A table in a <figure>, the attribution in a quotation's <footer>: article text."""
+    if el.tag == "figure":
+        return el.find(".//table") is not None
+    return el.tag == "footer" and el.getparent() is not None and el.getparent().tag == "blockquote"
 
 
 def find_container(
@@ -239,6 +248,17 @@ def _link_density(el: HtmlElement, text: str) -> float:
     return min(linked / len(text), 1.0)
 
 
+_HEADLINE_LINKS = etree.XPath(
+    "boolean(.//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]//a"
+    " | .//a//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6])"
+)
+
+
+def _holds_headline_links(el: HtmlElement) -> bool:
+    """Cards of other articles: headings that are links."""
+    return isinstance(el.tag, str) and el.tag not in HEADINGS and _HEADLINE_LINKS(el)
+
+
 # Elements with a short text and nothing inside: where "Related Articles" is written.
 _SHORT_LEAVES = etree.XPath("//*[not(*)][string-length(text()) > 0][string-length(text()) < 60]")
 
@@ -258,13 +278,17 @@ def drop_related_blocks(doc: HtmlElement, profile: SiteProfile, protected: set) 
         while (parent := block.getparent()) is not None and fold(parent.text_content()) == text:
             block = parent
         parent = block.getparent()
-        if parent is None or parent in protected or parent.tag in ("body", "html"):
+        if parent is None or parent.tag in ("body", "html"):
             continue
         first = next(
             (c for c in parent if isinstance(c.tag, str) and clean_text(c.text_content())), None
         )
-        if first is block and not clean_text(parent.text or "") and parent.getparent() is not None:
+        if first is block and parent not in protected and not clean_text(parent.text or ""):
             parent.drop_tree()
+        elif cards := list(takewhile(_holds_headline_links, block.itersiblings())):
+            # The heading midway in a column (the article's own, maybe), then its cards.
+            for el in [block, *cards]:
+                el.drop_tree()
 
 
 def container_blocks(container: HtmlElement, protected: set) -> list[Block]:
@@ -502,7 +526,13 @@ def _is_line_boilerplate(block: Block, profile: SiteProfile) -> bool:
 
 
 def _date_line(block: Block, timezone: str) -> str | None:
-    """The date (UTC ISO) when the line says nothing but a date, else None."""
-    if block.words > 7 or not _DATE_ONLY.match(block.text):
+    """The date (UTC ISO) when the line says nothing but a date, or dates ("29 August
+    2025, 14:05 · Updated 30 August 2025"): the first. Else None."""
+    if block.words > 14:
         return None
-    return parse_date(_DATE_LABEL.sub("", block.text), timezone)
+    stamps = [_date(part, timezone) for part in _DATE_SEPARATOR.split(block.text)]
+    return stamps[0] if all(stamps) and block.words <= 7 * len(stamps) else None
+
+
+def _date(text: str, timezone: str) -> str | None:
+    return parse_date(_DATE_LABEL.sub("", text), timezone) if _DATE_ONLY.match(text) else None

@@ -24,6 +24,11 @@ ARTICLE_TYPES = frozenset(
 )
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:-]{1,2}\s+")
 _BYLINE_PREFIX = re.compile(r"^(by|автор[ыа]?|authors?)\s*:?\s+", re.I)
+# "By Mariam Nikuradze and Robin Fabbro": capitalised names after "By", nothing else.
+_BYLINE_LINE = re.compile(
+    r"^(by|автор[ыа]?:?)\s+(\w[\w.'’-]*\s*(,|&|\band\b|\bи\b)?\s*){1,12}$", re.I
+)
+_UPDATED = re.compile(r"^\s*(updated|last updated|обновлено)\b\s*:?\s*", re.I)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bи\b)\s*")
 
 
@@ -227,8 +232,10 @@ def authors(page: Page, head_zone: list[HtmlElement], profile: SiteProfile) -> l
         return _unique(linked)
     for el in head_zone:
         words = {w for w in re.split(r"[\s_-]+", (el.get("class") or "").lower())}
-        if "byline" in words or "author" in words:
-            text = _BYLINE_PREFIX.sub("", clean_text(el.text_content()))
+        text = clean_text(el.text_content())
+        # A byline by its class, or a line that says it is one ("By … and …").
+        if "byline" in words or "author" in words or _BYLINE_LINE.match(text):
+            text = _BYLINE_PREFIX.sub("", text)
             if text and len(text) < 120:
                 return _unique(_split_names(text))
     return []
@@ -247,11 +254,7 @@ def dates(page: Page, head_zone: list[HtmlElement], tz: str) -> tuple[str | None
             *[el.get("datetime") for el in head_zone if el.tag == "time"][:1],
             *[el.text_content() for el in head_zone if el.tag == "time"][:1],
             # Last, a date written out near the headline ("31 августа 2025, 18:10").
-            *[
-                el.text_content()
-                for el in head_zone
-                if not len(el) and len(el.text_content().strip()) <= 40
-            ],
+            *[text for text in _short_texts(head_zone) if not _UPDATED.match(text)],
         ],
         tz,
     )
@@ -261,10 +264,18 @@ def dates(page: Page, head_zone: list[HtmlElement], tz: str) -> tuple[str | None
             page.meta("article:modified_time", "og:updated_time", "datemodified"),
             *_itemprop_dates(head_zone, "dateModified"),
             *[el.get("datetime") for el in head_zone if el.tag == "time"][1:2],
+            *[_UPDATED.sub("", text) for text in _short_texts(head_zone) if _UPDATED.match(text)],
         ],
         tz,
     )
     return published, modified
+
+
+def _short_texts(zone: list[HtmlElement]) -> list[str]:
+    """The texts of short elements with nothing inside: where a date is written out."""
+    return [
+        el.text_content() for el in zone if not len(el) and len(el.text_content().strip()) <= 40
+    ]
 
 
 def _itemprop_dates(zone: list[HtmlElement], prop: str) -> list[str]:
