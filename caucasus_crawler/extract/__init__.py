@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from itertools import islice
+from itertools import islice, takewhile
 from typing import NamedTuple
 
 import lxml.html
@@ -129,6 +129,11 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
         if lead is None and description:
             lead, paragraphs = _stated_standfirst(description, paragraphs)
 
+    sections = metadata.listed_terms(
+        page, "articleSection", "article:section", head, profile.section_path, "category"
+    )
+    label = [] if sections else _region_label(head, page.headlines, profile)
+    sections = sections or metadata.link_texts(label)
     article = Article(
         url=page.link("canonical") or metadata.absolute(url, page.meta("og:url") or url) or url,
         title=title,
@@ -138,14 +143,12 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
         authors=metadata.authors(page, head, profile),
         published=published,
         modified=modified,
-        sections=metadata.listed_terms(
-            page, "articleSection", "article:section", head, profile.section_path, "category"
-        ),
+        sections=sections,
         tags=metadata.listed_terms(
             page,
             "keywords",
             "article:tag",
-            lambda: head + _tail_zone(container),
+            lambda: [el for el in head + _tail_zone(container) if el not in label],
             profile.tag_path,
             "tag",
         ),
@@ -187,6 +190,18 @@ def _head_zone(
         if not furniture(el):
             head.append(el)
     return head
+
+
+def _region_label(
+    head: list[HtmlElement], headlines: list[HtmlElement], profile: SiteProfile
+) -> list[HtmlElement]:
+    """Links to a tag's listing above the headline: the label that files the article
+    under a region (OC Media long used tags for regions), when nothing names a section."""
+    if not headlines or not profile.tag_path:
+        return []
+    tag_link = re.compile(profile.tag_path)
+    above = takewhile(lambda el: el is not headlines[0], head)
+    return [el for el in above if el.tag == "a" and tag_link.search(el.get("href") or "")]
 
 
 def _tail_zone(container: HtmlElement | None) -> list[HtmlElement]:

@@ -312,7 +312,12 @@ def listed_terms(page: Page, key: str, meta: str, zone, path: str | None, rel: s
     if not marked and page.article is None and path:
         pattern = re.compile(path)
         marked = [el for el in links if pattern.search(el.get("href") or "")]
-    return _unique(el.text_content().lstrip("#") for el in marked)
+    return link_texts(marked)
+
+
+def link_texts(links: list[HtmlElement]) -> list[str]:
+    """The terms links name ("#Armenia" on a tag's link is Armenia), once each."""
+    return _unique(el.text_content().lstrip("#") for el in links)
 
 
 def _rel(el: HtmlElement) -> list[str]:
