@@ -389,18 +389,14 @@ def _link_chars(el: HtmlElement, text: str, container: HtmlElement) -> int:
 
 def _is_picture_caption(el: HtmlElement) -> bool:
     """A line all in italics right under a picture with no text of its own."""
+    if el.tag != "p" or len(el) != 1 or el[0].tag not in ("em", "i"):
+        return False
+    if (el.text or "").strip() or (el[0].tail or "").strip():
+        return False
     before = el.getprevious()
-    if el.tag != "p" or before is None or clean_text(before.text_content()):
+    if before is None or (before.tag != "img" and before.find(".//img") is None):
         return False
-    if before.tag != "img" and before.find(".//img") is None:
-        return False
-    children = [c for c in el if isinstance(c.tag, str)]
-    return (
-        len(children) == 1
-        and children[0].tag in ("em", "i")
-        and not clean_text(el.text or "")
-        and not clean_text(children[0].tail or "")
-    )
+    return not before.text_content().strip()
 
 
 def _box(el: HtmlElement, container: HtmlElement, sizes: dict) -> HtmlElement | None:

@@ -232,12 +232,14 @@ def authors(page: Page, head_zone: list[HtmlElement], profile: SiteProfile) -> l
         return _unique(linked)
     for el in head_zone:
         words = {w for w in re.split(r"[\s_-]+", (el.get("class") or "").lower())}
-        text = clean_text(el.text_content())
         # A byline by its class, or a line that says it is one ("By … and …").
-        if "byline" in words or "author" in words or _BYLINE_LINE.match(text):
-            text = _BYLINE_PREFIX.sub("", text)
-            if text and len(text) < 120:
-                return _unique(_split_names(text))
+        marked = "byline" in words or "author" in words
+        if marked or _BYLINE_PREFIX.match((el.text or "").lstrip()):
+            text = clean_text(el.text_content())
+            if marked or _BYLINE_LINE.match(text):
+                text = _BYLINE_PREFIX.sub("", text)
+                if text and len(text) < 120:
+                    return _unique(_split_names(text))
     return []
 
 
