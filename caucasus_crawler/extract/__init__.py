@@ -110,6 +110,7 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
         " ".join(el.text for el in head if el.text) + " " + opening
     )
     lead = _visible_standfirst(head, description)
+    tail = _tail_zone(container)  # before the body's furniture is pruned: tag lists in it
     paragraphs: list[str] = []
     if not members_only:
         blocks = container_blocks(container, protected) if container is not None else []
@@ -130,7 +131,13 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
             lead, paragraphs = _stated_standfirst(description, paragraphs)
 
     sections = metadata.listed_terms(
-        page, "articleSection", "article:section", head, profile.section_path, "category"
+        page,
+        "articleSection",
+        "article:section",
+        head,
+        profile.section_path,
+        "category",
+        other=profile.tag_path,
     )
     label = [] if sections else _region_label(head, page.headlines, profile)
     sections = sections or metadata.link_texts(label)
@@ -148,9 +155,10 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
             page,
             "keywords",
             "article:tag",
-            lambda: [el for el in head + _tail_zone(container) if el not in label],
+            [el for el in head + tail if el not in label],
             profile.tag_path,
             "tag",
+            other=profile.section_path,
         ),
         members_only=members_only,
         alternates=metadata.alternates(page),

@@ -39,7 +39,7 @@ JUNK_WORDS = frozenset(
     "sponsored banner cookie cookies consent comments comment disqus sidebar widget "
     "breadcrumb breadcrumbs caption credit credits byline tags tagcloud cta notification "
     "notice modal popup toolbar navbar menu pagination pager print hidden sr screen-reader status "
-    "wp-caption-text embed tweet".split()
+    "wp-caption-text embed tweet bio biography".split()
 )
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 LEAF_BLOCKS = frozenset("p li dd dt pre".split())
@@ -52,6 +52,7 @@ INLINE = frozenset(
 BOX_MAX_CHARS = 700
 _WORDS = re.compile(r"[\w]+")
 _DATE_ONLY = re.compile(r"^[\w ,.:]{6,48}$")
+_NOTE_MARK = re.compile(r"\[?\d{1,3}\]?")
 _DATE_SEPARATOR = re.compile(r"\s+[·•|]\s+")
 _DATE_LABEL = re.compile(r"^(updated|published|posted|last updated|обновлено)\s*:?\s*", re.I)
 _BYLINE = re.compile(r"^(by|автор|авторы)\b[\s:]", re.I)
@@ -110,6 +111,7 @@ def _words(classes: str, ids: str) -> frozenset[str]:
             words.add(name)
             words.update(p for p in parts[1:] if p not in LEADING_ONLY_WORDS)
             words.add(parts[0])
+            words.update(a + b for a, b in zip(parts, parts[1:], strict=False))  # sub-title
     return frozenset(words)
 
 
@@ -150,6 +152,8 @@ def is_junk(el: HtmlElement, protected: frozenset | set = frozenset()) -> bool:
         return True
     if "display:none" in el.get("style", "").replace(" ", ""):
         return True
+    if el.get("itemprop") == "author" and el.find(".//p") is not None:
+        return True  # an author box: a bio, not the article
     return not class_words(el).isdisjoint(JUNK_WORDS)
 
 
@@ -294,12 +298,22 @@ def drop_related_blocks(doc: HtmlElement, profile: SiteProfile, protected: set) 
 def container_blocks(container: HtmlElement, protected: set) -> list[Block]:
     """The container's text as blocks, with junk subtrees left out."""
     for el in list(container.iterdescendants()):
-        if el.getparent() is not None and is_junk(el, protected):
+        if el.getparent() is not None and (is_junk(el, protected) or _is_note_mark(el)):
             el.drop_tree()
     sizes: dict[HtmlElement, int] = {}
     blocks: list[Block] = []
     _walk(container, container, blocks, sizes)
     return blocks
+
+
+def _is_note_mark(el: HtmlElement) -> bool:
+    """A footnote's number in the text ("…flooded.<a href="#fn1"><sup>1</sup></a>"):
+    the notes themselves are kept where the page puts them."""
+    return (
+        el.tag == "a"
+        and (el.get("href") or "").startswith("#")
+        and bool(_NOTE_MARK.fullmatch(el.text_content().strip()))
+    )
 
 
 def _walk(el: HtmlElement, container: HtmlElement, out: list[Block], sizes: dict) -> None:

@@ -28,7 +28,7 @@ _BYLINE_PREFIX = re.compile(r"^(by|автор[ыа]?|authors?)\s*:?\s+", re.I)
 _BYLINE_LINE = re.compile(
     r"^(by|автор[ыа]?:?)\s+(\w[\w.'’-]*\s*(,|&|\band\b|\bи\b)?\s*){1,12}$", re.I
 )
-_UPDATED = re.compile(r"^\s*(updated|last updated|обновлено)\b\s*:?\s*", re.I)
+_UPDATED = re.compile(r"^\s*(updated|last updated|обновлено|последнее обновление)\b\s*:?\s*", re.I)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bи\b)\s*")
 
 
@@ -177,8 +177,15 @@ def title(page: Page, profile: SiteProfile) -> str | None:
     ]
     if not headlines:
         return clean_text(stated[0]) if stated else None
-    if len(headlines) == 1 or not stated:
+    if not stated:
         return headlines[0]
+    if len(headlines) == 1:
+        if max(_similarity(headlines[0], s) for s in stated) >= 0.5:
+            return headlines[0]
+        # A page-header title ("Blog") above the post's own headline, shown in an <h2>.
+        shown = [clean_text(h.text_content()) for h in page.doc.iter("h2")]
+        like = [h for h in shown if max(_similarity(h, s) for s in stated) >= 0.8]
+        return like[0] if like else clean_text(stated[0])
     # Several <h1>: the one the page's own metadata names.
     return max(headlines, key=lambda h: max(_similarity(h, s) for s in stated))
 
@@ -296,17 +303,25 @@ def _first_date(values: list, tz: str) -> str | None:
     return None
 
 
-def listed_terms(page: Page, key: str, meta: str, zone, path: str | None, rel: str) -> list[str]:
-    """Sections or tags: JSON-LD, then metas, then links marked with ``rel``, then
+def listed_terms(
+    page: Page, key: str, meta: str, zone, path: str | None, rel: str, other: str | None = None
+) -> list[str]:
+    """Sections or tags: metas, then JSON-LD, then links marked with ``rel``, then
     (on pages without structured data) links to their listing pages. ``zone`` is
-    where to look for the links: elements, or a function that finds them."""
+    where to look for the links: elements, or a function that finds them; links to
+    ``other`` (the other kind's listings) are never these terms.
+
+    The ``article:*`` metas come first: RankMath fills JSON-LD ``keywords`` with the
+    SEO focus phrase, not the post's tags."""
     stated = page.node_value(key)
-    if isinstance(stated, str) and key == "keywords":
+    if isinstance(stated, str):  # "a, b" (Yoast 15 wrote articleSection so too)
         stated = stated.split(",")
-    values = _texts(stated) or page.meta_all(meta)
+    values = page.meta_all(meta) or _texts(stated)
     if values:
         return _unique(values)
     links = [el for el in (zone() if callable(zone) else zone) if el.tag == "a"]
+    if other:
+        links = [el for el in links if not re.search(other, el.get("href") or "")]
     # WordPress marks category links rel="category tag" and tag links rel="tag".
     marked = [
         el for el in links if rel in _rel(el) and (rel != "tag" or "category" not in _rel(el))
