@@ -110,7 +110,26 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
         " ".join(el.text for el in head if el.text) + " " + opening
     )
     lead = _visible_standfirst(head, description)
-    tail = _tail_zone(container)  # before the body's furniture is pruned: tag lists in it
+    sections = metadata.listed_terms(
+        page,
+        "articleSection",
+        "article:section",
+        head,
+        profile.section_path,
+        "category",
+        other=profile.tag_path,
+    )
+    label = [] if sections else _region_label(head, page.headlines, profile)
+    sections = sections or metadata.link_texts(label)
+    tags = metadata.listed_terms(  # before the body's furniture is pruned: tag lists in it
+        page,
+        "keywords",
+        "article:tag",
+        lambda: [el for el in head + _tail_zone(container) if el not in label],
+        profile.tag_path,
+        "tag",
+        other=profile.section_path,
+    )
     paragraphs: list[str] = []
     if not members_only:
         blocks = container_blocks(container, protected) if container is not None else []
@@ -130,17 +149,6 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
         if lead is None and description:
             lead, paragraphs = _stated_standfirst(description, paragraphs)
 
-    sections = metadata.listed_terms(
-        page,
-        "articleSection",
-        "article:section",
-        head,
-        profile.section_path,
-        "category",
-        other=profile.tag_path,
-    )
-    label = [] if sections else _region_label(head, page.headlines, profile)
-    sections = sections or metadata.link_texts(label)
     article = Article(
         url=page.link("canonical") or metadata.absolute(url, page.meta("og:url") or url) or url,
         title=title,
@@ -151,15 +159,7 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
         published=published,
         modified=modified,
         sections=sections,
-        tags=metadata.listed_terms(
-            page,
-            "keywords",
-            "article:tag",
-            [el for el in head + tail if el not in label],
-            profile.tag_path,
-            "tag",
-            other=profile.section_path,
-        ),
+        tags=tags,
         members_only=members_only,
         alternates=metadata.alternates(page),
         aliases=[u for u in (page.link("amphtml"), page.link("shortlink")) if u],
