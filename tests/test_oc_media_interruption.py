@@ -122,10 +122,16 @@ def test_ctrl_c_pauses_and_the_same_command_resumes_where_it_stopped(
     tmp_path, initial_crawl, initial_site
 ):
     archive, jobdir = tmp_path / "archive.db", f"JOBDIR={tmp_path / 'job'}"
-    # Slowly, one request at a time, so that most of the site is still queued when it pauses.
+    articles = {a["path"] for a in initial_site.articles}
+    # Slowly, one request at a time, so that most of the site is still queued when it
+    # pauses: once the second article page has been served (whatever the archive holds).
     with MirrorServer(initial_site, delay=0.2) as server:
         one_at_a_time = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
-        paused = crawl_until(server, archive, 2, "-s", jobdir, *one_at_a_time)
+        paused = crawl_until(server, archive, 0, "-s", jobdir, *one_at_a_time)
+        deadline = time.monotonic() + 60
+        while len(articles & set(server.paths(status=200))) < 2:
+            assert paused.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
         paused.send_signal(signal.SIGINT)
         assert paused.wait(timeout=60) == 0
         first = set(server.paths(status=200))
@@ -143,7 +149,6 @@ def test_ctrl_c_pauses_and_the_same_command_resumes_where_it_stopped(
     started_with = {"/feed/", "/", "/ru/feed/", "/ru/"}
     assert started_with <= first
     assert not started_with & second
-    articles = {a["path"] for a in initial_site.articles}
     assert first & articles and second & articles
 
 
