@@ -294,10 +294,10 @@ class Archive:
         The caller commits (in batches); a failure rolls back only this article.
         """
         seen = seen or utc_now()
-        if self.article_id_for(article.url) in self.unindexed:
+        existing = self.article_id_for(article.url)
+        if existing in self.unindexed:
             self._index_new()  # before its text changes (the update trigger re-indexes it)
         with self._item():
-            existing = self.article_id_for(article.url)
             if existing is not None:
                 outcome = self._update(existing, article, seen)
             elif (same := self._article_id("content_hash = ?", article.content_hash)) is not None:

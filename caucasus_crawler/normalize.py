@@ -19,13 +19,14 @@ from w3lib.url import canonicalize_url, url_query_cleaner
 
 # Characters that render as a space or as nothing; NBSP and the zero-width family
 # are common in CMS output and would otherwise change the hash of equal text.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # A normal body: words separated by single spaces, paragraphs by one blank line.
 _NORMAL_BODY = re.compile(r"(?:\S+(?: \S+)*(?:\n\n\S+(?: \S+)*)*)?")  # no backtracking
-_INVISIBLE_OR_SURROGATE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\ud800-\udfff]")
+_INVISIBLE_OR_SURROGATE = re.compile(f"[{_INVISIBLE_CHARS}\ud800-\udfff]")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 TRACKING_PARAMS = re.compile(

@@ -37,6 +37,7 @@ MIN_CONTAINER_WORDS = 30
 VERY_SHORT_WORDS = 10
 PAYWALL_WINDOW = 2000  # characters
 TAIL_ELEMENTS = 120  # elements after the body searched for tag links
+LONG_PARAGRAPH_CHARS = 80
 STANDFIRST_WORDS = frozenset(
     "standfirst excerpt lead dek deck subtitle subheadline summary intro sapo kicker-text".split()
 )
@@ -216,10 +217,7 @@ def _tail_zone(container: HtmlElement | None) -> list[HtmlElement]:
     """The elements after the text (its last long paragraph), where tag lists stand."""
     if container is None:
         return []
-    last = next(
-        (p for p in reversed(container.findall(".//p")) if len(p.text_content().strip()) >= 80),
-        container,
-    )
+    last = next((p for p in reversed(container.findall(".//p")) if _is_long(p)), container)
     furniture = Covered(_zone_excluded)
     return [el for el in islice(_after(last), TAIL_ELEMENTS) if not furniture(el)]
 
@@ -256,9 +254,12 @@ def _is_standfirst(el: HtmlElement, description: str | None) -> bool:
 
 
 def _next_long_paragraph(el: HtmlElement) -> HtmlElement | None:
-    return next(
-        (p for p in _after(el) if p.tag == "p" and len(clean_text(p.text_content())) >= 80), None
-    )
+    return next((p for p in _after(el) if p.tag == "p" and _is_long(p)), None)
+
+
+def _is_long(paragraph: HtmlElement) -> bool:
+    """Long enough to be the article's text rather than a byline, date or caption."""
+    return len(paragraph.text_content().strip()) >= LONG_PARAGRAPH_CHARS
 
 
 def _visible_standfirst(head: list[HtmlElement], description: str | None) -> str | None:

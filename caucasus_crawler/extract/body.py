@@ -21,7 +21,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from ..normalize import clean_text, parse_date
-from .profile import CAPTION_CREDIT, SiteProfile, fold
+from .profile import CAPTION_CREDIT, UPDATED_LABEL, SiteProfile, fold
 
 # trafilatura warns about the pages it reads; what matters of them is counted by the spider.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -54,7 +54,7 @@ _WORDS = re.compile(r"[\w]+")
 _DATE_ONLY = re.compile(r"^[\w ,.:]{6,48}$")
 _NOTE_MARK = re.compile(r"\[?\d{1,3}\]?")
 _DATE_SEPARATOR = re.compile(r"\s+[·•|]\s+")
-_DATE_LABEL = re.compile(r"^(updated|published|posted|last updated|обновлено)\s*:?\s*", re.I)
+_DATE_LABEL = re.compile(rf"^(published|posted|{UPDATED_LABEL})\s*:?\s*", re.I)
 _BYLINE = re.compile(r"^(by|автор|авторы)\b[\s:]", re.I)
 # A newsletter sign-up box, whatever its markup.
 _NEWSLETTER = re.compile(r"\b(sign up|subscribe)\b.{0,80}\b(newsletter|inbox)", re.I)
@@ -372,8 +372,8 @@ def _flush(inline: list, parent: HtmlElement, container, out, sizes) -> None:
             if not isinstance(i, str)
             for a in i.iter("a")
         )
-        if parent is not container and _link_chars(parent, text, container) == len(text):
-            links = len(text)  # inside a link: a card
+        if _inside_link(parent, container):
+            links = len(text)  # a card
         out.append(Block("p", text, links, _box(parent, container, sizes)))
 
 
@@ -393,12 +393,21 @@ def _emit_row(row: HtmlElement, container, out, sizes) -> None:
 
 def _link_chars(el: HtmlElement, text: str, container: HtmlElement) -> int:
     """How much of the block's text is link text: all of it inside a link (a card)."""
+    if _inside_link(el, container):
+        return len(text)
+    return sum(len(clean_text(a.text_content())) for a in el.iter("a"))
+
+
+def _inside_link(el: HtmlElement, container: HtmlElement) -> bool:
+    """``el`` stands inside an <a> within the container (blocks in a link: a card)."""
+    if el is container:
+        return False
     for ancestor in el.iterancestors():
         if ancestor is container:
-            break
+            return False
         if ancestor.tag == "a":
-            return len(text)
-    return sum(len(clean_text(a.text_content())) for a in el.iter("a"))
+            return True
+    return False
 
 
 def _is_picture_caption(el: HtmlElement) -> bool:

@@ -15,7 +15,8 @@ from urllib.parse import urljoin
 from lxml.html import HtmlElement
 
 from ..normalize import clean_text, parse_date
-from .profile import SiteProfile, fold
+from .body import class_words
+from .profile import UPDATED_LABEL, SiteProfile, fold
 
 ARTICLE_TYPES = frozenset(
     "Article NewsArticle ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle "
@@ -28,7 +29,7 @@ _BYLINE_PREFIX = re.compile(r"^(by|автор[ыа]?|authors?)\s*:?\s+", re.I)
 _BYLINE_LINE = re.compile(
     r"^(by|автор[ыа]?:?)\s+(\w[\w.'’-]*\s*(,|&|\band\b|\bи\b)?\s*){1,12}$", re.I
 )
-_UPDATED = re.compile(r"^\s*(updated|last updated|обновлено|последнее обновление)\b\s*:?\s*", re.I)
+_UPDATED = re.compile(rf"^\s*{UPDATED_LABEL}\b\s*:?\s*", re.I)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bи\b)\s*")
 
 
@@ -238,9 +239,8 @@ def authors(page: Page, head_zone: list[HtmlElement], profile: SiteProfile) -> l
     if linked:
         return _unique(linked)
     for el in head_zone:
-        words = {w for w in re.split(r"[\s_-]+", (el.get("class") or "").lower())}
         # A byline by its class, or a line that says it is one ("By … and …").
-        marked = "byline" in words or "author" in words
+        marked = not class_words(el).isdisjoint(("byline", "author"))
         if marked or _BYLINE_PREFIX.match((el.text or "").lstrip()):
             text = clean_text(el.text_content())
             if marked or _BYLINE_LINE.match(text):

@@ -35,6 +35,8 @@ TEASER_LABEL = r"(read more|read also|see also|related|читайте также
 GENERIC_TEASER = TEASER_LABEL + r"\s*[:|]"
 _OPENING = r"[\[(«\"“]?\s*"
 _TEASER_LABEL = re.compile(rf"^{_OPENING}{TEASER_LABEL}\b", re.IGNORECASE)
+# What a modification date is labelled with ("Updated: …", "Последнее обновление: …").
+UPDATED_LABEL = r"(?:last updated|updated|последнее обновление|обновлено)"
 # Picture credits that survive as text when the markup gives no <figcaption>.
 CAPTION_CREDIT = re.compile(
     r"(^|[.!?]\s+|\(\s*)(all )?"
