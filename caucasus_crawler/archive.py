@@ -8,12 +8,13 @@ that the caller commits in batches.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import sqlite3
-from contextlib import contextmanager
 from datetime import UTC, datetime
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Literal
 
@@ -28,6 +29,9 @@ Outcome = Literal["new", "unchanged", "changed", "duplicate", "refused"]
 # that lose their text are broken pages or a changed layout, not journalism.
 SHRINK_LIMIT = 0.5
 SHRINK_MIN_WORDS = 40
+# How alike two headlines must be for a page to be taken as a copy of the article at
+# the canonical address it declares.
+TWIN_TITLE_LIKENESS = 0.6
 migrations = Migrations(MIGRATION_SET)
 
 
@@ -40,42 +44,48 @@ class ArchiveLocked(ArchiveError):
 
 
 class ArchiveLock:
-    """One crawl at a time per archive: an exclusive ``flock`` on ``<archive>.lock``.
+    """One crawl at a time per archive: an exclusive ``flock`` on the archive file itself.
 
-    The operating system releases it when the process ends, however it ends,
-    so a crawl killed with ``kill -9`` never leaves a stale lock behind.
+    The lock belongs to the file (its device and inode), so a symbolic or hard link to
+    the archive meets the same lock. The operating system releases it when the process
+    ends, however it ends, so a crawl killed with ``kill -9`` never leaves a stale lock.
+    Who holds it is written beside the file, in ``<archive>.lock``, for the message.
+    SQLite's own locks are POSIX record locks, which ``flock`` does not touch; the
+    descriptor is closed only after the crawl's connections are.
     """
 
     def __init__(self, archive_path: str | os.PathLike):
         self.archive = Path(archive_path)
-        self.path = self.archive.with_name(self.archive.name + ".lock")
-        self.file = None
+        self.holder = Path(os.path.realpath(self.archive) + ".lock")
+        self.fd: int | None = None
 
     def __enter__(self) -> ArchiveLock:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.file = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open
+            self.archive.parent.mkdir(parents=True, exist_ok=True)
+            # An empty file is an empty SQLite database: Archive() migrates it.
+            self.fd = os.open(self.archive, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as exc:
-            raise ArchiveError(f"cannot create the lock file {self.path}: {exc}") from exc
+            raise ArchiveError(f"cannot open the archive {self.archive} to lock it: {exc}") from exc
         try:
-            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self.file.seek(0)
-            holder = self.file.read().strip() or "another process"
-            self.file.close()
+            os.close(self.fd)
+            try:
+                holder = self.holder.read_text(encoding="utf-8").strip()
+            except OSError:
+                holder = ""
             raise ArchiveLocked(
-                f"Another crawl is already writing to {self.archive} ({holder}); "
-                "this one stops without crawling. Try again when it has finished."
+                f"Another crawl is already writing to {self.archive} "
+                f"({holder or 'another process'}); this one stops without crawling. "
+                "Try again when it has finished."
             ) from None
-        self.file.seek(0)
-        self.file.truncate()
-        self.file.write(f"pid {os.getpid()}, started {utc_now()}\n")
-        self.file.flush()
+        with contextlib.suppress(OSError):  # the note is for people; the lock is what counts
+            self.holder.write_text(f"pid {os.getpid()}, started {utc_now()}\n", encoding="utf-8")
         return self
 
     def __exit__(self, *exc) -> None:
-        fcntl.flock(self.file, fcntl.LOCK_UN)
-        self.file.close()
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
 
 
 def utc_now() -> str:
@@ -232,6 +242,14 @@ def m005_fts_merges(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 8)")
 
 
+@migrations()
+def m006_declared_urls(db: sqlite_utils.Database) -> None:
+    """Addresses a page only declares (its canonical before a fetch there confirms it,
+    its AMP and short links) are told apart from those that served the article: a
+    claim never decides what is at an address."""
+    db["article_urls"].add_column("declared", int, not_null_default=0)
+
+
 class Archive:
     """An open archive file. Use as a context manager, or call ``close()``."""
 
@@ -239,8 +257,14 @@ class Archive:
         self.path = Path(path)
         self.db = _open(self.path)
         self.unindexed: set[int] = set()  # new articles of this batch, for the FTS index
+        # (page address, address it claimed) of canonical claims refused, for the log
+        self.refused_claims: list[tuple[str, str]] = []
         try:
+            _refuse_newer(self.db, self.path)
             migrations.apply(self.db)
+        except ArchiveError:
+            self.db.close()
+            raise
         except sqlite3.DatabaseError as exc:
             self.db.close()
             raise ArchiveError(f"cannot migrate the archive {self.path}: {exc}") from exc
@@ -286,32 +310,83 @@ class Archive:
     def save(self, article: Article, seen: str | None = None) -> Outcome:
         """Record one crawled article; returns what it was for the archive.
 
-        ``new``: not archived before. ``unchanged``: same URL, same content hash.
-        ``changed``: same URL, new content, fetched at its canonical URL.
-        ``duplicate``: the same content (or the same canonical URL fetched via
-        another address) already archived; only its URLs are recorded.
-        ``refused``: a new text that lost most of the archived one; nothing is written.
+        The page fetched at a URL decides what that URL holds: an article's row is
+        the one archived at the address that served it (``fetched_url``). The
+        canonical, AMP and short links a page declares are claims: recorded, and
+        taken as its address only once a fetch there serves the same text.
+
+        ``new``: not archived before. ``unchanged``: same address, same content hash.
+        ``changed``: new content at the article's own address.
+        ``duplicate``: the same article at another address (the same content, or a
+        twin such as an old path whose canonical is the archived article); only
+        its addresses are recorded. ``refused``: a new text that lost most of the
+        archived one; nothing is written.
         The caller commits (in batches); a failure rolls back only this article.
         """
         seen = seen or utc_now()
-        existing = self.article_id_for(article.url)
+        fetched = article.fetched_url or article.url
+        existing = self._article_id("url = ?", fetched)
         if existing in self.unindexed:
             self._index_new()  # before its text changes (the update trigger re-indexes it)
         with self._item():
             if existing is not None:
                 outcome = self._update(existing, article, seen)
+            elif (twin := self._twin_of(article, fetched)) is not None:
+                existing, outcome = twin, "duplicate"
+                self._touch(existing, seen)
             elif (same := self._article_id("content_hash = ?", article.content_hash)) is not None:
                 existing, outcome = same, "duplicate"
                 self._touch(existing, seen)
+                if self._claimant(fetched) == same:  # its canonical, confirmed
+                    self.db.execute("UPDATE articles SET url = ? WHERE id = ?", [fetched, same])
             else:
-                existing, outcome = self._insert(article, seen), "new"
+                if (claimant := self._claimant(fetched)) is not None:
+                    self.refused_claims.append((self._url_of(claimant), fetched))
+                existing, outcome = self._insert(article, fetched, seen), "new"
             if outcome in ("new", "changed"):
                 self._add_version(existing, article, seen)
             self._record_urls(existing, article, seen)
-            self._record_page(article.fetched_url, "article", 200, article.validators, seen)
+            self._record_page(fetched, "article", 200, article.validators, seen)
         if outcome == "new":
             self.unindexed.add(existing)
         return outcome
+
+    def _twin_of(self, article: Article, fetched: str) -> int | None:
+        """The archived article this page is another copy of, by what was fetched: an
+        address that served that article before, or the canonical address the page
+        declares when the article archived there is the same story (same language,
+        a like headline: an AMP page, an old path). A canonical that names another
+        story (a Russian page naming the English one, a wrong plugin, a forgery) is
+        refused: the page is archived at its own address."""
+        served = self.db.execute(
+            "SELECT article_id FROM article_urls WHERE url = ? AND declared = 0", [fetched]
+        ).fetchone()
+        if served is not None:
+            return served[0]
+        if article.url == fetched:
+            return None
+        row = self.db.execute(
+            "SELECT id, language, title, content_hash FROM articles WHERE url = ?", [article.url]
+        ).fetchone()
+        if row is None:
+            return None
+        article_id, language, title, digest = row
+        if digest == article.content_hash or (
+            language == article.language and _alike(title, article.title)
+        ):
+            return article_id
+        self.refused_claims.append((fetched, article.url))
+        return None
+
+    def _claimant(self, url: str) -> int | None:
+        """The article whose page declared ``url`` as its own, before any fetch there."""
+        row = self.db.execute(
+            "SELECT article_id FROM article_urls WHERE url = ? AND declared = 1", [url]
+        ).fetchone()
+        return row[0] if row else None
+
+    def _url_of(self, article_id: int) -> str:
+        return self.db.execute("SELECT url FROM articles WHERE id = ?", [article_id]).fetchone()[0]
 
     def save_unchanged(self, page: ArticleUnchanged, seen: str | None = None) -> Outcome | None:
         """A conditional re-fetch answered 304: the article was seen, nothing else.
@@ -326,7 +401,7 @@ class Archive:
             self._record_page(page.url, "article", 304, page.validators, seen)
         return "unchanged"
 
-    @contextmanager
+    @contextlib.contextmanager
     def _item(self):
         """One item's writes: inside the batch's transaction, undone alone if they fail."""
         conn = self.db.conn
@@ -350,6 +425,11 @@ class Archive:
             article_id = self.article_id_for(alias.url)
             if article_id is None:
                 return False
+            # An article archived under an address that redirects (a canonical link
+            # without its trailing slash) is at the address the redirect leads to.
+            self.db.execute(
+                MOVE_TO_REDIRECT_TARGET, [alias.url, article_id, json.dumps(alias.aliases)]
+            )
             self._insert_urls(article_id, alias.aliases, seen)
         return True
 
@@ -357,18 +437,16 @@ class Archive:
         row = self.db.execute(f"SELECT id FROM articles WHERE {where}", [value]).fetchone()
         return row[0] if row else None
 
-    def _insert(self, article: Article, seen: str) -> int:
-        return self.db.conn.execute(INSERT_ARTICLE, [*_row(article), seen, seen]).lastrowid
+    def _insert(self, article: Article, url: str, seen: str) -> int:
+        return self.db.conn.execute(INSERT_ARTICLE, [url, *_row(article), seen, seen]).lastrowid
 
     def _update(self, article_id: int, article: Article, seen: str) -> Outcome:
-        url, current, words = self.db.execute(
-            "SELECT url, content_hash, word_count FROM articles WHERE id = ?", [article_id]
+        current, words = self.db.execute(
+            "SELECT content_hash, word_count FROM articles WHERE id = ?", [article_id]
         ).fetchone()
-        if current == article.content_hash or article.fetched_url not in (None, url):
-            # A twin (AMP page, old address) of the canonical page never
-            # overwrites what was read at the archived URL itself.
+        if current == article.content_hash:
             self._touch(article_id, seen)
-            return "unchanged" if current == article.content_hash else "duplicate"
+            return "unchanged"
         if self._article_id("content_hash = ?", article.content_hash) is not None:
             self._touch(article_id, seen)
             return "duplicate"
@@ -385,7 +463,14 @@ class Archive:
         self.db.conn.execute(INSERT_VERSION, [article_id, *values, seen, article_id])
 
     def _record_urls(self, article_id: int, article: Article, seen: str) -> None:
-        self._insert_urls(article_id, [article.url, article.fetched_url, *article.aliases], seen)
+        urls = [self._url_of(article_id), article.fetched_url, *article.aliases]
+        self._insert_urls(article_id, urls, seen)
+        claims = [article.url, *article.declared]
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen, declared) "
+            "VALUES (?, ?, ?, 1)",
+            [(claim, article_id, seen) for claim in dict.fromkeys(claims) if claim],
+        )
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO translations (article_id, language, url) VALUES (?, ?, ?)",
             [
@@ -396,9 +481,10 @@ class Archive:
         )
 
     def _insert_urls(self, article_id: int, urls: list, seen: str) -> None:
+        """Addresses that served the article (or redirected to it): what a page only
+        claimed of them gives way."""
         self.db.conn.executemany(
-            "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen) VALUES (?, ?, ?)",
-            [(url, article_id, seen) for url in dict.fromkeys(urls) if url],
+            SERVED_URL, [(url, article_id, seen) for url in dict.fromkeys(urls) if url]
         )
 
     def _record_page(self, url: str | None, kind: str, status: int, validators: dict, seen: str):
@@ -416,7 +502,10 @@ class Archive:
     # --- what re-crawls need to know --------------------------------------------
 
     def article_id_for(self, url: str) -> int | None:
-        row = self.db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()
+        """The article a fetch at ``url`` served (what pages only claim does not count)."""
+        row = self.db.execute(
+            "SELECT article_id FROM article_urls WHERE url = ? AND declared = 0", [url]
+        ).fetchone()
         return row[0] if row else None
 
     def article_state(self, url: str) -> dict | None:
@@ -424,7 +513,7 @@ class Archive:
         validators: id, url, published, modified, first_seen, last_seen, etag, last_modified."""
         row = self.db.execute(
             f"SELECT {STATE_COLUMNS} FROM article_urls u JOIN articles a ON a.id = u.article_id "
-            "LEFT JOIN pages p ON p.url = a.url WHERE u.url = ?",
+            "LEFT JOIN pages p ON p.url = a.url WHERE u.url = ? AND u.declared = 0",
             [url],
         ).fetchone()
         return dict(zip(STATE_KEYS, row, strict=True)) if row else None
@@ -484,12 +573,23 @@ VERSION_COLUMNS = ("content_hash", "title", "lead", "body", "word_count", "modif
 # The hot path of a crawl is written in plain SQL: sqlite-utils' insert() and
 # update() look the table up again on every call, which tripled the cost per article.
 ARTICLE_FIELDS = (
-    "url source language title lead authors published modified sections tags body "
+    "source language title lead authors published modified sections tags body "
     "word_count members_only content_hash".split()
 )
 INSERT_ARTICLE = (
-    f"INSERT INTO articles ({', '.join(ARTICLE_FIELDS)}, first_seen, last_seen) "
-    f"VALUES ({', '.join('?' * (len(ARTICLE_FIELDS) + 2))})"
+    f"INSERT INTO articles (url, {', '.join(ARTICLE_FIELDS)}, first_seen, last_seen) "
+    f"VALUES ({', '.join('?' * (len(ARTICLE_FIELDS) + 3))})"
+)
+MOVE_TO_REDIRECT_TARGET = (
+    "UPDATE articles SET url = ?1 WHERE id = ?2 AND url IN (SELECT value FROM json_each(?3)) "
+    "AND NOT EXISTS (SELECT 1 FROM articles WHERE url = ?1)"
+)
+# The fetch decides: a served address is (re)assigned to the article it served, and
+# stops being a mere claim.
+SERVED_URL = (
+    "INSERT INTO article_urls (url, article_id, first_seen, declared) VALUES (?, ?, ?, 0) "
+    "ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id, declared = 0 "
+    "WHERE article_urls.declared = 1 OR article_urls.article_id != excluded.article_id"
 )
 UPDATE_ARTICLE = (
     f"UPDATE articles SET {', '.join(f'{f} = ?' for f in ARTICLE_FIELDS)}, last_seen = ? "
@@ -512,12 +612,29 @@ UPSERT_PAGE = (
 )
 
 
+def _alike(a: str, b: str) -> bool:
+    """Headlines of one story (an AMP copy, an old path, a later edit of the headline)."""
+    return SequenceMatcher(None, a.casefold(), b.casefold()).ratio() >= TWIN_TITLE_LIKENESS
+
+
 def _row(article: Article) -> list:
     """The article's values for ARTICLE_FIELDS, lists as JSON."""
     return [
         json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
         for value in (getattr(article, field) for field in ARTICLE_FIELDS)
     ]
+
+
+def _refuse_newer(db: sqlite_utils.Database, path: Path) -> None:
+    """An archive migrated by a later version of this crawler has a schema this one
+    does not know: writing to it could damage it."""
+    known = {m.name for m in migrations._migrations}
+    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    if unknown:
+        raise ArchiveError(
+            f"{path} was written by a newer caucasus_crawler (schema migration "
+            f"{', '.join(unknown)} is unknown to this one); upgrade the crawler to use it"
+        )
 
 
 def damaged(path: Path, why) -> str:
@@ -540,16 +657,16 @@ def _open(path: Path) -> sqlite_utils.Database:
     try:
         db = sqlite_utils.Database(path)
         db.execute("PRAGMA busy_timeout = 10000")
-        tables = set(db.table_names())
+        names = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     except sqlite3.DatabaseError as exc:
         if "malformed" in str(exc):
             raise ArchiveError(damaged(path, exc)) from exc
         raise ArchiveError(f"{path} is not a readable SQLite database ({exc})") from exc
-    if tables and Migrations.migrations_table not in tables:
+    if names and Migrations.migrations_table not in names:
         db.close()
         raise ArchiveError(
             f"{path} is an SQLite database but not a caucasus_crawler archive "
-            f"(it has tables {sorted(tables)[:5]} and no migration record); "
+            f"(it has {sorted(names)[:5]} and no migration record); "
             "point ARCHIVE_PATH at a new file or an existing archive"
         )
     db.execute("PRAGMA journal_mode = WAL")

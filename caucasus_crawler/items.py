@@ -14,7 +14,7 @@ class Article:
     does not state them, never "" (an empty body is a members-only article).
     """
 
-    url: str  # canonical live URL
+    url: str  # the canonical live URL the page declares (a claim until a fetch there confirms it)
     title: str
     body: str  # paragraphs separated by one blank line; subheadings start with "## "
     source: str | None = None
@@ -27,7 +27,8 @@ class Article:
     tags: list[str] = field(default_factory=list)
     members_only: bool = False
     alternates: dict[str, str] = field(default_factory=dict)  # language -> URL of a translation
-    aliases: list[str] = field(default_factory=list)  # other URLs that lead to this article
+    aliases: list[str] = field(default_factory=list)  # addresses that redirected to this page
+    declared: list[str] = field(default_factory=list)  # its AMP and short links, as it claims
     fetched_url: str | None = None  # the live URL whose response this is, after redirects
     validators: dict[str, str] = field(default_factory=dict)  # etag / last_modified, for re-crawls
     word_count: int | None = None

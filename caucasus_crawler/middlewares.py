@@ -55,8 +55,9 @@ class MirrorMiddleware:
 
 
 class ExactHostOffsiteMiddleware(OffsiteMiddleware):
-    """Only the spider's exact hosts are on-site: a subdomain is another site. A
-    redirect off the site is not followed, and said so."""
+    """Only the origin the crawl fetches from is on-site (scheme, host and port): a
+    subdomain, another port or another scheme is another site. A redirect off the
+    site (of an article, a feed, a sitemap or a listing) is not followed, and said so."""
 
     def process_request(self, request, spider=None):
         try:
@@ -70,8 +71,10 @@ class ExactHostOffsiteMiddleware(OffsiteMiddleware):
             raise
 
     def should_follow(self, request, spider):
-        hosts = getattr(spider, "mirror", None)
-        allowed = hosts.hosts if hosts else getattr(spider, "allowed_domains", None)
+        mirror = getattr(spider, "mirror", None)
+        if mirror is not None:
+            return mirror.is_on_site(request.url)
+        allowed = getattr(spider, "allowed_domains", None)
         return not allowed or urlparse_cached(request).hostname in allowed
 
 

@@ -15,14 +15,10 @@ class MirrorMap:
         live = urlsplit(origin)
         self.origin = origin.rstrip("/")
         self.host = live.hostname
+        self.scheme = live.scheme
         self.base = None
-        if base_url:
-            base = urlsplit(base_url)
-            if base.scheme not in ("http", "https") or not base.hostname:
-                raise ValueError(
-                    f"base_url must be an http(s) URL like http://127.0.0.1:8000, got {base_url!r}"
-                )
-            self.base = base
+        if base_url is not None:
+            self.base = _mirror_base(base_url)
 
     @property
     def hosts(self) -> list[str]:
@@ -43,12 +39,21 @@ class MirrorMap:
         if parts.scheme not in ("http", "https"):
             return None
         on_mirror = self.base is not None and parts.netloc == self.base.netloc
-        if parts.hostname != self.host and not on_mirror:
+        if not on_mirror and (parts.hostname != self.host or not _default_port(parts)):
             return None
         live = urlsplit(self.origin)
         return urlunsplit(
             (live.scheme, live.netloc, parts.path or "/", parts.query, parts.fragment)
         )
+
+    def is_on_site(self, url: str) -> bool:
+        """Whether a request for ``url`` stays on the site: the live origin (which the
+        mirror, when there is one, stands in for) or the mirror, with the same scheme,
+        host and port. A redirect anywhere else is off-site."""
+        parts = urlsplit(url)
+        found = (parts.scheme, parts.hostname, _port(parts))
+        origins = [urlsplit(self.origin)] + ([self.base] if self.base else [])
+        return any(found == (o.scheme, o.hostname, _port(o)) for o in origins)
 
     def fetch_url(self, live_url: str) -> str:
         """Where to fetch a live URL: itself, or its twin on the mirror."""
@@ -60,3 +65,37 @@ class MirrorMap:
         return urlunsplit(
             (self.base.scheme, self.base.netloc, parts.path, parts.query, parts.fragment)
         )
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _port(parts) -> int | None:
+    """The port a URL reaches (the scheme's own when none is named); None when invalid."""
+    try:
+        return parts.port or DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:
+        return None
+
+
+def _default_port(parts) -> bool:
+    """No port named, or the scheme's own: ``oc-media.org:8080`` is another site."""
+    return _port(parts) == DEFAULT_PORTS[parts.scheme]
+
+
+def _mirror_base(base_url: str):
+    """``-a base_url`` checked: an http(s) origin and nothing else, or ValueError."""
+    expected = "base_url must be an http(s) URL like http://127.0.0.1:8000"
+    base = urlsplit(base_url.strip())
+    if base.scheme not in ("http", "https") or not base.hostname:
+        raise ValueError(f"{expected}, got {base_url!r}")
+    if _port(base) is None or _port(base) == 0:
+        raise ValueError(f"{expected}: the port of {base_url!r} is not 1-65535")
+    if base.username is not None or base.password is not None:
+        raise ValueError(f"{expected}, without a user name or password; got {base_url!r}")
+    if base.path not in ("", "/") or base.query or base.fragment:
+        raise ValueError(
+            f"{expected}: an origin, without a path, query or fragment; got {base_url!r} "
+            "(the mirror serves the site's paths at its root)"
+        )
+    return base

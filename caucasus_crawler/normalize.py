@@ -69,13 +69,17 @@ def word_count(body: str) -> int:
     return len(_WORD.findall(body))
 
 
-def content_hash(title: str, body: str) -> str:
+def content_hash(title: str, body: str, address: str | None = None) -> str:
     """SHA-256 (hex) of the UTF-8 bytes of: normalised title, a newline, normalised body.
 
     Only the text a reader sees counts: not the URL, lead, dates or fetch time, so
-    the same article at two URLs has one hash, and whitespace-only edits none.
+    the same article at two URLs has one hash, and whitespace-only edits none. A text
+    that says too little to tell articles apart (a members-only stub: a headline and
+    no body) is hashed with its ``address``, after another newline.
     """
     payload = clean_text(title) + "\n" + normalize_body(body)
+    if address:
+        payload += "\n" + address
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

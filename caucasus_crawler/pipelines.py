@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
+from contextlib import contextmanager
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from .archive import Archive
 from .items import Article, ArticleAlias, ArticleUnchanged
@@ -40,7 +43,11 @@ class NormalizePipeline:
         if not adapter["body"] and not adapter.get("members_only"):
             self._drop("empty_body", adapter)
         adapter["word_count"] = word_count(adapter["body"])
-        adapter["content_hash"] = content_hash(adapter["title"], adapter["body"])
+        # Members-only posts all have an empty body: two with one headline are still
+        # two posts, told apart by their address.
+        stub = adapter.get("members_only") and not adapter["body"]
+        address = (adapter.get("fetched_url") or adapter["url"]) if stub else None
+        adapter["content_hash"] = content_hash(adapter["title"], adapter["body"], address)
         return item
 
     def _count_coverage(self, adapter: ItemAdapter) -> None:
@@ -73,7 +80,9 @@ class ArchivePipeline:
         self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.commit_seconds = settings.getfloat("ARCHIVE_COMMIT_SECONDS")
         self.stats = crawler.stats
+        self.crawler = crawler
         self.archive: Archive | None = None
+        self.failed: str | None = None  # why the archive refused a write
         self.pending = 0
         self.last_commit = time.monotonic()
         # Redirects to articles not archived yet (still in flight): recorded once they are.
@@ -87,19 +96,47 @@ class ArchivePipeline:
         self.archive = Archive(self.path)
 
     def close_spider(self):
-        # A chain of redirects resolves from its end: repeat while anything resolves.
-        while resolved := [
-            url
-            for url, aliases in self.waiting_aliases.items()
-            if self.archive.save_aliases(ArticleAlias(url, aliases))
-        ]:
-            for url in resolved:
-                del self.waiting_aliases[url]
-        self.stats.inc_value("archive/aliases_of_no_article", len(self.waiting_aliases))
-        self._commit()
+        if self.failed is None:
+            with self._writing():
+                # A chain of redirects resolves from its end: repeat while anything resolves.
+                while resolved := [
+                    url
+                    for url, aliases in self.waiting_aliases.items()
+                    if self.archive.save_aliases(ArticleAlias(url, aliases))
+                ]:
+                    for url in resolved:
+                        del self.waiting_aliases[url]
+                self.stats.inc_value("archive/aliases_of_no_article", len(self.waiting_aliases))
+                self._commit()
         self.archive.close()
 
     def process_item(self, item):
+        if self.failed is not None:
+            self.stats.inc_value("item_dropped_reasons/archive_failed")
+            raise DropItem(f"archive_failed: not archived, the archive failed ({self.failed})")
+        with self._writing():
+            return self._store(item)
+
+    @contextmanager
+    def _writing(self):
+        """A write the archive refuses (disk full, I/O error) ends the crawl: what was
+        committed stays, the rest is fetched again by the next crawl."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            self.failed = str(exc)
+            self.archive.db.rollback()
+            self.stats.set_value("archive/write_failed", self.failed)
+            logger.error(
+                "Could not write to the archive %s (%s): the crawl stops; what was committed "
+                "is kept, and the next crawl fetches the rest again",
+                self.path,
+                exc,
+            )
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_failed"))
+            raise DropItem(f"archive_failed: {exc}") from exc
+
+    def _store(self, item):
         if isinstance(item, ArticleAlias):
             if not self.archive.save_aliases(item):
                 self.waiting_aliases.setdefault(item.url, []).extend(item.aliases)
@@ -108,8 +145,10 @@ class ArchivePipeline:
             outcome = self.archive.save_unchanged(item) or "unknown_url"
         else:
             outcome = self.archive.save(item)
-            if waiting := self.waiting_aliases.pop(item.url, None):
-                self.archive.save_aliases(ArticleAlias(item.url, waiting))
+            self._log_refused_claims()
+            fetched = item.fetched_url or item.url
+            if waiting := self.waiting_aliases.pop(fetched, None):
+                self.archive.save_aliases(ArticleAlias(fetched, waiting))
         if outcome == "refused":
             self.stats.inc_value("item_dropped_reasons/lost_most_text")
             raise DropItem(
@@ -124,6 +163,17 @@ class ArchivePipeline:
         ):
             self._commit()
         return item
+
+    def _log_refused_claims(self) -> None:
+        for page, claimed in self.archive.refused_claims:
+            self.stats.inc_value("archive/claims_refused")
+            logger.warning(
+                "%s declares %s as its address, which serves another article: each is "
+                "archived at the address that served it",
+                page,
+                claimed,
+            )
+        self.archive.refused_claims.clear()
 
     def _commit(self):
         self.archive.commit()

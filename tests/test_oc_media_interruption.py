@@ -196,7 +196,7 @@ def test_an_archive_path_that_cannot_be_written_is_refused_before_any_request(
         result = run_crawl(server.url, not_a_folder / "archive.db")
         assert server.requests == []
     assert result.returncode == 1
-    assert "Cannot use the archive: cannot create the lock file" in result.stderr
+    assert "Cannot use the archive: cannot open the archive" in result.stderr
     assert "Traceback" not in result.stderr
 
 

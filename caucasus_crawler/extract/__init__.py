@@ -163,7 +163,7 @@ def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> 
         tags=tags,
         members_only=members_only,
         alternates=metadata.alternates(page),
-        aliases=[u for u in (page.link("amphtml"), page.link("shortlink")) if u],
+        declared=[u for u in (page.link("amphtml"), page.link("shortlink")) if u],
     )
     if not article.body and not members_only:
         problems.append("empty_body")

@@ -347,6 +347,8 @@ class NewsSpider(scrapy.Spider):
                 yield article
                 if self.limit and self._articles >= self.limit:
                     raise CloseSpider("limit_reached")
+                if article.url != article.fetched_url and (claimed := self._follow(article.url)):
+                    yield claimed  # what its canonical address serves decides the claim
             elif self.recrawl is not None:
                 self._remember(response.url, "not_article", response.status, response)
         for request in self._follow_links(response, page, links, from_listing=kind == "listing"):
@@ -416,10 +418,9 @@ class NewsSpider(scrapy.Spider):
             for lang, raw in article.alternates.items()
             if (url := live(raw, response.url))
         }
-        aliases = response.meta.get("aliases", []) + [
-            live(u, response.url) for u in article.aliases
-        ]
-        article.aliases = [u for u in dict.fromkeys(aliases) if u and u != article.url]
+        article.aliases = [u for u in response.meta.get("aliases", []) if u != article.fetched_url]
+        declared = (live(u, response.url) for u in article.declared)
+        article.declared = [u for u in dict.fromkeys(declared) if u and u != article.fetched_url]
         article.validators = validators_of(response)
         if self._older_than_since(article.modified or article.published):
             stats.inc_value("articles/skipped_since")

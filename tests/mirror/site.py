@@ -78,7 +78,7 @@ class Site:
         self._stable = [a for a in self.articles if a["slug"] in stable]
         self.pages = [self._page(raw) for raw in data["pages"]]
         self._chromes: dict[str, dict] = {}
-        self._extra: list[str] = []  # URLs published by tests
+        self._extra: list[tuple[str, datetime]] = []  # URLs published by tests, lastmod
         self.routes: dict[str, Resource] = {}
         self._build()
 
@@ -282,16 +282,16 @@ class Site:
             200, xml.encode(), "application/rss+xml; charset=UTF-8", last_modified=newest
         )
 
-    def publish(self, path: str, resource: Resource) -> None:
+    def publish(self, path: str, resource: Resource, lastmod: datetime | None = None) -> None:
         """Serve ``resource`` at ``path`` and list it in the post sitemap (for tests
-        that add a page, broken or not, to the site)."""
+        that add a page, broken or not, to the site), modified at ``lastmod``."""
         self.routes[path] = resource
-        self._extra.append(self.origin + path)
+        self._extra.append((self.origin + path, lastmod or self.built))
         self._add_sitemaps()
 
     def _add_sitemaps(self) -> None:
         posts = [{"loc": a["url"], "lastmod": a["modified_utc"]} for a in self.articles]
-        posts += [{"loc": url, "lastmod": self.built.isoformat()} for url in self._extra]
+        posts += [{"loc": url, "lastmod": lastmod.isoformat()} for url, lastmod in self._extra]
         pages = [{"loc": p["url"], "lastmod": "2025-01-15T10:00:00+00:00"} for p in self.pages]
         index = []
         for name, urls in (("post-sitemap.xml", posts), ("page-sitemap.xml", pages)):
