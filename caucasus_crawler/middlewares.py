@@ -64,10 +64,10 @@ class ExactHostOffsiteMiddleware(OffsiteMiddleware):
             return super().process_request(request)
         except IgnoreRequest:
             if chain := request.meta.get("redirect_urls"):
+                mirror = getattr(self.crawler.spider, "mirror", None)
+                start = (mirror.live_url(chain[0]) if mirror else None) or chain[0]
                 self.stats.inc_value("failures/offsite_redirect")
-                logger.info(
-                    "Redirected off the site, not followed: %s -> %s", chain[0], request.url
-                )
+                logger.info("Redirected off the site, not followed: %s -> %s", start, request.url)
             raise
 
     def should_follow(self, request, spider):

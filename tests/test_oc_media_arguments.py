@@ -63,6 +63,12 @@ def test_limit_stops_after_exactly_n_articles(tmp_path, initial_site):
         ("sections=mars", "-a sections= got mars; choose from: armenia, azerbaijan"),
         ("limit=many", "-a limit= takes a positive whole number"),
         ("limt=5", "unknown argument limt"),
+        ("limit=²", "-a limit= takes a positive whole number, got '²'"),
+        ("since=9999-12-31", "-a since= takes a day that has come"),
+        ("base_url=", "base_url must be an http(s) URL like http://127.0.0.1:8000, got ''"),
+        ("base_url=http://127.0.0.1:99999", "the port of 'http://127.0.0.1:99999' is not 1-65535"),
+        ("base_url=http://user:pw@127.0.0.1:8000", "without a user name or password"),
+        ("base_url=http://127.0.0.1:8000/mirror/", "an origin, without a path"),
     ],
 )
 def test_a_bad_argument_is_a_one_line_error_before_anything_runs(tmp_path, argument, message):
@@ -99,3 +105,22 @@ def test_the_contact_url_setting_goes_into_the_user_agent(tmp_path, initial_site
     assert {r.headers["User-Agent"] for r in crawl.requests} == {
         f"caucasus_crawler/0.1 (research archive; +{contact})"
     }
+
+
+def test_an_empty_archive_path_is_a_one_line_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "oc_media", "-s", "ARCHIVE_PATH="],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, env=_env(),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "ARCHIVE_PATH is empty: name the archive file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def _env() -> dict:
+    """The project's settings from any working directory."""
+    import os
+
+    return {**os.environ, "SCRAPY_SETTINGS_MODULE": "caucasus_crawler.settings",
+            "PYTHONPATH": str(REPO)}  # fmt: skip

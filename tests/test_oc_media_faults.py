@@ -508,3 +508,21 @@ def test_a_damaged_archive_is_refused_before_any_request(tmp_path, initial_crawl
     assert process.returncode == 1
     assert "Cannot use the archive" in process.stderr and "is damaged" in process.stderr
     assert "Traceback" not in process.stderr
+
+
+def test_discovery_pages_redirected_to_another_port_are_not_followed(tmp_path):
+    """A feed, a listing and a sitemap that redirect to the same host on another port
+    (another site) lead nowhere: nothing is requested there, nothing from there archived."""
+    with MirrorServer(Site("initial")) as elsewhere:
+        site = Site("initial")
+        for path in ("/feed/", "/ru/", "/sitemap_index.xml"):
+            site.routes[path] = Resource(301, b"", location=elsewhere.url + path)
+        archive = tmp_path / "archive.db"
+        with MirrorServer(site) as server:
+            process = crawl_mirror_with(server, archive)
+        assert elsewhere.requests == []
+    assert process.returncode == 0, process.stderr[-2000:]
+    assert stats(archive)["failures/offsite_redirect"] == 3
+    assert f"Redirected off the site, not followed: {ORIGIN}/ru/ -> {elsewhere.url}/ru/" in (
+        process.stderr
+    )

@@ -1,6 +1,7 @@
 """Crawls interrupted by Ctrl-C or kill -9, and crawls that must not run at all."""
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from caucasus_crawler.archive import ArchiveLock
+from caucasus_crawler.archive import Archive, ArchiveLock
 from tests.conftest import REPO, crawl_command, run_crawl
 from tests.mirror.server import MirrorServer
 
@@ -160,6 +161,58 @@ def test_a_second_crawl_on_the_same_archive_waits_its_turn(tmp_path, initial_sit
     assert second.returncode == 75
     assert f"Another crawl is already writing to {archive}" in second.stderr
     assert "Traceback" not in second.stderr
+
+
+@pytest.mark.parametrize("link", [os.symlink, os.link], ids=["symlink", "hard link"])
+def test_a_link_to_an_archive_in_use_meets_the_same_lock(tmp_path, initial_site, link):
+    archive = tmp_path / "archive.db"
+    Archive(archive).close()
+    other = tmp_path / "elsewhere" / "same-archive.db"
+    other.parent.mkdir()
+    link(archive, other)
+    with ArchiveLock(archive), MirrorServer(initial_site) as server:
+        second = run_crawl(server.url, other)
+        assert server.requests == []
+    assert second.returncode == 75
+    assert f"Another crawl is already writing to {other}" in second.stderr
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (
+            lambda db: db.execute("CREATE VIEW notes AS SELECT 1 AS text"),
+            "is an SQLite database but not a caucasus_crawler archive",
+        ),
+        (
+            lambda db: db.execute(
+                "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                "VALUES ('caucasus_crawler', 'm999_from_the_future', '2027-01-01')"
+            ),
+            "was written by a newer caucasus_crawler (schema migration m999_from_the_future",
+        ),
+    ],
+    ids=["views only", "newer schema"],
+)
+def test_an_archive_this_version_cannot_own_is_refused(tmp_path, initial_site, make, message):
+    archive = tmp_path / "archive.db"
+    if "newer" in message:
+        Archive(archive).close()
+    with sqlite3.connect(archive) as db:
+        make(db)
+    before = snapshot_schema(archive)
+    with MirrorServer(initial_site) as server:
+        result = run_crawl(server.url, archive)
+        assert server.requests == []
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot_schema(archive) == before
+
+
+def snapshot_schema(path) -> list:
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,13 @@ class Command(ScrapyCrawl):
                 raise UsageError(str(exc), print_help=False) from None
         if not self.settings.getbool("ARCHIVE_ENABLED"):
             return self._crawl(args[0], opts)
-        path = self.settings.get("ARCHIVE_PATH")
+        path = self.settings.get("ARCHIVE_PATH") or ""
+        if not path.strip():
+            raise UsageError(
+                "ARCHIVE_PATH is empty: name the archive file (-s ARCHIVE_PATH=archive/caucasus.db), "
+                "or crawl without one (-s ARCHIVE_ENABLED=False)",
+                print_help=False,
+            )
         try:
             with ArchiveLock(path):
                 with Archive(path) as archive:  # checked and migrated before any request
