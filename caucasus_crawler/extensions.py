@@ -88,6 +88,7 @@ FAULT_STATS = (
     "discovery/feed_invalid",
     "discovery/robots_unavailable",
     "pages/not_html",
+    "page_reader/",
     "item_dropped_reasons/",
 )
 

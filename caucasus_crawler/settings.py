@@ -25,6 +25,13 @@ RECRAWL_SCHEDULE = {"2": 0, "7": 1, "30": 3, "365": 14, "*": 60}
 # Pages are parsed and their articles extracted in this many worker processes, beside
 # the crawl (0: in the crawl's own process).
 EXTRACTION_PROCESSES = 1
+# Seconds a worker may spend reading one page (from when it starts on it; 0: no limit).
+# A page it has not read by then (a pathological one: tens of thousands of sibling
+# elements) is counted as failed (page_reader/timeouts, extract/read_timeout), and its
+# worker is ended and replaced: one page must not hold up the crawl, nor stop it from
+# closing. A typical page takes milliseconds, a 5 MB article about a second. With
+# EXTRACTION_PROCESSES = 0 there is no limit: nothing can interrupt the crawl's own process.
+PAGE_READ_TIMEOUT = 20
 
 # --- politeness --------------------------------------------------------------------
 # Identify ourselves; operators can reach the maintainer through CONTACT_URL.

@@ -19,9 +19,9 @@ async def read_all(reader: PageReader, pages) -> list:
     return await asyncio.gather(*(reader.read(text, url, extract=True) for text, url in pages))
 
 
-def in_worker(scenario):
+def in_worker(scenario, timeout=None):
     """Run ``scenario(reader)`` on one event loop with a one-worker reader."""
-    reader = PageReader(PROFILE, processes=1, stats=get_crawler().stats)
+    reader = PageReader(PROFILE, processes=1, stats=get_crawler().stats, timeout=timeout)
 
     async def run():
         try:

@@ -176,7 +176,8 @@ class NewsSpider(scrapy.Spider):
 
     def open_reader(self) -> PageReader:
         processes = self.settings.getint("EXTRACTION_PROCESSES")
-        return PageReader(self.profile, processes, self.crawler.stats)
+        timeout = self.settings.getfloat("PAGE_READ_TIMEOUT")
+        return PageReader(self.profile, processes, self.crawler.stats, timeout)
 
     async def closed(self, reason: str) -> None:
         # Validators of discovery pages are kept only after a complete crawl: had
@@ -349,7 +350,7 @@ class NewsSpider(scrapy.Spider):
                     raise CloseSpider("limit_reached")
                 if article.url != article.fetched_url and (claimed := self._follow(article.url)):
                     yield claimed  # what its canonical address serves decides the claim
-            elif self.recrawl is not None:
+            elif "read_timeout" not in page.extraction.problems:
                 self._remember(response.url, "not_article", response.status, response)
         for request in self._follow_links(response, page, links, from_listing=kind == "listing"):
             yield request
@@ -546,15 +547,18 @@ def _parse_since(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        since = date.fromisoformat(value)
     except ValueError:
         raise SpiderArgumentError(f"-a since= takes a date as YYYY-MM-DD, got {value!r}") from None
+    if since > date.today():
+        raise SpiderArgumentError(f"-a since= takes a day that has come, got {value!r}")
+    return since
 
 
 def _parse_limit(value: str | None) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise SpiderArgumentError(f"-a limit= takes a positive whole number, got {value!r}")
     return int(value)
 
