@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import sqlite3
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.utils.job import job_dir
 
-from .archive import Archive
+from .archive import Archive, ArchiveError
 
 # Scrapy stats behind each column of ``crawls``.
 CRAWL_COUNT_STATS = {
@@ -70,8 +72,11 @@ class CrawlLog:
         started = stats.get("start_time")
         if started is not None:
             counts["duration_seconds"] = round((datetime.now(UTC) - started).total_seconds(), 3)
-        with Archive(self.path) as archive:
-            archive.finish_crawl(self.crawl_id, reason, counts, stats)
+        try:
+            with Archive(self.path) as archive:
+                archive.finish_crawl(self.crawl_id, reason, counts, stats)
+        except (ArchiveError, sqlite3.Error) as exc:  # a full disk: the log still says it all
+            logger.error("Could not record this crawl in %s's crawls table: %s", self.path, exc)
 
 
 # Statistics that count a fault met during the crawl, by prefix.
@@ -94,6 +99,14 @@ FAULT_STATS = (
 
 
 COVERAGE_FIELDS = ("title", "published", "authors", "body")
+# Answers that refuse a crawler: unauthorised, forbidden, proxy authentication, legal reasons.
+REFUSALS = (401, 403, 407, 451)
+# Finish reasons of a crawl that read no page of the site, and what they mean.
+UNREACHED = {
+    "blocked": "the site refused every request (HTTP 401/403/451): no page was read",
+    "unreachable": "the site could not be reached (no answer, or only server errors): "
+    "no page was read",
+}
 
 
 def faults(stats: dict) -> dict:
@@ -121,8 +134,24 @@ class CrawlHealth:
     @classmethod
     def from_crawler(cls, crawler):
         health = cls(crawler)
+        crawler.signals.connect(health.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(health.spider_closed, signal=signals.spider_closed)
         return health
+
+    def spider_idle(self, spider):
+        """A crawl about to finish without one page of the site read did not finish:
+        it was refused (``blocked``) or could not reach the site (``unreachable``)."""
+        stats = self.stats.get_stats()
+        statuses = Counter()
+        for prefix in ("downloader/response_status_count/", "robotstxt/response_status_count/"):
+            sign = 1 if prefix.startswith("downloader") else -1  # robots.txt is not a page
+            for key, count in stats.items():
+                if key.startswith(prefix):
+                    statuses[int(key.removeprefix(prefix))] += sign * count
+        if any(count > 0 and status < 400 for status, count in statuses.items()):
+            return
+        refused = sum(statuses[status] for status in REFUSALS)
+        raise CloseSpider("blocked" if refused > 0 else "unreachable")
 
     def spider_closed(self, spider, reason):
         get = self.stats.get_value
@@ -134,6 +163,10 @@ class CrawlHealth:
         )
         self.stats.set_value("health/coverage", coverage)
         failures = []
+        if reason in UNREACHED:
+            failures.append(UNREACHED[reason])
+        if get("archive/write_failed"):
+            failures.append(f"writing to the archive failed ({get('archive/write_failed')})")
         if get("robotstxt/unavailable"):
             failures.append("robots.txt could not be read, so nothing was crawled")
         pages = get("pages/article_candidates", 0)
@@ -141,7 +174,7 @@ class CrawlHealth:
         if pages >= self.min_pages:
             if not extracted:
                 layout.append(f"no article could be read from {pages} article pages")
-            dropped = get("item_dropped_count", 0)
+            dropped = get("item_dropped_count", 0) - get(f"{DROP_REASON}archive_failed", 0)
             if extracted and dropped > 0.5 * extracted:
                 layout.append(f"{dropped} of {extracted} articles read were dropped")
             for field, share in coverage.items():

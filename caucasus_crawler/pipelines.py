@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from collections import Counter
 from contextlib import contextmanager
 
 from itemadapter import ItemAdapter
@@ -83,7 +84,7 @@ class ArchivePipeline:
         self.crawler = crawler
         self.archive: Archive | None = None
         self.failed: str | None = None  # why the archive refused a write
-        self.pending = 0
+        self.pending: Counter[str] = Counter()  # outcomes of the batch not yet committed
         self.last_commit = time.monotonic()
         # Redirects to articles not archived yet (still in flight): recorded once they are.
         self.waiting_aliases: dict[str, list[str]] = {}
@@ -155,10 +156,9 @@ class ArchivePipeline:
                 f"lost_most_text: {item.url} now reads {item.word_count} words; the archived "
                 "text is kept (a broken page or a changed layout, not an edit)"
             )
-        self.stats.inc_value(f"archive/{outcome}")
-        self.pending += 1
+        self.pending[outcome] += 1
         if (
-            self.pending >= self.batch_size
+            self.pending.total() >= self.batch_size
             or time.monotonic() - self.last_commit > self.commit_seconds
         ):
             self._commit()
@@ -178,5 +178,7 @@ class ArchivePipeline:
     def _commit(self):
         self.archive.commit()
         self.stats.inc_value("archive/commits")
-        self.pending = 0
+        for outcome, count in self.pending.items():  # counted once they are on disk
+            self.stats.inc_value(f"archive/{outcome}", count)
+        self.pending.clear()
         self.last_commit = time.monotonic()

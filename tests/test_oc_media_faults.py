@@ -526,3 +526,74 @@ def test_discovery_pages_redirected_to_another_port_are_not_followed(tmp_path):
     assert f"Redirected off the site, not followed: {ORIGIN}/ru/ -> {elsewhere.url}/ru/" in (
         process.stderr
     )
+
+
+def last_crawl(archive) -> dict:
+    import sqlite_utils
+
+    return list(sqlite_utils.Database(archive)["crawls"].rows)[-1]
+
+
+@pytest.mark.parametrize("status", [401, 403, 451])
+def test_a_site_that_refuses_every_request_is_a_failed_crawl(tmp_path, status):
+    site = Site("initial")
+    site.resource = lambda path: Resource(status, b"<h1>Access denied</h1>")
+    archive = tmp_path / "archive.db"
+    with MirrorServer(site) as server:
+        process = crawl_mirror_with(server, archive)
+    assert process.returncode == 1
+    assert "The crawl did not complete (finish reason: blocked)" in process.stderr
+    log = last_crawl(archive)
+    assert log["finish_reason"] == "blocked"
+    assert log["health"].startswith("the site refused every request")
+
+
+def test_a_mirror_that_is_not_there_is_an_unreachable_crawl(tmp_path):
+    from tests.conftest import free_port, run_crawl
+
+    archive = tmp_path / "archive.db"
+    process = run_crawl(f"http://127.0.0.1:{free_port()}", archive, *CRAWL, "-s", "RETRY_TIMES=0")
+    assert process.returncode == 1
+    assert "The crawl did not complete (finish reason: unreachable)" in process.stderr
+    assert last_crawl(archive)["finish_reason"] == "unreachable"
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A file system of 512 KB (a tmpfs, mounted as root), unmounted afterwards."""
+    import subprocess
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.decode()}")
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def test_a_full_disk_stops_the_crawl_with_a_failure_and_keeps_what_was_committed(small_disk):
+    import sqlite_utils
+
+    from tests.test_oc_media_interruption import integrity
+
+    site = Site("initial")
+    site.publish("/a-long-read/", html(article("A long read", TEXT * 3000, date=DATE)))
+    archive = small_disk / "archive.db"
+    with MirrorServer(site) as server:
+        process = crawl_mirror_with(server, archive, "-s", "ARCHIVE_BATCH_SIZE=1")
+    assert process.returncode == 1
+    assert "Could not write to the archive" in process.stderr
+    assert "database or disk is full" in process.stderr
+    assert "Traceback" not in process.stderr
+    assert integrity(archive) == "ok"
+    db = sqlite_utils.Database(archive)
+    committed = {r["url"] for r in db["articles"].rows}
+    assert ORIGIN + "/a-long-read/" not in committed
+    # The crawl's own row is small enough to be written when the long read was not.
+    log = last_crawl(archive)
+    assert log["finish_reason"] == "archive_failed"
+    assert log["health"] == "writing to the archive failed (database or disk is full)"
+    assert log["new"] == len(committed) > 0

@@ -38,8 +38,9 @@ class Command(ScrapyCrawl):
         path = self.settings.get("ARCHIVE_PATH") or ""
         if not path.strip():
             raise UsageError(
-                "ARCHIVE_PATH is empty: name the archive file (-s ARCHIVE_PATH=archive/caucasus.db), "
-                "or crawl without one (-s ARCHIVE_ENABLED=False)",
+                "ARCHIVE_PATH is empty: name the archive file "
+                "(-s ARCHIVE_PATH=archive/caucasus.db), or crawl without one "
+                "(-s ARCHIVE_ENABLED=False)",
                 print_help=False,
             )
         try:
