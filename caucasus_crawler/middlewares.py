@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -20,6 +21,8 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 
 logger = logging.getLogger(__name__)
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+# How often a request waiting out a Crawl-delay looks whether the crawl is stopping.
+TURN_CHECK_SECONDS = 0.5
 
 
 class MirrorMiddleware:
@@ -132,8 +135,10 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     - A robots.txt that cannot be fetched (a 5xx answer, or a network error after
       retries) means "disallow everything" for this crawl, not "allow everything".
       A 4xx answer still means there are no rules.
-    - ``Crawl-delay`` is honoured: requests to that host are spaced at least that far
-      apart, and AutoThrottle does not shorten the gap.
+    - ``Crawl-delay`` is honoured up to ROBOTSTXT_CRAWL_DELAY_MAX seconds: requests to
+      that host are spaced at least that far apart, and AutoThrottle does not shorten
+      the gap. Requests wait their turn here, before the downloader, so a crawl that is
+      stopping drops them at once instead of waiting out the delays.
 
     It also closes a gap: Scrapy 2.19 hands the parsed robots.txt to the first
     requests waiting for it and None ("allow all") to the others, so the first
@@ -143,12 +148,38 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler):
         super().__init__(crawler)
         self._crawl_delays: dict[str, float] = {}
+        self._next_turn: dict[str, float] = {}  # netloc -> when its next request may go
+        self._max_delay = crawler.settings.getfloat("ROBOTSTXT_CRAWL_DELAY_MAX")
 
     async def process_request(self, request, spider=None):
         if request.meta.get("dont_obey_robotstxt"):
             return
         await self.robot_parser(request)
-        self.process_request_2(self._parsers.get(urlparse_cached(request).netloc), request)
+        netloc = urlparse_cached(request).netloc
+        self.process_request_2(self._parsers.get(netloc), request)
+        if delay := self._crawl_delays.get(netloc):
+            await self._wait_turn(netloc, delay)
+            # Spaced out here alone: the downloader's own delay (and AutoThrottle's) would
+            # hold requests where a stopping crawl has to wait for them.
+            request.meta["autothrottle_dont_adjust_delay"] = True
+            slot = self.crawler.engine.downloader.slots.get(urlparse_cached(request).hostname)
+            if slot is not None:
+                slot.delay, slot.jitter = 0, 0
+
+    async def _wait_turn(self, netloc: str, delay: float) -> None:
+        now = time.monotonic()
+        turn = max(now, self._next_turn.get(netloc, now))
+        self._next_turn[netloc] = turn + delay
+        while (left := turn - time.monotonic()) > 0:
+            if self._stopping():
+                raise IgnoreRequest("the crawl is stopping")
+            await asyncio.sleep(min(left, TURN_CHECK_SECONDS))
+
+    def _stopping(self) -> bool:
+        engine = self.crawler.engine
+        # Ctrl-C or SIGTERM stop the engine; a CloseSpider (limit reached) closes its slot.
+        slot = getattr(engine, "_slot", None)
+        return not engine.running or (slot is not None and slot.closing is not None)
 
     async def _parse_robots(self, response, netloc, request):
         if response.status >= 500:
@@ -157,10 +188,21 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         await super()._parse_robots(response, netloc, request)
         parser = self._parsers[netloc]
         delay = parser.crawl_delay(self._robotstxt_useragent or self._default_useragent)
+        if delay and delay > self._max_delay:
+            self._stats.set_value(f"robotstxt/crawl_delay_capped/{netloc}", delay)
+            logger.warning(
+                "robots.txt of %s asks for %g s between requests; waiting %g s "
+                "(ROBOTSTXT_CRAWL_DELAY_MAX)",
+                netloc,
+                delay,
+                self._max_delay,
+            )
+            delay = self._max_delay
+        elif delay:
+            logger.info("robots.txt of %s asks for %g s between requests", netloc, delay)
         if delay:
             self._crawl_delays[netloc] = delay
             self._stats.set_value(f"robotstxt/crawl_delay/{netloc}", delay)
-            logger.info("robots.txt of %s asks for %g s between requests", netloc, delay)
 
     def _robots_error(self, exc, netloc):
         # As Scrapy's, but the requests waiting for this robots.txt get "disallow all".
@@ -176,16 +218,6 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         logger.error(
             "robots.txt of %s %s: nothing on that site is crawled this time (RFC 9309)", netloc, why
         )
-
-    def process_request_2(self, rp, request):
-        super().process_request_2(rp, request)
-        netloc = urlparse_cached(request).netloc
-        if delay := self._crawl_delays.get(netloc):
-            request.meta["autothrottle_dont_adjust_delay"] = True
-            slot = self.crawler.engine.downloader.slots.get(urlparse_cached(request).hostname)
-            if slot is not None and slot.delay < delay:
-                slot.delay, slot.jitter = delay, 0  # a minimum: no random shortening
-
 
 class CharsetMiddleware:
     """Decode pages whose charset is wrong or missing.

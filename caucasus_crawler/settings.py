@@ -40,6 +40,9 @@ CONTACT_URL = os.environ.get(
 )
 USER_AGENT_TEMPLATE = "caucasus_crawler/0.1 (research archive; +{contact_url})"
 ROBOTSTXT_OBEY = True
+# robots.txt's Crawl-delay is obeyed up to this many seconds (3600 would mean a day per
+# 24 pages); a larger one is capped, with a warning and robotstxt/crawl_delay_capped/<host>.
+ROBOTSTXT_CRAWL_DELAY_MAX = 60.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # A page yields at most one article: Scrapy's default of 100 parallel item slots

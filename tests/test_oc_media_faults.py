@@ -597,3 +597,37 @@ def test_a_full_disk_stops_the_crawl_with_a_failure_and_keeps_what_was_committed
     assert log["finish_reason"] == "archive_failed"
     assert log["health"] == "writing to the archive failed (database or disk is full)"
     assert log["new"] == len(committed) > 0
+
+
+def test_a_crawl_delay_of_an_hour_is_capped_and_sigterm_stops_the_crawl_promptly(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    from tests.conftest import REPO, crawl_command
+
+    site = Site("initial")
+    robots = site.routes["/robots.txt"]
+    site.routes["/robots.txt"] = Resource(200, robots.body + b"Crawl-delay: 3600\n", "text/plain")
+    archive = tmp_path / "archive.db"
+    with MirrorServer(site) as server:
+        crawl = subprocess.Popen(
+            crawl_command(server.url, archive, *CRAWL, "-s", "ROBOTSTXT_CRAWL_DELAY_MAX=30"),
+            cwd=REPO, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while len([r for r in server.requests if r.path != "/robots.txt"]) < 1:
+            assert time.monotonic() < deadline and crawl.poll() is None
+            time.sleep(0.1)
+        time.sleep(1)  # requests are now waiting their turn, 30 s apart
+        crawl.send_signal(signal.SIGTERM)
+        stopped = time.monotonic()
+        _, stderr = crawl.communicate(timeout=60)
+        took = time.monotonic() - stopped
+    assert took < 15, f"SIGTERM took {took:.0f} s to stop the crawl"
+    assert "asks for 3600 s between requests; waiting 30 s (ROBOTSTXT_CRAWL_DELAY_MAX)" in stderr
+    assert crawl.returncode == 0, stderr[-2000:]
+    log = last_crawl(archive)
+    assert log["finish_reason"] == "shutdown"
+    assert json.loads(log["stats"])["robotstxt/crawl_delay_capped/127.0.0.1:%d" % server.port]
+    assert len([r for r in server.requests if r.path != "/robots.txt"]) == 1
