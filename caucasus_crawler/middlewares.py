@@ -219,6 +219,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
             "robots.txt of %s %s: nothing on that site is crawled this time (RFC 9309)", netloc, why
         )
 
+
 class CharsetMiddleware:
     """Decode pages whose charset is wrong or missing.
 
