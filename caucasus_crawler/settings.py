@@ -68,6 +68,13 @@ RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 120.0
 # A redirect loop ends here (a warning and a counted statistic).
 REDIRECT_MAX_TIMES = 5
+# Bounds on what one page can make a crawl queue (each cut is a warning and a counted
+# statistic, discovery/*_capped): links taken from one HTML page, addresses from one
+# sitemap file (the sitemap protocol's own limit), and requests in one crawl (about
+# 2.5 KB of memory each; raise it for a backfill of more than half a million pages).
+PAGE_LINKS_MAX = 2000
+SITEMAP_URLS_MAX = 50_000
+CRAWL_REQUESTS_MAX = 500_000
 
 # --- components ----------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {

@@ -631,3 +631,69 @@ def test_a_crawl_delay_of_an_hour_is_capped_and_sigterm_stops_the_crawl_promptly
     assert log["finish_reason"] == "shutdown"
     assert json.loads(log["stats"])["robotstxt/crawl_delay_capped/127.0.0.1:%d" % server.port]
     assert len([r for r in server.requests if r.path != "/robots.txt"]) == 1
+
+
+def with_doctype(xml: bytes, root: bytes) -> bytes:
+    """The document with a DOCTYPE declaring entities (4 KB of them), as some CMS plugins
+    write; entities are never resolved, and the entries must still be read."""
+    entities = b"".join(b'<!ENTITY e%d "entity number %d">' % (n, n) for n in range(120))
+    doctype = b"<!DOCTYPE " + root + b" [" + entities + b"]>"
+    declaration, _, rest = xml.partition(b"?>")
+    return declaration + b"?>" + doctype + rest
+
+
+def test_sitemaps_and_feeds_with_a_doctype_declaring_entities_are_read(tmp_path):
+    site = Site("initial")
+    only_listed = ["/listed-in-the-sitemap-only/", "/ru/listed-in-the-feed-only/"]
+    site.publish("/listed-in-the-sitemap-only/", html(article("In the sitemap", TEXT, date=DATE)))
+    site.routes["/ru/listed-in-the-feed-only/"] = html(article("В ленте", TEXT, date=DATE))
+    feed = site.routes["/ru/feed/"]
+    item = (
+        f"<item><title>x</title><link>{ORIGIN}/ru/listed-in-the-feed-only/</link>"
+        "<pubDate>Sat, 30 Aug 2025 08:00:00 +0000</pubDate></item>"
+    ).encode()
+    body = feed.body.replace(b"<item>", item + b"<item>", 1)
+    site.routes["/ru/feed/"] = Resource(200, with_doctype(body, b"rss"), feed.content_type)
+    sitemap = site.routes["/post-sitemap.xml"]
+    site.routes["/post-sitemap.xml"] = Resource(
+        200, with_doctype(sitemap.body, b"urlset"), sitemap.content_type
+    )
+    archive = tmp_path / "archive.db"
+    with MirrorServer(site) as server:
+        process = crawl_mirror_with(server, archive)
+    assert process.returncode == 0, process.stderr[-2000:]
+    archived = rows(archive)
+    for path in only_listed:
+        assert ORIGIN + path in archived, path
+    counted = stats(archive)
+    assert "discovery/sitemap_invalid" not in counted and "discovery/feed_invalid" not in counted
+
+
+def test_a_page_of_64000_links_is_read_promptly_and_only_its_first_links_are_taken(tmp_path):
+    site = Site("initial")
+    cards = "".join(f'<li><a href="/story-{n}/">Read more</a></li>' for n in range(64_000))
+    page = article("Everything we ever published", TEXT, date=DATE).replace(
+        "</article>", f"</article><ul>{cards}</ul>"
+    )
+    site.publish("/all-the-links/", html(page))
+    archive = tmp_path / "archive.db"
+    with MirrorServer(site) as server:
+        process = crawl_mirror_with(server, archive, "-s", "PAGE_LINKS_MAX=50")
+    assert process.returncode == 0, process.stderr[-2000:]
+    counted = stats(archive)
+    assert "page_reader/timeouts" not in counted  # read, not given up on
+    assert counted["discovery/page_links_capped"] == 1
+    assert "Took the first 50 links of https://oc-media.org/all-the-links/" in process.stderr
+    assert len([r for r in server.requests if r.path.startswith("/story-")]) <= 50
+    assert rows(archive)[ORIGIN + "/all-the-links/"]["body"].split("\n\n") == TEXT
+
+
+def test_a_crawl_queues_at_most_crawl_requests_max_requests(tmp_path):
+    archive = tmp_path / "archive.db"
+    with MirrorServer(Site("initial")) as server:
+        process = crawl_mirror_with(server, archive, "-s", "CRAWL_REQUESTS_MAX=12")
+    assert process.returncode == 0, process.stderr[-2000:]
+    assert stats(archive)["discovery/requests_capped"] >= 1
+    assert "12 addresses requested: no more are queued in this crawl" in process.stderr
+    # Requests for robots.txt, feeds and sitemaps are not counted; pages are.
+    assert len([r for r in server.requests if r.path.endswith("/") and "feed" not in r.path]) <= 12

@@ -18,6 +18,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import scrapy
+from lxml import etree
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -129,6 +130,9 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.max_redirects = settings.getint("REDIRECT_MAX_TIMES")
+        spider.max_page_links = settings.getint("PAGE_LINKS_MAX")
+        spider.max_sitemap_urls = settings.getint("SITEMAP_URLS_MAX")
+        spider.max_requests = settings.getint("CRAWL_REQUESTS_MAX")
         if settings.getpriority("USER_AGENT") < settings.getpriority("CONTACT_URL"):
             agent = settings.get("USER_AGENT_TEMPLATE").format(
                 contact_url=settings.get("CONTACT_URL")
@@ -218,6 +222,8 @@ class NewsSpider(scrapy.Spider):
         if url in self._not_due:  # a sitemap or feed said it changed after all
             self._not_due.discard(url)
             self.crawler.stats.inc_value("recrawl/skipped_not_due", -1)
+        if not self._within_budget():
+            return None
         self._requested.add(url)
         return scrapy.Request(
             url,
@@ -227,6 +233,20 @@ class NewsSpider(scrapy.Spider):
             headers=headers,
             meta={**ARTICLE_META, "aliases": list(aliases)},
         )
+
+    def _within_budget(self) -> bool:
+        """Whether this crawl may make one more request (CRAWL_REQUESTS_MAX): a site
+        that links endless addresses must not fill the memory with a queue."""
+        if len(self._requested) < self.max_requests:
+            return True
+        if not self.crawler.stats.get_value("discovery/requests_capped"):
+            self.logger.warning(
+                "%d addresses requested: no more are queued in this crawl (CRAWL_REQUESTS_MAX); "
+                "the next crawl goes on from there",
+                self.max_requests,
+            )
+        self.crawler.stats.inc_value("discovery/requests_capped")
+        return False
 
     def _remember(self, url: str, kind: str, status: int, response=None) -> None:
         """What this page turned out to be, kept for the next crawl (with its validators
@@ -283,19 +303,21 @@ class NewsSpider(scrapy.Spider):
     def parse_sitemap(self, response):
         if response.status == 304:
             return
-        body = _sitemap_body(response, self.settings.getint("DOWNLOAD_MAXSIZE"))
-        if body is None:
+        sitemap = _sitemap(response, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        if sitemap is None:
             self.crawler.stats.inc_value("discovery/sitemap_invalid")
             self.logger.warning("Not a sitemap: %s", response.url)
             return
         self._remember(response.url, "sitemap", response.status, response)
-        sitemap = Sitemap(body)
-        for entry in sitemap:
+        for taken, entry in enumerate(sitemap):
+            if taken == self.max_sitemap_urls:  # the sitemap protocol's own limit
+                self._capped("sitemap_urls", response.url, taken, "SITEMAP_URLS_MAX")
+                return
             url = self.mirror.live_url(entry.get("loc", ""), response.url)
             if not url or self._older_than_since(entry.get("lastmod")):
                 continue
             if sitemap.type == "sitemapindex":
-                if not self._sitemap_skip.search(url):
+                if not self._sitemap_skip.search(url) and self._within_budget():
                     yield self._page_request(url, PRIORITY_DISCOVERY, self.parse_sitemap)
             elif (request := self._follow(url, entry.get("lastmod"))) is not None:
                 self.crawler.stats.inc_value("discovery/sitemap_urls")
@@ -338,7 +360,11 @@ class NewsSpider(scrapy.Spider):
                 yield self.unchanged(response)
             return
         page = await self.reader.read(response.text, response.url, extract=kind == "article")
-        links = [self._link(href, response.url) for href in page.hrefs]
+        hrefs = page.hrefs
+        if len(hrefs) > self.max_page_links:
+            self._capped("page_links", response.url, self.max_page_links, "PAGE_LINKS_MAX")
+            hrefs = hrefs[: self.max_page_links]
+        links = [self._link(href, response.url) for href in hrefs]
         if kind == "listing":
             self._remember(response.url, "listing", response.status, response)
         elif kind == "article":
@@ -354,6 +380,10 @@ class NewsSpider(scrapy.Spider):
                 self._remember(response.url, "not_article", response.status, response)
         for request in self._follow_links(response, page, links, from_listing=kind == "listing"):
             yield request
+
+    def _capped(self, what: str, url: str, taken: int, setting: str) -> None:
+        self.crawler.stats.inc_value(f"discovery/{what}_capped")
+        self.logger.warning("Took the first %d links of %s, no more (%s)", taken, url, setting)
 
     def redirected(self, response):
         """An article address that redirects: follow it once, and record every address
@@ -444,7 +474,7 @@ class NewsSpider(scrapy.Spider):
         for _, url, kind in links:
             if kind is None or url in self._requested:
                 continue
-            if kind == "listing" and self._wants_listing(url):
+            if kind == "listing" and self._wants_listing(url) and self._within_budget():
                 if next_page is not None and self._pagination.search(url):
                     if self._page_number(url) != next_page:
                         continue  # a later page links it as its next page
@@ -533,14 +563,21 @@ class NewsSpider(scrapy.Spider):
         return bool(dates) and max(dates)[:10] < self.since.isoformat()
 
 
-def _sitemap_body(response, max_size: int) -> bytes | None:
+def _sitemap(response, max_size: int) -> Sitemap | None:
+    """The response read as a sitemap (gzipped or not), or None when it is none. Its
+    root element decides, wherever it stands after the prolog (a DOCTYPE's internal
+    subset can be long); entities are not resolved."""
     body = response.body
     if body[:2] == b"\x1f\x8b":
         try:
             body = gunzip(body, max_size=max_size)
         except (OSError, ValueError):
             return None
-    return body if b"<urlset" in body[:2048] or b"<sitemapindex" in body[:2048] else None
+    try:
+        sitemap = Sitemap(body)
+    except (etree.XMLSyntaxError, StopIteration, ValueError):  # no root element at all
+        return None
+    return sitemap if sitemap.type in ("urlset", "sitemapindex") else None
 
 
 def _parse_since(value: str | None) -> date | None:
