@@ -629,7 +629,7 @@ def test_a_crawl_delay_of_an_hour_is_capped_and_sigterm_stops_the_crawl_promptly
     assert crawl.returncode == 0, stderr[-2000:]
     log = last_crawl(archive)
     assert log["finish_reason"] == "shutdown"
-    assert json.loads(log["stats"])["robotstxt/crawl_delay_capped/127.0.0.1:%d" % server.port]
+    assert json.loads(log["stats"])[f"robotstxt/crawl_delay_capped/127.0.0.1:{server.port}"]
     assert len([r for r in server.requests if r.path != "/robots.txt"]) == 1
 
 
