@@ -62,6 +62,9 @@ class ReadPage(NamedTuple):
     extraction: Extraction | None  # for article pages
 
 
+# As a browser parses: libxml2 otherwise gives up below 255 nested elements, and the
+# page has no text and no links.
+BROWSER_LIKE = lxml.html.HTMLParser(huge_tree=True)
 # Plain strings: lxml's "smart" ones would keep the whole page alive.
 HREFS = etree.XPath("//a/@href", smart_strings=False)
 STAMPS = etree.XPath("//time/@datetime", smart_strings=False)
@@ -73,13 +76,20 @@ def read_page(html: str, url: str, profile: SiteProfile, extract: bool) -> ReadP
     if doc is None:
         return ReadPage([], [], Extraction(None, ["unparseable"]) if extract else None)
     hrefs, stamps = HREFS(doc), STAMPS(doc)  # before extraction prunes the tree
-    return ReadPage(hrefs, stamps, extract_article(doc, url, profile) if extract else None)
+    if not extract:
+        return ReadPage(hrefs, stamps, None)
+    try:
+        extraction = extract_article(doc, url, profile)
+    except RecursionError:  # nested deeper than the interpreter's recursion limit
+        extraction = Extraction(None, ["too_deep"])
+    return ReadPage(hrefs, stamps, extraction)
 
 
 def parse_html(html: str) -> HtmlElement | None:
     """The page's tree, or None when there is nothing to parse."""
     try:
-        return lxml.html.document_fromstring(_CONTROL.sub("", _XML_DECLARATION.sub("", html)))
+        text = _CONTROL.sub("", _XML_DECLARATION.sub("", html))
+        return lxml.html.document_fromstring(text, parser=BROWSER_LIKE)
     except (ParserError, ValueError):
         return None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from difflib import SequenceMatcher
+from itertools import islice
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
@@ -25,10 +26,16 @@ ARTICLE_TYPES = frozenset(
 )
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:-]{1,2}\s+")
 _BYLINE_PREFIX = re.compile(r"^(by|автор[ыа]?|authors?)\s*:?\s+", re.I)
-# "By Mariam Nikuradze and Robin Fabbro": capitalised names after "By", nothing else.
-_BYLINE_LINE = re.compile(
-    r"^(by|автор[ыа]?:?)\s+(\w[\w.'’-]*\s*(,|&|\band\b|\bи\b)?\s*){1,12}$", re.I
-)
+# "By Mariam Nikuradze and Robin Fabbro": names after "By", nothing else. A line is
+# read in three linear steps (one nested pattern backtracked exponentially on a line
+# that was not one): the label, then words (each begins with a letter or digit) with at
+# most one comma or ampersand between two, then at most 12 names' worth of words,
+# where an "and" between two words joins them rather than counting as one.
+_BYLINE_LABEL = re.compile(r"(?:by|автор[ыа]?:?)\s+", re.I)
+_BYLINE_WORDS = re.compile(r"(?:\w[\w.'’-]*+\s*+(?:[,&]\s*+)?)++")
+_BYLINE_WORD = re.compile(r"[\w.'’-]+")
+_BYLINE_AND = re.compile(r"and|и", re.I)
+BYLINE_MAX_WORDS = 12
 _UPDATED = re.compile(rf"^\s*{UPDATED_LABEL}\b\s*:?\s*", re.I)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bи\b)\s*")
 
@@ -99,7 +106,7 @@ def _jsonld_nodes(doc: HtmlElement) -> tuple[list[dict], int]:
         text = (script.text or "").strip().removeprefix("<!--").removesuffix("-->")
         try:
             data = json.loads(text, strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past any real metadata: invalid
             errors += 1
             continue
         _collect(data, nodes)
@@ -243,11 +250,39 @@ def authors(page: Page, head_zone: list[HtmlElement], profile: SiteProfile) -> l
         marked = not class_words(el).isdisjoint(("byline", "author"))
         if marked or _BYLINE_PREFIX.match((el.text or "").lstrip()):
             text = clean_text(el.text_content())
-            if marked or _BYLINE_LINE.match(text):
+            if marked or _is_byline_line(text):
                 text = _BYLINE_PREFIX.sub("", text)
                 if text and len(text) < 120:
                     return _unique(_split_names(text))
     return []
+
+
+def _is_byline_line(text: str) -> bool:
+    """ "By A, B and C": a label, then names and separators only, 12 words at most
+    ("and" between two words is a separator, not a word)."""
+    label = _BYLINE_LABEL.match(text)
+    if label is None or not _BYLINE_WORDS.fullmatch(text, label.end()):
+        return False
+    words = list(islice(_BYLINE_WORD.finditer(text, label.end()), 2 * BYLINE_MAX_WORDS + 1))
+    if len(words) > 2 * BYLINE_MAX_WORDS:
+        return False  # at most every other word is an "and" between two
+    counted = len(words)
+    joined = False  # the previous word was an "and" between two words
+    for i in range(1, len(words)):
+        word = words[i]
+        gap_before = text[words[i - 1].end() : word.start()]
+        gap_after = text[word.end() : words[i + 1].start() if i + 1 < len(words) else None]
+        if (
+            not joined
+            and _BYLINE_AND.fullmatch(word[0])
+            and gap_before.isspace()
+            and (not gap_after or gap_after.isspace())
+        ):
+            counted -= 1
+            joined = True
+        else:
+            joined = False
+    return counted <= BYLINE_MAX_WORDS
 
 
 def _split_names(text: str) -> list[str]:
