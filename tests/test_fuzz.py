@@ -3,13 +3,14 @@
 Bounded here (the "ci" profile); `make fuzz` runs the same properties far longer.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scrapy.http import HtmlResponse
 
-from caucasus_crawler.extract import extract_article
+from caucasus_crawler.extract import extract_article, read_page
 from caucasus_crawler.normalize import (
     canonical_url,
     clean_text,
@@ -157,3 +158,44 @@ def test_any_link_resolves_or_is_refused_without_an_error(href, page):
     assert live is None or (
         live.startswith("https://oc-media.org/") and canonical_url(live) == live
     )
+
+
+# --- pathological inputs: each example is read within a time bound --------------------
+
+# What made patterns backtrack or walks go quadratic: long runs of one kind of character,
+# byline-like lines that are not bylines, separators, date-like junk.
+PIECES = ["By ", "Автор: ", "Mariam ", "and ", "и ", ", ", " | ", " - ", "  ", "(OC Media)",
+          "29 August 2025", "Updated: ", "Read more", "Related", "a", ".", "'", "\u00a0",
+          "x" * 50]  # fmt: skip
+LONG_LINES = st.lists(st.sampled_from(PIECES), min_size=1, max_size=400).map("".join)
+BOUNDED = settings(
+    max_examples=25, deadline=timedelta(seconds=3), suppress_health_check=list(HealthCheck)
+)
+
+
+@BOUNDED
+@given(LONG_LINES, st.sampled_from(["p", "span", "time", "h1", "title", "li", "a"]))
+def test_long_adversarial_lines_are_read_in_bounded_time(line, tag):
+    html = (
+        f"<html><head><title>{line}</title></head><body><article><h1>{line[:200]}</h1>"
+        f"<{tag}>{line}</{tag}><p>{line}</p><p>{line} {line}</p></article></body></html>"
+    )
+    extract_article(html, URL, PROFILE)
+    clean_text(line), parse_date(line), normalize_body(line)
+
+
+@BOUNDED
+@given(
+    st.sampled_from(["li", "p", "div", "a", "br", "h3"]),
+    st.integers(1_000, 40_000),
+    st.sampled_from(["Read more", "Related", "x", ""]),
+    st.integers(1, 1_800),
+)
+def test_wide_and_deep_trees_are_read_in_bounded_time(tag, width, text, depth):
+    siblings = f"<{tag}>{text}</{tag}>" * width
+    html = (
+        "<html><body>" + "<div>" * depth + "<article><h1>Wide and deep</h1>"
+        "<p>The committee met on Tuesday to discuss the draft law on local government.</p>"
+        f"<ul>{siblings}</ul></article>" + "</div>" * depth + "</body></html>"
+    )
+    read_page(html, URL, PROFILE, extract=True)
