@@ -142,6 +142,8 @@ class CrawlHealth:
         """A crawl about to finish without one page of the site read did not finish:
         it was refused (``blocked``) or could not reach the site (``unreachable``)."""
         stats = self.stats.get_stats()
+        if not stats.get("downloader/request_count"):
+            return  # nothing was asked (a crawl that failed to start says so itself)
         statuses = Counter()
         for prefix in ("downloader/response_status_count/", "robotstxt/response_status_count/"):
             sign = 1 if prefix.startswith("downloader") else -1  # robots.txt is not a page
