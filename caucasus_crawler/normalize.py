@@ -21,7 +21,6 @@ from w3lib.url import canonicalize_url, url_query_cleaner
 # are common in CMS output and would otherwise change the hash of equal text.
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS), None)
-_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # A normal body: words separated by single spaces, paragraphs by one blank line.
@@ -38,13 +37,16 @@ def clean_text(text: str | None) -> str:
     """NFC, invisible characters removed, every run of whitespace one space."""
     if not text:
         return ""
+    # str.split() splits on every white space (NBSP and the typographic spaces too).
+    if text.isascii():  # the common case, at C speed
+        return " ".join(text.split())
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     text = text.translate(_INVISIBLE)
     # Lone surrogates (from broken entities such as &#xD800;) cannot be encoded.
     if _SURROGATE.search(text):
         text = text.encode("utf-8", "replace").decode("utf-8")
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def clean_paragraphs(paragraphs) -> list[str]:
@@ -129,6 +131,8 @@ _MONTH_DAY_YEAR = re.compile(
 )
 _NUMERIC = re.compile(r"^(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{4})" + _TIME + r"$")
 _ISO_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_RFC2822_END = re.compile(r"[+-]\d{4}$|GMT$|UT$")
+_MONTH_ABBREVIATION = re.compile("jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
 
 
 def parse_date(value: str | None, local_tz: str = "UTC") -> str | None:
@@ -165,6 +169,8 @@ def _plausible_date(day: date) -> str | None:
 
 
 def _parse_iso(text: str) -> datetime | None:
+    if not (text[:4].isascii() and text[:4].isdigit()):
+        return None  # every ISO 8601 form begins with the year (and raising costs)
     try:
         return datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text[:11] else text)
     except ValueError:
@@ -172,8 +178,10 @@ def _parse_iso(text: str) -> datetime | None:
 
 
 def _parse_rfc2822(text: str) -> datetime | None:
-    if "," not in text and not re.search(r"[+-]\d{4}$|GMT$|UT$", text):
+    if "," not in text and not _RFC2822_END.search(text):
         return None
+    if not _MONTH_ABBREVIATION.search(text.lower()):
+        return None  # the email parser needs a month's name (cheaply told, on every line)
     try:
         return parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

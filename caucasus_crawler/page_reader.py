@@ -37,7 +37,6 @@ from .extract import Extraction, ReadPage, SiteProfile, read_page
 
 logger = logging.getLogger(__name__)
 HEADER = 4  # bytes of a message's length, big-endian
-PAGE_DEPTH_RECURSION = 10_000
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 CLOSE_SECONDS = 30  # for a worker to end when the crawl closes (without a page time limit)
 PIPE_BYTES = 1 << 20
@@ -240,8 +239,6 @@ def die_with(parent: int) -> None:
 if __name__ == "__main__":
     parent, timeout = int(sys.argv[1]), float(sys.argv[2])
     die_with(parent)
-    # Room to walk the deepest tree libxml2 builds (it stops nesting past 2,048 elements).
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), PAGE_DEPTH_RECURSION))
     # A page's time limit: the timer's signal, not handled, ends the process even while
     # it is busy in C code.
     signal.signal(signal.SIGALRM, signal.SIG_DFL)

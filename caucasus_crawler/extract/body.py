@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from itertools import islice, takewhile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import takewhile
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -53,7 +53,8 @@ BOX_MAX_CHARS = 700
 _WORDS = re.compile(r"[\w]+")
 _DATE_ONLY = re.compile(r"^[\w ,.:]{6,48}$")
 _NOTE_MARK = re.compile(r"\[?\d{1,3}\]?")
-_DATE_SEPARATOR = re.compile(r"\s+[·•|]\s+")
+# (?<!\s): tried once per run of white space, not at each of its characters (quadratic).
+_DATE_SEPARATOR = re.compile(r"(?<!\s)\s+[·•|]\s+")
 _DATE_LABEL = re.compile(rf"^(published|posted|{UPDATED_LABEL})\s*:?\s*", re.I)
 _BYLINE = re.compile(r"^(by|автор|авторы)\b[\s:]", re.I)
 # A newsletter sign-up box, whatever its markup.
@@ -69,19 +70,33 @@ class Block:
     text: str
     link_chars: int = 0
     box: HtmlElement | None = None
+    # Every block is asked these (attributes: cached_property locks, at a cost per call).
+    words: int = field(init=False, repr=False)  # roughly: for thresholds (the archive counts)
+    folded: str = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.words = len(self.text.split())
+        self.folded = fold(self.text)
 
     @property
     def link_density(self) -> float:
         return self.link_chars / len(self.text) if self.text else 0.0
 
-    @cached_property
-    def words(self) -> int:
-        """Words, roughly (for thresholds; the archived count is exact)."""
-        return len(self.text.split())
 
-    @cached_property
-    def folded(self) -> str:
-        return fold(self.text)
+# An element's text longer than this is no byline or standfirst: not read to its end
+# (by the headline, hundreds of nested wrappers may each hold the whole article).
+LINE_MAX_CHARS = 10_000
+
+
+def text_upto(el: HtmlElement, limit: int = LINE_MAX_CHARS) -> str | None:
+    """``el.text_content()``, or None when it is longer than ``limit`` characters."""
+    pieces, size = [], 0
+    for piece in el.itertext():
+        size += len(piece)
+        if size > limit:
+            return None
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def class_words(el: HtmlElement) -> frozenset[str]:
@@ -145,7 +160,8 @@ def is_junk(el: HtmlElement, protected: frozenset | set = frozenset()) -> bool:
         return True
     if tag in JUNK_TAGS:
         return not _is_text_despite_tag(el)
-
+    if not el.keys():  # no attributes: nothing more to look at (most elements)
+        return False
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
     if el.get("role") in ("navigation", "banner", "contentinfo", "complementary", "dialog"):
@@ -260,7 +276,9 @@ _HEADLINE_LINKS = etree.XPath(
 
 def _holds_headline_links(el: HtmlElement) -> bool:
     """Cards of other articles: headings that are links."""
-    return isinstance(el.tag, str) and el.tag not in HEADINGS and _HEADLINE_LINKS(el)
+    if not isinstance(el.tag, str) or el.tag in HEADINGS or not len(el):
+        return False  # (an element with nothing inside holds no heading: no XPath)
+    return _HEADLINE_LINKS(el)
 
 
 def _short_leaves(doc: HtmlElement):
@@ -278,24 +296,67 @@ def drop_related_blocks(doc: HtmlElement, profile: SiteProfile, protected: set) 
     a short article for the main text. A block is the smallest element that starts
     with the heading; a heading in the middle of the article text is left to
     ``clean_blocks``.
+
+    However many markers a page repeats (64,000 "Read more" links), each element is
+    looked at a bounded number of times: a parent's first child with text is kept
+    from one marker to the next, and the markers inside a removed block are skipped.
     """
     markers = [el for el in _short_leaves(doc) if profile.is_end_marker(el.text)]
+    live = set(markers)
+    firsts = _FirstWithText()
     for marker in markers:
+        if marker not in live:
+            continue  # inside a block removed already
         block = marker
         while (parent := block.getparent()) is not None and _holds_only(parent, block):
             block = parent
         parent = block.getparent()
         if parent is None or parent.tag in ("body", "html"):
             continue
-        first = next(
-            (c for c in parent if isinstance(c.tag, str) and clean_text(c.text_content())), None
-        )
-        if first is block and parent not in protected and not clean_text(parent.text or ""):
-            parent.drop_tree()
+        if firsts(parent) is block and parent not in protected and not clean_text(parent.text):
+            if (grandparent := parent.getparent()) is not None:
+                firsts.removing(grandparent, parent)
+            _drop(parent, live)
         elif cards := list(takewhile(_holds_headline_links, block.itersiblings())):
             # The heading midway in a column (the article's own, maybe), then its cards.
             for el in [block, *cards]:
-                el.drop_tree()
+                _drop(el, live)
+
+
+class _FirstWithText:
+    """A parent's first child with text, remembered while blocks are removed: the
+    children before it have none (and removals give none), so a search goes on from
+    where the last one stopped."""
+
+    def __init__(self):
+        self.memo: dict[HtmlElement, HtmlElement | None] = {}
+
+    def __call__(self, parent: HtmlElement) -> HtmlElement | None:
+        if parent not in self.memo:
+            self.memo[parent] = _first_with_text(iter(parent))
+        elif (first := self.memo[parent]) is not None and not _shows_text(first):
+            self.memo[parent] = _first_with_text(first.itersiblings())  # its text removed
+        return self.memo[parent]
+
+    def removing(self, parent: HtmlElement, child: HtmlElement) -> None:
+        """``child`` of ``parent`` is about to be removed."""
+        if self.memo.get(parent) is child:
+            self.memo[parent] = _first_with_text(child.itersiblings())
+
+
+def _first_with_text(elements) -> HtmlElement | None:
+    return next((el for el in elements if isinstance(el.tag, str) and _shows_text(el)), None)
+
+
+def _shows_text(el: HtmlElement) -> bool:
+    """``clean_text(el.text_content())`` is not empty: read only up to the first word."""
+    return any(clean_text(text) for text in el.itertext())
+
+
+def _drop(el: HtmlElement, live: set) -> None:
+    """Remove ``el`` (not its tail), and the markers in it from ``live``."""
+    live.difference_update(el.iter())
+    el.drop_tree()
 
 
 # A box around a heading holds a few elements: past this many, a list of cards.
@@ -303,17 +364,17 @@ HEADING_BOX_CHILDREN = 8
 
 
 def _holds_only(parent: HtmlElement, child: HtmlElement) -> bool:
-    """``parent`` shows no text but ``child``'s (icons and white space aside). Looked
-    at element by element, never by the parent's whole text: a list of 64,000 "Read
-    more" links would make that quadratic."""
-    # (len() of an lxml element walks all its children.)
-    crowded = next(islice(parent.iterchildren(), HEADING_BOX_CHILDREN, None), None) is not None
-    if crowded or (parent.text or "").strip():
+    """``parent`` shows no text but ``child``'s (icons, comments and white space aside).
+    Looked at element by element, never by the parent's whole text: a list of 64,000
+    "Read more" links would make that quadratic."""
+    if (parent.text or "").strip():
         return False
-    return all(
-        not (el.tail or "").strip() and (el is child or not el.text_content().strip())
-        for el in parent
-    )
+    for n, el in enumerate(parent):
+        if n == HEADING_BOX_CHILDREN or (el.tail or "").strip():
+            return False  # (past a few children: a list of cards)
+        if el is not child and isinstance(el.tag, str) and any(map(str.strip, el.itertext())):
+            return False
+    return True
 
 
 def container_blocks(container: HtmlElement, protected: set) -> list[Block]:
@@ -321,9 +382,8 @@ def container_blocks(container: HtmlElement, protected: set) -> list[Block]:
     for el in list(container.iterdescendants()):
         if el.getparent() is not None and (is_junk(el, protected) or _is_note_mark(el)):
             el.drop_tree()
-    sizes: dict[HtmlElement, int] = {}
     blocks: list[Block] = []
-    _walk(container, container, blocks, sizes)
+    _walk(container, blocks)
     return blocks
 
 
@@ -337,35 +397,54 @@ def _is_note_mark(el: HtmlElement) -> bool:
     )
 
 
-def _walk(el: HtmlElement, container: HtmlElement, out: list[Block], sizes: dict) -> None:
-    inline: list[HtmlElement | str] = [el.text or ""]
-    for child in el:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in INLINE and child.find(".//p") is None and child.find(".//div") is None:
-            inline.append(child)
-        elif tag == "br":
-            # Two line breaks with only white space between them separate paragraphs
-            # in older markup.
-            if isinstance(_last_printed(inline), _LineBreak):
-                _flush(inline, el, container, out, sizes)
-                inline = []
+def _walk(container: HtmlElement, out: list[Block]) -> None:
+    """The container's text into ``out``, element by element in document order: a
+    walk with a stack of its own, not a recursion (a page may nest thousands deep)."""
+    boxes = _Boxes(container)
+    # Per element being walked: [element, its children left, its run of inline text,
+    # whether it stands inside a link within the container].
+    stack = [[container, iter(container), [container.text or ""], False]]
+    while stack:
+        frame = stack[-1]
+        el, children, inline, linked = frame
+        in_link = linked or (el is not container and el.tag == "a")  # for its children
+        for child in children:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag in INLINE and not _holds(child, "p") and not _holds(child, "div"):
+                inline.append(child)
+            elif tag == "br":
+                # Two line breaks with only white space between them separate paragraphs
+                # in older markup.
+                if isinstance(_last_printed(inline), _LineBreak):
+                    _flush(inline, el, linked, boxes, out)
+                    inline.clear()
+                else:
+                    inline.append(_LineBreak("\n"))
             else:
-                inline.append(_LineBreak("\n"))
+                _flush(inline, el, linked, boxes, out)
+                inline.clear()
+                if tag in HEADINGS:
+                    _emit("h", child, in_link, boxes, out)
+                elif tag == "tr":
+                    _emit_row(child, in_link, boxes, out)
+                elif _is_picture_caption(child):
+                    pass
+                elif tag in LEAF_BLOCKS and not _holds(child, "p"):
+                    _emit("p", child, in_link, boxes, out)
+                elif tag:
+                    stack.append([child, iter(child), [child.text or ""], in_link])
+                    break  # the child's text first; its tail when it is done
+            inline.append(child.tail or "")
         else:
-            _flush(inline, el, container, out, sizes)
-            inline = []
-            if tag in HEADINGS:
-                _emit("h", child, container, out, sizes)
-            elif tag == "tr":
-                _emit_row(child, container, out, sizes)
-            elif _is_picture_caption(child):
-                pass
-            elif tag in LEAF_BLOCKS and child.find(".//p") is None:
-                _emit("p", child, container, out, sizes)
-            elif tag:
-                _walk(child, container, out, sizes)
-        inline.append(child.tail or "")
-    _flush(inline, el, container, out, sizes)
+            _flush(inline, el, linked, boxes, out)
+            stack.pop()
+            if stack:
+                stack[-1][2].append(el.tail or "")
+
+
+def _holds(el: HtmlElement, tag: str) -> bool:
+    """``el.find(".//tag") is not None``, without ElementPath's Python."""
+    return next(el.iterdescendants(tag), None) is not None
 
 
 class _LineBreak(str):
@@ -384,51 +463,45 @@ def _last_printed(inline: list):
     )
 
 
-def _flush(inline: list, parent: HtmlElement, container, out, sizes) -> None:
+def _flush(inline: list, parent: HtmlElement, in_link: bool, boxes, out) -> None:
+    """A run of inline text as a block; ``in_link``: ``parent`` stands inside an <a>
+    within the container (blocks in a link: a card)."""
+    if len(inline) == 1 and isinstance(inline[0], str) and not inline[0].strip():
+        return  # the white space between two blocks (most runs)
     text = clean_text("".join(i if isinstance(i, str) else i.text_content() for i in inline))
     if text:
-        links = sum(
-            len(clean_text(a.text_content()))
-            for i in inline
-            if not isinstance(i, str)
-            for a in i.iter("a")
-        )
-        if _inside_link(parent, container):
+        if in_link:
             links = len(text)  # a card
-        out.append(Block("p", text, links, _box(parent, container, sizes)))
+        else:
+            links = sum(
+                len(clean_text(a.text_content()))
+                for i in inline
+                if not isinstance(i, str)
+                for a in i.iter("a")
+            )
+        out.append(Block("p", text, links, boxes(parent)))
 
 
-def _emit(kind: str, el: HtmlElement, container, out, sizes) -> None:
-    text = clean_text(el.text_content())
-    if text:
-        out.append(Block(kind, text, _link_chars(el, text, container), _box(el, container, sizes)))
+def _emit(kind: str, el: HtmlElement, in_link: bool, boxes, out) -> None:
+    raw = el.text_content()
+    if text := clean_text(raw):
+        box = boxes(el, len(raw.strip()))
+        out.append(Block(kind, text, _link_chars(el, text, in_link), box))
 
 
-def _emit_row(row: HtmlElement, container, out, sizes) -> None:
+def _emit_row(row: HtmlElement, in_link: bool, boxes, out) -> None:
     """A table row is one line, its cells separated by " | "."""
     cells = [clean_text(cell.text_content()) for cell in row if cell.tag in ("td", "th")]
     text = " | ".join(cells)
     if any(cells):
-        out.append(Block("p", text, _link_chars(row, text, container), _box(row, container, sizes)))
+        out.append(Block("p", text, _link_chars(row, text, in_link), boxes(row)))
 
 
-def _link_chars(el: HtmlElement, text: str, container: HtmlElement) -> int:
+def _link_chars(el: HtmlElement, text: str, in_link: bool) -> int:
     """How much of the block's text is link text: all of it inside a link (a card)."""
-    if _inside_link(el, container):
+    if in_link:
         return len(text)
     return sum(len(clean_text(a.text_content())) for a in el.iter("a"))
-
-
-def _inside_link(el: HtmlElement, container: HtmlElement) -> bool:
-    """``el`` stands inside an <a> within the container (blocks in a link: a card)."""
-    if el is container:
-        return False
-    for ancestor in el.iterancestors():
-        if ancestor is container:
-            return False
-        if ancestor.tag == "a":
-            return True
-    return False
 
 
 def _is_picture_caption(el: HtmlElement) -> bool:
@@ -443,19 +516,36 @@ def _is_picture_caption(el: HtmlElement) -> bool:
     return not before.text_content().strip()
 
 
-def _box(el: HtmlElement, container: HtmlElement, sizes: dict) -> HtmlElement | None:
-    """The largest ancestor below the container that is still small enough to be a box."""
-    box = None
-    node = el
-    while node is not None and node is not container:
-        if node not in sizes:
-            sizes[node] = len(node.text_content().strip())
-        if sizes[node] > BOX_MAX_CHARS:
-            break
-        if node.tag not in LEAF_BLOCKS and node.tag not in HEADINGS:
-            box = node
-        node = node.getparent()
-    return box
+class _Boxes:
+    """The box of an element: its largest ancestor (or itself) below the container
+    that is still small enough to be a box, and not a paragraph or heading. Memoised
+    for one container, as ``Covered``: the blocks of a box share its ancestors."""
+
+    def __init__(self, container: HtmlElement):
+        self.container = container
+        # Element -> its box; an element too large (or the container) has none, and
+        # stops the climb of the elements inside it.
+        self.memo: dict[HtmlElement, HtmlElement | None] = {}
+
+    def __call__(self, el: HtmlElement, size: int | None = None) -> HtmlElement | None:
+        """``size``: the length of ``el``'s text (stripped), when known."""
+        chain = []
+        node = el
+        while node is not None and node not in self.memo:
+            if node is self.container or (
+                (size if size is not None else len(node.text_content().strip())) > BOX_MAX_CHARS
+            ):
+                self.memo[node] = None
+                break
+            chain.append(node)
+            node = node.getparent()
+            size = None
+        box = self.memo.get(node) if node is not None else None
+        for node in reversed(chain):  # from the top of the run of small elements down
+            if box is None and node.tag not in LEAF_BLOCKS and node.tag not in HEADINGS:
+                box = node
+            self.memo[node] = box
+        return box
 
 
 def fallback_blocks(doc: HtmlElement, exclude: list[str]) -> list[Block]:
@@ -517,7 +607,7 @@ def clean_blocks(
         folded = block.folded
         if block.box is not None and block.box in dropped_boxes:
             continue
-        if profile.is_end_marker(text):
+        if profile.is_end_marker(text, folded):
             skipping_related = True
             continue
         if skipping_related:

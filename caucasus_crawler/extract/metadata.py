@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from lxml.html import HtmlElement
 
 from ..normalize import clean_text, parse_date
-from .body import class_words
+from .body import class_words, text_upto
 from .profile import UPDATED_LABEL, SiteProfile, fold
 
 ARTICLE_TYPES = frozenset(
@@ -24,7 +24,8 @@ ARTICLE_TYPES = frozenset(
     "BackgroundNewsArticle ReviewNewsArticle AskPublicNewsArticle BlogPosting "
     "LiveBlogPosting Report".split()
 )
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—:-]{1,2}\s+")
+# (?<!\s): tried once per run of white space, not at each of its characters (quadratic).
+_TITLE_SEPARATORS = re.compile(r"(?<!\s)\s+[|–—:-]{1,2}\s+")
 _BYLINE_PREFIX = re.compile(r"^(by|автор[ыа]?|authors?)\s*:?\s+", re.I)
 # "By Mariam Nikuradze and Robin Fabbro": names after "By", nothing else. A line is
 # read in three linear steps (one nested pattern backtracked exponentially on a line
@@ -37,7 +38,14 @@ _BYLINE_WORD = re.compile(r"[\w.'’-]+")
 _BYLINE_AND = re.compile(r"and|и", re.I)
 BYLINE_MAX_WORDS = 12
 _UPDATED = re.compile(rf"^\s*{UPDATED_LABEL}\b\s*:?\s*", re.I)
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bи\b)\s*")
+_NAME_SPLIT = re.compile(r"(?:(?<!\s)\s+)?(?:,|;|&|\band\b|\bи\b)\s*")  # = \s*(…)\s*
+# Bounds on what a hostile page can make extraction compare: a page with more <h1>s is
+# a listing; a title longer than this is compared by its beginning.
+MAX_HEADLINES = 50
+TITLE_CANDIDATES = 50
+TITLE_CHARS = 400
+# JSON-LD values are walked without recursion; references are resolved this deep.
+MAX_JSON_DEPTH = 32
 
 
 class Page:
@@ -50,7 +58,9 @@ class Page:
         self.nodes, self.jsonld_errors = _jsonld_nodes(doc)
         self.by_id = {n["@id"]: n for n in self.nodes if isinstance(n.get("@id"), str)}
         self.article = next((n for n in self.nodes if _types(n) & ARTICLE_TYPES), None)
-        self.headlines = [h for h in doc.iter("h1") if clean_text(h.text_content())]
+        self.headlines = list(
+            islice((h for h in doc.iter("h1") if clean_text(h.text_content())), MAX_HEADLINES)
+        )
 
     def meta(self, *names: str) -> str | None:
         for name in names:
@@ -65,9 +75,11 @@ class Page:
     def node_value(self, key: str):
         return self.resolve(self.article.get(key)) if self.article else None
 
-    def resolve(self, value):
-        if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+    def resolve(self, value, depth: int = 0):
+        """References to other nodes ({"@id": …}) replaced by the nodes, in lists
+        nested up to MAX_JSON_DEPTH."""
+        if isinstance(value, list) and depth < MAX_JSON_DEPTH:
+            return [self.resolve(v, depth + 1) for v in value]
         if isinstance(value, dict) and set(value) == {"@id"}:
             return self.by_id.get(value["@id"], value)
         return value
@@ -114,14 +126,17 @@ def _jsonld_nodes(doc: HtmlElement) -> tuple[list[dict], int]:
 
 
 def _collect(data, nodes: list[dict]) -> None:
-    if isinstance(data, list):
-        for item in data:
-            _collect(item, nodes)
-    elif isinstance(data, dict):
-        if "@type" in data:
-            nodes.append(data)
-        if "@graph" in data:
-            _collect(data["@graph"], nodes)
+    """The typed nodes of a JSON-LD document, in document order (lists and @graph)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            if "@type" in item:
+                nodes.append(item)
+            if "@graph" in item:
+                stack.append(item["@graph"])
 
 
 def _types(node: dict) -> set[str]:
@@ -131,15 +146,17 @@ def _types(node: dict) -> set[str]:
 
 def _texts(value) -> list[str]:
     """Strings out of a JSON-LD value that may be a string, a list or an object with a name."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return _texts(value.get("name"))
-    if isinstance(value, list):
-        return [t for v in value for t in _texts(v)]
-    return []
+    texts = []
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            stack.append(value.get("name"))
+        elif isinstance(value, list):
+            stack.extend(reversed(value))
+    return texts
 
 
 def _unique(values) -> list[str]:
@@ -171,7 +188,7 @@ def title(page: Page, profile: SiteProfile) -> str | None:
     stated = [
         t
         for t in [
-            *_texts(page.node_value("headline")),
+            *_texts(page.node_value("headline"))[:TITLE_CANDIDATES],
             page.meta("og:title", "twitter:title"),
             _strip_site_suffix(page.doc.findtext(".//title"), page, profile),
         ]
@@ -191,9 +208,9 @@ def title(page: Page, profile: SiteProfile) -> str | None:
         if max(_similarity(headlines[0], s) for s in stated) >= 0.5:
             return headlines[0]
         # A page-header title ("Blog") above the post's own headline, shown in an <h2>.
-        shown = [clean_text(h.text_content()) for h in page.doc.iter("h2")]
-        like = [h for h in shown if max(_similarity(h, s) for s in stated) >= 0.8]
-        return like[0] if like else clean_text(stated[0])
+        shown = (clean_text(h.text_content()) for h in islice(page.doc.iter("h2"), MAX_HEADLINES))
+        like = next((h for h in shown if max(_similarity(h, s) for s in stated) >= 0.8), None)
+        return like if like is not None else clean_text(stated[0])
     # Several <h1>: the one the page's own metadata names.
     return max(headlines, key=lambda h: max(_similarity(h, s) for s in stated))
 
@@ -207,7 +224,7 @@ def headline_contradicts(page: Page, title: str) -> bool:
 
 def _similarity(a: str, b: str) -> float:
     a, b = fold(a), fold(b)
-    return 1.0 if a == b else SequenceMatcher(None, a, b).ratio()
+    return 1.0 if a == b else SequenceMatcher(None, a[:TITLE_CHARS], b[:TITLE_CHARS]).ratio()
 
 
 def _strip_site_suffix(text: str | None, page: Page, profile: SiteProfile) -> str | None:
@@ -249,7 +266,9 @@ def authors(page: Page, head_zone: list[HtmlElement], profile: SiteProfile) -> l
         # A byline by its class, or a line that says it is one ("By … and …").
         marked = not class_words(el).isdisjoint(("byline", "author"))
         if marked or _BYLINE_PREFIX.match((el.text or "").lstrip()):
-            text = clean_text(el.text_content())
+            if (text := text_upto(el)) is None:
+                continue  # far too long to be a byline
+            text = clean_text(text)
             if marked or _is_byline_line(text):
                 text = _BYLINE_PREFIX.sub("", text)
                 if text and len(text) < 120:
@@ -296,7 +315,7 @@ def dates(page: Page, head_zone: list[HtmlElement], tz: str) -> tuple[str | None
             page.meta("article:published_time", "datepublished", "date", "dc.date"),
             *_itemprop_dates(head_zone, "datePublished"),
             *[el.get("datetime") for el in head_zone if el.tag == "time"][:1],
-            *[el.text_content() for el in head_zone if el.tag == "time"][:1],
+            next((el.text_content() for el in head_zone if el.tag == "time"), None),
             # Last, a date written out near the headline ("31 августа 2025, 18:10").
             *[text for text in _short_texts(head_zone) if not _UPDATED.match(text)],
         ],
@@ -403,7 +422,11 @@ def alternates(page: Page) -> dict[str, str]:
 def members_only(page: Page) -> bool:
     values = [page.node_value("isAccessibleForFree")]
     values += [part.get("isAccessibleForFree") for part in _parts(page)]
-    return any(str(v).strip().lower() == "false" for v in values if v is not None)
+    return any(
+        str(v).strip().lower() == "false"
+        for v in values
+        if v is not None and not isinstance(v, list | dict)  # (str() of a list recurses)
+    )
 
 
 def _parts(page: Page) -> list[dict]:

@@ -66,6 +66,7 @@ class SiteProfile:
     # Derived once per profile: folded phrases and compiled patterns.
     _folded: dict = field(init=False, repr=False, compare=False)
     _teaser: re.Pattern = field(init=False, repr=False, compare=False)
+    _end_initials: frozenset = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         alternatives = [GENERIC_TEASER]
@@ -81,6 +82,9 @@ class SiteProfile:
             "end": frozenset(map(fold, GENERIC_END_MARKERS + self.end_markers)),
         }
         object.__setattr__(self, "_folded", folded)
+        # The first letters of the end markers (none if a marker is empty).
+        initials = frozenset(m[:1] for m in folded["end"]) if all(folded["end"]) else frozenset()
+        object.__setattr__(self, "_end_initials", initials)
 
     def is_boilerplate(self, text: str, folded: str | None = None) -> bool:
         folded = folded if folded is not None else fold(text)
@@ -95,8 +99,12 @@ class SiteProfile:
             return True
         return link_density >= 0.4 and bool(_TEASER_LABEL.match(text))
 
-    def is_end_marker(self, text: str) -> bool:
-        return len(text) < 60 and _fold_short(text).rstrip(" :") in self._folded["end"]
+    def is_end_marker(self, text: str, folded: str | None = None) -> bool:
+        initial = text.lstrip()[:1].translate(_FOLD).lower()  # what ``fold`` begins with
+        if len(text) >= 60 or (self._end_initials and self._end_initials.isdisjoint(initial)):
+            return False  # (the first letter tells most texts apart, without folding them)
+        folded = folded if folded is not None else _fold_short(text)
+        return folded.rstrip(" :") in self._folded["end"]
 
 
 _FOLD = str.maketrans({"‘": "'", "’": "'", "`": "'", "—": "-", "–": "-", "\u00a0": " "})

@@ -40,7 +40,7 @@ PROBLEMS = {
     "no_title": "No title",
     "empty_body": "No article text found",
     "very_short": "Very short article text",
-    "too_deep": "Elements nested too deep to read (EXTRACTION_PROCESSES=0 reads less deep)",
+    "too_deep": "Elements nested too deep to read",
 }
 REDIRECTS = (301, 302, 303, 307, 308)
 # Article pages answer redirects to the spider, which records the old address as an
