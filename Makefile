@@ -6,7 +6,7 @@ ARCHIVE_PATH ?= archive/caucasus.db
 HOST ?= 127.0.0.1
 PORT ?= 8001
 DEMO_MIRROR_PORT ?= 8765
-SPIDER ?= oc_media
+SPIDER ?=
 
 .PHONY: install test lint fuzz crawl serve demo demo-crawl bench bench-large clean
 
@@ -29,8 +29,9 @@ lint: install
 	$(BIN)/ruff check caucasus_crawler tests bench archive/plugins
 	$(BIN)/ruff format --check caucasus_crawler tests bench archive/plugins
 
+# Every outlet (scrapy crawlall); one outlet with `make crawl SPIDER=oc_media`.
 crawl: install
-	$(BIN)/scrapy crawl $(SPIDER) -s ARCHIVE_PATH=$(ARCHIVE_PATH) $(ARGS)
+	$(BIN)/scrapy $(if $(SPIDER),crawl $(SPIDER),crawlall) -s ARCHIVE_PATH=$(ARCHIVE_PATH) $(ARGS)
 
 serve: install
 	$(BIN)/datasette archive/ --host $(HOST) --port $(PORT)

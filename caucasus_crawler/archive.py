@@ -250,6 +250,13 @@ def m006_declared_urls(db: sqlite_utils.Database) -> None:
     db["article_urls"].add_column("declared", int, not_null_default=0)
 
 
+@migrations()
+def m007_crawl_site(db: sqlite_utils.Database) -> None:
+    """A crawl is of a spider on a site (the generic spider crawls any): each pair has
+    its own re-crawl horizon. Older crawls were of their outlet spider's one site."""
+    db["crawls"].add_column("site", str)
+
+
 class Archive:
     """An open archive file. Use as a context manager, or call ``close()``."""
 
@@ -527,11 +534,12 @@ class Archive:
         for row in rows:
             yield dict(zip(STATE_KEYS, row, strict=True))
 
-    def last_finished(self, spider: str) -> str | None:
-        """When the last complete crawl of ``spider`` ended (UTC), or None."""
+    def last_finished(self, spider: str, site: str) -> str | None:
+        """When the last complete crawl of ``spider`` on ``site`` ended (UTC), or None."""
         (finished,) = self.db.execute(
-            "SELECT max(finished) FROM crawls WHERE spider = ? AND finish_reason = 'finished'",
-            [spider],
+            "SELECT max(finished) FROM crawls WHERE spider = ? AND coalesce(site, ?) = ? "
+            "AND finish_reason = 'finished'",
+            [spider, site, site],
         ).fetchone()
         return finished
 
@@ -545,13 +553,10 @@ class Archive:
 
     # --- crawl log -------------------------------------------------------------
 
-    def start_crawl(self, spider: str, started: str | None = None) -> int:
+    def start_crawl(self, spider: str, site: str, started: str | None = None) -> int:
         with self.db.atomic():
-            return (
-                self.db["crawls"]
-                .insert({"spider": spider, "started": started or utc_now()})
-                .last_pk
-            )
+            row = {"spider": spider, "site": site, "started": started or utc_now()}
+            return self.db["crawls"].insert(row).last_pk
 
     def finish_crawl(self, crawl_id: int, reason: str, counts: dict, stats: dict) -> None:
         row = {k: v for k, v in counts.items() if k in CRAWL_COUNTS}

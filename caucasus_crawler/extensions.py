@@ -53,7 +53,7 @@ class CrawlLog:
 
     def spider_opened(self, spider):
         with Archive(self.path) as archive:
-            self.crawl_id = archive.start_crawl(spider.name)
+            self.crawl_id = archive.start_crawl(spider.name, getattr(spider, "site", None))
 
     def spider_closed(self, spider, reason):
         if self.crawl_id is None:

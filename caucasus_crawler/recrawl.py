@@ -51,8 +51,9 @@ class Recrawl:
         schedule: Schedule,
         full: bool = False,
         now: datetime | None = None,
-        spider: str = "",
+        crawl: tuple[str, str] = ("", ""),
     ):
+        """``crawl``: (spider, site), whose last complete crawl is the horizon."""
         self.archive = archive
         self.schedule = schedule
         self.full = full
@@ -60,7 +61,7 @@ class Recrawl:
         self._states: dict[str, dict | None] = {}
         # Only what a complete crawl saw lets listings stop early: an interrupted
         # run may have archived page 1 of the news and never reached page 3.
-        self.horizon = archive.last_finished(spider) if archive is not None else None
+        self.horizon = archive.last_finished(*crawl) if archive is not None else None
         self.incremental = self.horizon is not None and not full
 
     def _article(self, url: str) -> dict | None:

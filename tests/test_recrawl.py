@@ -56,10 +56,10 @@ def recrawl(tmp_path):
             "https://oc-media.org/feed/": {"kind": "feed", "status": 200, "etag": '"f"'},
         }
     )
-    crawl = archive.start_crawl("oc_media")
+    crawl = archive.start_crawl("oc_media", "oc-media.org")
     archive.finish_crawl(crawl, "finished", {}, {})
     archive.commit()
-    yield Recrawl(archive, SCHEDULE, now=NOW, spider="oc_media")
+    yield Recrawl(archive, SCHEDULE, now=NOW, crawl=("oc_media", "oc-media.org"))
     archive.close()
 
 
@@ -102,10 +102,16 @@ def test_only_due_articles_are_rechecked_without_discovery(recrawl):
 
 def test_only_a_finished_crawl_lets_listings_stop_early(tmp_path):
     with Archive(tmp_path / "archive.db") as archive:
-        assert not Recrawl(archive, SCHEDULE, spider="oc_media").incremental
-        archive.finish_crawl(archive.start_crawl("oc_media"), "shutdown", {}, {})
-        assert not Recrawl(archive, SCHEDULE, spider="oc_media").incremental
-        archive.finish_crawl(archive.start_crawl("oc_media"), "finished", {}, {})
-        assert Recrawl(archive, SCHEDULE, spider="oc_media").incremental
-        assert not Recrawl(archive, SCHEDULE, spider="other").incremental
-        assert not Recrawl(archive, SCHEDULE, full=True, spider="oc_media").incremental
+        assert not Recrawl(archive, SCHEDULE, crawl=("oc_media", "oc-media.org")).incremental
+        archive.finish_crawl(archive.start_crawl("oc_media", "oc-media.org"), "shutdown", {}, {})
+        assert not Recrawl(archive, SCHEDULE, crawl=("oc_media", "oc-media.org")).incremental
+        archive.finish_crawl(archive.start_crawl("oc_media", "oc-media.org"), "finished", {}, {})
+        assert Recrawl(archive, SCHEDULE, crawl=("oc_media", "oc-media.org")).incremental
+        assert not Recrawl(archive, SCHEDULE, crawl=("other", "oc-media.org")).incremental
+        assert not Recrawl(
+            archive, SCHEDULE, full=True, crawl=("oc_media", "oc-media.org")
+        ).incremental
+        # The generic spider's crawl of one site is no horizon for another site.
+        archive.finish_crawl(archive.start_crawl("news", "civil.ge"), "finished", {}, {})
+        assert Recrawl(archive, SCHEDULE, crawl=("news", "civil.ge")).incremental
+        assert not Recrawl(archive, SCHEDULE, crawl=("news", "jam-news.net")).incremental

@@ -13,9 +13,11 @@ import logging
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from twisted.internet.defer import Deferred
 
 from ..archive import Archive, ArchiveError, ArchiveLock, ArchiveLocked
-from ..spiders.base import SpiderArgumentError
+from ..arguments import SpiderArgumentError
 
 logger = logging.getLogger(__name__)
 # Finish reasons of a run that did what it was asked to do.
@@ -27,14 +29,22 @@ class Command(ScrapyCrawl):
     def run(self, args, opts):
         if len(args) != 1:
             return super().run(args, opts)
-        spider = self.crawler_process.spider_loader.load(args[0])
-        if hasattr(spider, "parse_arguments"):
+        self.check_arguments(args[0], opts.spargs)
+        self.crawl_archived({args[0]: opts.spargs})
+
+    def check_arguments(self, name: str, arguments: dict) -> None:
+        spider = self.crawler_process.spider_loader.load(name)
+        if hasattr(spider, "configure"):
             try:
-                spider.parse_arguments(**opts.spargs)
+                spider.configure(**arguments)
             except SpiderArgumentError as exc:
                 raise UsageError(str(exc), print_help=False) from None
+
+    def crawl_archived(self, crawls: dict[str, dict]) -> None:
+        """Run the crawls (spider name -> its arguments) one after the other, under
+        the archive's lock, after checking the archive."""
         if not self.settings.getbool("ARCHIVE_ENABLED"):
-            return self._crawl(args[0], opts)
+            return self._crawl(crawls)
         path = self.settings.get("ARCHIVE_PATH") or ""
         if not path.strip():
             raise UsageError(
@@ -47,7 +57,7 @@ class Command(ScrapyCrawl):
             with ArchiveLock(path):
                 with Archive(path) as archive:  # checked and migrated before any request
                     archive.check_integrity()
-                self._crawl(args[0], opts)
+                self._crawl(crawls)
         except ArchiveLocked as exc:
             logger.error("%s", exc)
             self.exitcode = EX_TEMPFAIL
@@ -55,13 +65,40 @@ class Command(ScrapyCrawl):
             logger.error("Cannot use the archive: %s", exc)
             self.exitcode = 1
 
-    def _crawl(self, spider_name: str, opts) -> None:
-        crawler = self._create_crawler(spider_name)
-        self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
-        reason = crawler.stats.get_value("finish_reason")
-        if self.crawler_process.bootstrap_failed or reason not in COMPLETE:
-            logger.error("The crawl did not complete (finish reason: %s)", reason)
+    def _crawl(self, crawls: dict[str, dict]) -> None:
+        # One at a time: an SQLite archive has one writer, and a crawl's batches keep
+        # a write transaction open between commits.
+        process = self.crawler_process
+        started = {}
+
+        async def one_after_another():
+            try:
+                for name, arguments in crawls.items():
+                    started[name] = crawler = self._create_crawler(name)
+                    running = process.crawl(crawler, **arguments)
+                    if isinstance(running, Deferred):  # CrawlerProcess, not AsyncCrawlerProcess
+                        running = maybe_deferred_to_future(running)
+                    await running
+                    if crawler.stats.get_value("finish_reason") == "shutdown":
+                        break  # Ctrl-C or SIGTERM: the others wait for the next run
+            finally:
+                process._stop_reactor()
+
+        deferred_from_coro(one_after_another())
+        process.start(stop_after_crawl=False)
+        failed = {name: why for name, c in started.items() if (why := _failure(c, process))}
+        for name, why in failed.items():
+            logger.error("%s %s", f"The crawl of {name}" if len(crawls) > 1 else "The crawl", why)
+        if failed:
             self.exitcode = 1
-        elif crawler.stats.get_value("health/failed"):
-            self.exitcode = 1  # CrawlHealth has logged why
+            if len(crawls) > 1:
+                logger.error("Failed: %s", ", ".join(failed))
+
+
+def _failure(crawler, process) -> str | None:
+    """Why a crawl counts as failed, or None."""
+    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    if reason in COMPLETE:
+        # CrawlHealth has logged why.
+        return "failed its health check" if crawler.stats.get_value("health/failed") else None
+    return f"did not complete (finish reason: {reason})"

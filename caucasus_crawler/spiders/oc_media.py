@@ -1,21 +1,21 @@
 """OC Media (oc-media.org): English at the root, Russian under /ru/.
 
-What is known of the real site is in ../shared/sources/README.md: WordPress
-URL conventions (``/<slug>/``, ``/tag/…``, ``/authors/…``, ``/ru/avtori/…``,
-``/page/N/``, ``/?p=ID``), a full-text feed at ``/feed/``, the site's local time
-UTC+4, and the boilerplate a reader sees around every article.
+Confirmed (../shared/sources/README.md): WordPress URL conventions (``/<slug>/``,
+``/tag/…``, ``/authors/…``, ``/ru/avtori/…``, ``/page/N/``, ``/?p=ID``), a full-text
+feed at ``/feed/``, the site's local time UTC+4, and the boilerplate a reader sees
+around every article. Assumed: section listings at ``/category/<slug>/`` and the
+Russian feed at ``/ru/feed/`` (WordPress conventions), Yoast's sitemaps.
 """
 
 from ..extract import SiteProfile
-from .base import NewsSpider
+from ..platforms.wordpress import WordPressSpider
 
 
-class OcMediaSpider(NewsSpider):
+class OcMediaSpider(WordPressSpider):
     name = "oc_media"
     origin = "https://oc-media.org"
     editions = {"en": "/", "ru": "/ru/"}
-    # Region labels shown on every card; the section listing URL is a WordPress
-    # convention, not confirmed on the live site.
+    # Region labels shown on every card.
     sections = {
         "armenia": "Armenia",
         "azerbaijan": "Azerbaijan",

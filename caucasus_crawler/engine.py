@@ -1,37 +1,46 @@
-"""NewsSpider: discovery the way news sites publish, for any outlet.
+"""The engine every spider runs on: requests, pages, articles; nothing about any site.
 
-A site is crawled from four directions, each of which can fail without the
-others: robots.txt's ``Sitemap:`` lines (then the usual sitemap locations),
-the RSS feeds of each edition, and the listing pages (home, sections, tags,
-authors) with their pagination; article pages are followed from all of them.
-Every page is handled as a live URL; ``-a base_url`` sends the requests to a
-mirror (see ``mirror.py``).
+A site is crawled from several directions, each of which can fail without the
+others: robots.txt's ``Sitemap:`` lines (then the usual sitemap locations) on each
+of its hosts, the feeds of each edition (declared, linked from its pages, or named
+in its home page's head), and the listing pages (home, sections, tags, authors)
+with their pagination, by path or query string; article pages are followed from
+all of them. Every page is handled as a live URL; ``-a base_url`` sends the
+requests to a mirror (see ``mirror.py``). Sitemaps and feeds are read by
+``discovery.py``, URLs classified by ``url_policy.py``.
 
-An outlet subclasses this with its name, origin, editions, URL patterns and
-extraction profile; see ``oc_media.py``.
+An outlet is a declaration on its platform base (``platforms/``): class attributes
+only, listed below under "declared". Hooks an outlet may override:
+
+- ``configure(**arguments)``: the run's settings from its ``-a`` arguments (the
+  generic ``news`` spider takes the site from ``-a url=``);
+- ``article_page``: the page object that reads its articles (extract/), overridden
+  per field.
+
+Everything else is the engine's own (private) business.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
-from urllib.parse import urlsplit
+from urllib.parse import urljoin
 
 import scrapy
-from lxml import etree
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-from ..archive import Archive
-from ..extract import SiteProfile
-from ..items import ArticleAlias, ArticleUnchanged
-from ..mirror import MirrorMap
-from ..normalize import canonical_url, parse_date
-from ..page_reader import PageReader
-from ..recrawl import NOT_MODIFIED, Recrawl, Schedule, validators_of
+from . import discovery
+from .archive import Archive
+from .arguments import SpiderArgumentError, parse_choice, parse_flag, parse_limit, parse_since
+from .extract import SiteProfile
+from .items import ArticleAlias, ArticleUnchanged
+from .mirror import MirrorMap
+from .normalize import canonical_url, parse_date
+from .page_reader import PageReader
+from .recrawl import NOT_MODIFIED, Recrawl, Schedule, validators_of
+from .url_policy import Patterns, UrlPolicy
 
 # Extraction problems worth a line in the log (the others are counted only).
 PROBLEMS = {
@@ -51,40 +60,34 @@ ARTICLE_META = {"handle_httpstatus_list": [304, *REDIRECTS], "dont_redirect": Tr
 PRIORITY_DISCOVERY, PRIORITY_ARTICLE, PRIORITY_LISTING = 20, 10, 0
 
 
-class SpiderArgumentError(ValueError):
-    """A ``-a name=value`` argument is not usable; the message says what is expected."""
-
-
 class NewsSpider(scrapy.Spider):
-    # --- declared by each outlet ---------------------------------------------------
-    origin: str  # "https://example.org"
+    # --- declared by each outlet (or its platform) -----------------------------------
+    origin: str  # "https://example.org": the site's main host
     profile: SiteProfile
-    editions: dict[str, str] = {"en": "/"}  # language -> home path; its feed is <home>feed/
-    feed_path = "feed/"
-    sitemap_fallbacks = ("/sitemap_index.xml", "/wp-sitemap.xml", "/sitemap.xml")
-    sitemap_skip = (
-        r"(page|category|post_tag|tag|author|attachment)-sitemap|sitemap-(pages|taxonomies|users)"
-    )
+    # language -> home: a path on the origin ("/ru/") or another host's URL.
+    editions: dict[str, str] = {"en": "/"}
     sections: dict[str, str] = {}  # slug -> name, for -a sections=
-    section_listing = "category/{slug}/"  # under an edition's home path
-    listing_path = r"^/$"
+    section_listing = "section/{slug}/"  # under an edition's home
+    feed_paths: tuple[str, ...] = ()  # under each edition's home
+    sitemap_paths: tuple[str, ...] = ("/sitemap.xml",)  # on each host, if robots.txt names none
+    sitemap_skip = r"(?!)"  # sitemaps of an index not worth reading (tags, authors)
     article_path = r"^/[^/]+/?$"
-    article_query = r"^p=\d+$"  # WordPress shortlinks
+    listing_path = r"^/$"
+    feed_path: str | None = None
+    article_query: str | None = None
     skip_path = r"\.(?:jpe?g|png|gif|webp|svg|pdf|mp[34]|zip|css|js|xml|json|txt)$"
-    pagination_path = r"/page/(\d+)/?$"
+    pagination_path: str | None = r"/page/(\d+)/?$"
+    pagination_query: str | None = None
+    first_page = 1
 
     def __init__(self, *args, **kwargs):
         arguments = {k: kwargs.pop(k) for k in list(kwargs) if not k.startswith("_")}
         super().__init__(*args, **kwargs)
-        for name, value in self.parse_arguments(**arguments).items():
+        for name, value in self.configure(**arguments).items():
             setattr(self, name, value)
         self.allowed_domains = self.mirror.hosts
-        self._listing = re.compile(self.listing_path)
-        self._article = re.compile(self.article_path)
-        self._article_query = re.compile(self.article_query)
-        self._skip = re.compile(self.skip_path)
-        self._pagination = re.compile(self.pagination_path)
         self._sitemap_skip = re.compile(self.sitemap_skip)
+        self._homes = {canonical_url(e.home) for e in self.urls.editions}
         self._requested: set[str] = set()  # live URLs asked for in this crawl
         self._not_due: set[str] = set()  # archived articles this crawl left alone
         self._links: dict = {}  # href (or page, href) -> (live URL, kind), resolved once
@@ -97,7 +100,7 @@ class NewsSpider(scrapy.Spider):
         self._archive: Archive | None = None
 
     @classmethod
-    def parse_arguments(
+    def configure(
         cls,
         base_url: str | None = None,
         since: str | None = None,
@@ -105,26 +108,50 @@ class NewsSpider(scrapy.Spider):
         sections: str | None = None,
         languages: str | None = None,
         full: str | None = None,
-        **unknown,
+        **others,
     ) -> dict:
-        """The spider's ``-a`` arguments, checked; SpiderArgumentError says what is wrong."""
-        if unknown:
+        """This run's settings from its ``-a`` arguments, checked (SpiderArgumentError
+        says what is wrong): the crawl command asks before it starts anything."""
+        origin, editions = cls.site_of(**others)
+        chosen = parse_choice("languages", languages, editions)
+        return cls._settings(origin, editions, chosen, base_url) | {
+            "since": parse_since(since),
+            "limit": parse_limit(limit),
+            "languages": chosen,
+            "selected_sections": parse_choice("sections", sections, cls.sections, default=[]),
+            "full": parse_flag("full", full),
+        }
+
+    @classmethod
+    def site_of(cls, **arguments) -> tuple[str, dict[str, str]]:
+        """The site to crawl, (origin, editions), from the arguments the engine does
+        not take itself: an outlet's own, and no argument."""
+        if arguments:
             raise SpiderArgumentError(
-                f"unknown argument {', '.join(unknown)}; "
+                f"unknown argument {', '.join(arguments)}; "
                 "this spider takes base_url, since, limit, sections, languages, full"
             )
+        return cls.origin, cls.editions
+
+    @classmethod
+    def _settings(cls, origin: str, editions: dict[str, str], languages, base_url) -> dict:
+        """The site's addresses: its URL policy for the chosen languages, its mirror map."""
+        patterns = Patterns(
+            article_path=cls.article_path,
+            listing_path=cls.listing_path,
+            feed_path=cls.feed_path,
+            article_query=cls.article_query,
+            skip_path=cls.skip_path,
+            pagination_path=cls.pagination_path,
+            pagination_query=cls.pagination_query,
+            first_page=cls.first_page,
+        )
+        urls = UrlPolicy(origin, editions, patterns, languages)
         try:
-            mirror = MirrorMap(cls.origin, base_url)
+            mirror = MirrorMap(origin, base_url, hosts=tuple(urls.hosts))
         except ValueError as exc:
             raise SpiderArgumentError(str(exc)) from exc
-        return {
-            "mirror": mirror,
-            "since": _parse_since(since),
-            "limit": _parse_limit(limit),
-            "languages": _parse_choice("languages", languages, cls.editions),
-            "selected_sections": _parse_choice("sections", sections, cls.sections, default=[]),
-            "full": _parse_flag("full", full),
-        }
+        return {"urls": urls, "mirror": mirror, "site": mirror.host, "source": cls.name}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -146,38 +173,42 @@ class NewsSpider(scrapy.Spider):
     async def start(self):
         self.recrawl = self._open_recrawl()
         self.reader = self.open_reader()
-        for language in self.languages:
-            home = self.editions[language]
+        for edition in self._editions():
             if self.selected_sections:
                 for slug in self.selected_sections:
-                    path = home + self.section_listing.format(slug=slug)
-                    yield self._page_request(path, PRIORITY_LISTING)
+                    url = edition.home + self.section_listing.format(slug=slug)
+                    yield self._page_request(url, PRIORITY_LISTING)
                 continue
-            yield self._page_request(home + self.feed_path, PRIORITY_DISCOVERY, self.parse_feed)
-            yield self._page_request(home, PRIORITY_LISTING)
+            for path in self.feed_paths:
+                yield self._page_request(edition.home + path, PRIORITY_DISCOVERY, self.parse_feed)
+            yield self._page_request(edition.home, PRIORITY_LISTING)
         for state in self.recrawl.due_articles():
             url = state["url"]
-            if self.classify(url) != "article" or self._older_than_since(
+            if self.urls.classify(url) != "article" or self._older_than_since(
                 state["modified"] or state["published"]
             ):
                 continue
             if (request := self._article_request(url)) is not None:
                 yield request
         if not self.selected_sections:
-            # Never conditional: its Sitemap: lines are needed on every crawl.
-            yield scrapy.Request(
-                self.mirror.origin + "/robots.txt",
-                callback=self.parse_robots,
-                errback=self.no_robots,
-                priority=PRIORITY_DISCOVERY,
-            )
+            for host in self.urls.hosts:
+                # Never conditional: its Sitemap: lines are needed on every crawl.
+                yield scrapy.Request(
+                    f"{self.mirror.scheme}://{host}/robots.txt",
+                    callback=self.parse_robots,
+                    errback=self.no_robots,
+                    priority=PRIORITY_DISCOVERY,
+                )
+
+    def _editions(self):
+        return [e for e in self.urls.editions if e.language in self.languages]
 
     def _open_recrawl(self) -> Recrawl:
         settings = self.settings
         if settings.getbool("ARCHIVE_ENABLED"):
             self._archive = Archive(settings.get("ARCHIVE_PATH"))
         schedule = Schedule(settings.getdict("RECRAWL_SCHEDULE"))
-        return Recrawl(self._archive, schedule, full=self.full, spider=self.name)
+        return Recrawl(self._archive, schedule, full=self.full, crawl=(self.name, self.site))
 
     def open_reader(self) -> PageReader:
         processes = self.settings.getint("EXTRACTION_PROCESSES")
@@ -288,23 +319,23 @@ class NewsSpider(scrapy.Spider):
             for url in sitemap_urls_from_robots(response.body, base_url=response.url)
             if (live := self.mirror.live_url(url, response.url))
         ]
-        if not found:
-            yield from self._sitemap_fallbacks()
-        for url in found:
+        for url in found or self._sitemap_fallbacks(response.url):
             yield self._page_request(url, PRIORITY_DISCOVERY, self.parse_sitemap)
 
     def no_robots(self, failure):
         self.crawler.stats.inc_value("discovery/robots_unavailable")
-        yield from self._sitemap_fallbacks()
+        robots = self.mirror.live_url(failure.request.url) or failure.request.url
+        for url in self._sitemap_fallbacks(robots):
+            yield self._page_request(url, PRIORITY_DISCOVERY, self.parse_sitemap)
 
-    def _sitemap_fallbacks(self):
-        for path in self.sitemap_fallbacks:
-            yield self._page_request(path, PRIORITY_DISCOVERY, self.parse_sitemap)
+    def _sitemap_fallbacks(self, robots_url: str) -> list[str]:
+        """The usual sitemap locations on the host of a robots.txt that names none."""
+        return [urljoin(robots_url, path) for path in self.sitemap_paths]
 
     def parse_sitemap(self, response):
         if response.status == 304:
             return
-        sitemap = _sitemap(response, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        sitemap = discovery.read_sitemap(response.body, self.settings.getint("DOWNLOAD_MAXSIZE"))
         if sitemap is None:
             self.crawler.stats.inc_value("discovery/sitemap_invalid")
             self.logger.warning("Not a sitemap: %s", response.url)
@@ -314,13 +345,13 @@ class NewsSpider(scrapy.Spider):
             if taken == self.max_sitemap_urls:  # the sitemap protocol's own limit
                 self._capped("sitemap_urls", response.url, taken, "SITEMAP_URLS_MAX")
                 return
-            url = self.mirror.live_url(entry.get("loc", ""), response.url)
-            if not url or self._older_than_since(entry.get("lastmod")):
+            url = self.mirror.live_url(entry.url, response.url)
+            if not url or self._older_than_since(entry.when):
                 continue
-            if sitemap.type == "sitemapindex":
+            if sitemap.kind == "sitemapindex":
                 if not self._sitemap_skip.search(url) and self._within_budget():
                     yield self._page_request(url, PRIORITY_DISCOVERY, self.parse_sitemap)
-            elif (request := self._follow(url, entry.get("lastmod"))) is not None:
+            elif (request := self._follow(url, entry.when)) is not None:
                 self.crawler.stats.inc_value("discovery/sitemap_urls")
                 yield request
 
@@ -329,17 +360,16 @@ class NewsSpider(scrapy.Spider):
             return
         self._remember(response.url, "feed", response.status, response)
         response.selector.remove_namespaces()
-        entries = response.xpath("//item | //entry")
+        entries = discovery.feed_entries(response.selector)
         if not entries:
             self.crawler.stats.inc_value("discovery/feed_invalid")
             self.logger.warning("No entries in feed %s", response.url)
         for entry in entries:
-            link = entry.xpath("link/text()").get() or entry.xpath("link/@href").get() or ""
-            when = entry.xpath("pubDate/text() | published/text() | updated/text()").get()
-            url = self.mirror.live_url(link, response.url)
-            if url and not self._older_than_since(when) and (request := self._follow(url, when)):
-                self.crawler.stats.inc_value("discovery/feed_urls")
-                yield request
+            url = self.mirror.live_url(entry.url, response.url)
+            if url and not self._older_than_since(entry.when):
+                if (request := self._follow(url, entry.when)) is not None:
+                    self.crawler.stats.inc_value("discovery/feed_urls")
+                    yield request
 
     # --- pages ------------------------------------------------------------------------
 
@@ -355,7 +385,7 @@ class NewsSpider(scrapy.Spider):
             self.logger.info("Not an HTML page (%s), skipped: %s", kind, response.url)
             self._remember(response.url, "not_html", response.status, response)
             return
-        kind = self.classify(canonical_url(response.url))
+        kind = self.urls.classify(canonical_url(response.url))
         if response.status == 304:
             if kind == "article":
                 yield self.unchanged(response)
@@ -368,6 +398,9 @@ class NewsSpider(scrapy.Spider):
         links = [self._link(href, response.url) for href in hrefs]
         if kind == "listing":
             self._remember(response.url, "listing", response.status, response)
+            if canonical_url(response.url) in self._homes and not self.selected_sections:
+                for request in self._autodiscovered_feeds(response):
+                    yield request
         elif kind == "article":
             self.crawler.stats.inc_value("pages/article_candidates")
             article = self.article(response, page.extraction)
@@ -382,6 +415,14 @@ class NewsSpider(scrapy.Spider):
         for request in self._follow_links(response, page, links, from_listing=kind == "listing"):
             yield request
 
+    def _autodiscovered_feeds(self, response):
+        """The feeds an edition's home page names in its head."""
+        for href in discovery.feed_links(response.selector):
+            url = self._live(href, response.url)
+            if url and url not in self._requested and self._within_budget():
+                self.crawler.stats.inc_value("discovery/feeds_autodiscovered")
+                yield self._page_request(url, PRIORITY_DISCOVERY, self.parse_feed)
+
     def _capped(self, what: str, url: str, taken: int, setting: str) -> None:
         self.crawler.stats.inc_value(f"discovery/{what}_capped")
         self.logger.warning("Took the first %d links of %s, no more (%s)", taken, url, setting)
@@ -393,7 +434,7 @@ class NewsSpider(scrapy.Spider):
         chain = [*response.meta.get("aliases", []), source]
         location = response.headers.get("Location", b"").decode("latin-1")
         target = self._live(location, response.url) if location else None
-        if target is None or self.classify(target) != "article":
+        if target is None or self.urls.classify(target) != "article":
             self.crawler.stats.inc_value("failures/offsite_redirect")
             self.logger.info("Redirected off the site, not followed: %s -> %s", source, location)
             return
@@ -441,10 +482,10 @@ class NewsSpider(scrapy.Spider):
         if article is None:
             return None
         live = self._live
-        article.source = self.name
+        article.source = self.source
         article.fetched_url = canonical_url(response.url)
         article.url = live(article.url, response.url) or article.fetched_url
-        article.language = article.language or self.language_of(article.url)
+        article.language = article.language or self.urls.language_of(article.url)
         article.alternates = {
             lang: url
             for lang, raw in article.alternates.items()
@@ -476,10 +517,12 @@ class NewsSpider(scrapy.Spider):
             if kind is None or url in self._requested:
                 continue
             if kind == "listing" and self._wants_listing(url) and self._within_budget():
-                if next_page is not None and self._pagination.search(url):
-                    if self._page_number(url) != next_page:
+                if next_page is not None and self.urls.is_paginated(url):
+                    if self.urls.page_number(url) != next_page:
                         continue  # a later page links it as its next page
                 yield self._page_request(url, PRIORITY_LISTING)
+            elif kind == "feed" and not self.selected_sections and self._within_budget():
+                yield self._page_request(url, PRIORITY_DISCOVERY, self.parse_feed)
             elif kind == "article" and (from_listing or not self.selected_sections):
                 if (request := self._article_request(url)) is not None:
                     yield request
@@ -489,7 +532,7 @@ class NewsSpider(scrapy.Spider):
         key = href if href.startswith(("http", "/")) else (page_url, href)
         if key not in self._links:
             url = self._live(href, page_url)
-            self._links[key] = (url, self.classify(url) if url else None)
+            self._links[key] = (url, self.urls.classify(url) if url else None)
         return (key, *self._links[key])
 
     def _next_page(self, page_url: str, page, links: list[tuple]) -> int | None:
@@ -507,48 +550,20 @@ class NewsSpider(scrapy.Spider):
         ):
             self.crawler.stats.inc_value("recrawl/pagination_stopped")
             return -1
-        return self._page_number(page_url) + 1
-
-    def _page_number(self, url: str) -> int:
-        match = self._pagination.search(urlsplit(url).path)
-        return int(match[1]) if match else 1
+        return self.urls.page_number(page_url) + 1
 
     def _follow(self, url: str, discovered: str | None = None) -> scrapy.Request | None:
         url = canonical_url(url)
-        if self.classify(url) != "article":
+        if self.urls.classify(url) != "article":
             return None
         return self._article_request(url, discovered)
-
-    # --- URL policy --------------------------------------------------------------------
-
-    def classify(self, url: str) -> str | None:
-        """'article' or 'listing' for a live on-site URL worth fetching, else None."""
-        parts = urlsplit(url)
-        path = parts.path or "/"
-        if self.language_of(url) not in self.languages or self._skip.search(path):
-            return None
-        if parts.query:
-            return "article" if path == "/" and self._article_query.match(parts.query) else None
-        if self._listing.match(path):
-            return "listing"
-        if self._article.match(path):
-            return "article"
-        return None
-
-    def language_of(self, url: str) -> str:
-        path = urlsplit(url).path or "/"
-        matches = [
-            (len(home), lang) for lang, home in self.editions.items() if path.startswith(home)
-        ]
-        return max(matches)[1] if matches else next(iter(self.editions))
 
     def _wants_listing(self, url: str) -> bool:
         if not self.selected_sections:
             return True
-        path = urlsplit(url).path
         return any(
-            path.startswith(self.editions[lang] + self.section_listing.format(slug=slug))
-            for lang in self.languages
+            url.startswith(edition.home + self.section_listing.format(slug=slug))
+            for edition in self._editions()
             for slug in self.selected_sections
         )
 
@@ -562,60 +577,3 @@ class NewsSpider(scrapy.Spider):
         dates = [parse_date(d, self.profile.timezone) for d in stamps]
         dates = [d for d in dates if d]
         return bool(dates) and max(dates)[:10] < self.since.isoformat()
-
-
-def _sitemap(response, max_size: int) -> Sitemap | None:
-    """The response read as a sitemap (gzipped or not), or None when it is none. Its
-    root element decides, wherever it stands after the prolog (a DOCTYPE's internal
-    subset can be long); entities are not resolved."""
-    body = response.body
-    if body[:2] == b"\x1f\x8b":
-        try:
-            body = gunzip(body, max_size=max_size)
-        except (OSError, ValueError):
-            return None
-    try:
-        sitemap = Sitemap(body)
-    except (etree.XMLSyntaxError, StopIteration, ValueError):  # no root element at all
-        return None
-    return sitemap if sitemap.type in ("urlset", "sitemapindex") else None
-
-
-def _parse_since(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        since = date.fromisoformat(value)
-    except ValueError:
-        raise SpiderArgumentError(f"-a since= takes a date as YYYY-MM-DD, got {value!r}") from None
-    if since > date.today():
-        raise SpiderArgumentError(f"-a since= takes a day that has come, got {value!r}")
-    return since
-
-
-def _parse_limit(value: str | None) -> int | None:
-    if value is None:
-        return None
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
-        raise SpiderArgumentError(f"-a limit= takes a positive whole number, got {value!r}")
-    return int(value)
-
-
-def _parse_flag(name: str, value: str | None) -> bool:
-    if value is None or value.lower() in ("0", "false", "no"):
-        return False
-    if value.lower() in ("1", "true", "yes"):
-        return True
-    raise SpiderArgumentError(f"-a {name}= takes 1 or 0, got {value!r}")
-
-
-def _parse_choice(name: str, value: str | None, known, default=None) -> list[str]:
-    if value is None:
-        return list(known) if default is None else default
-    chosen = [v.strip() for v in value.split(",") if v.strip()]
-    unknown = [v for v in chosen if v not in known]
-    if unknown or not chosen:
-        raise SpiderArgumentError(
-            f"-a {name}= got {', '.join(unknown) or 'nothing'}; choose from: {', '.join(known)}"
-        )
-    return chosen

@@ -1,0 +1,117 @@
+"""Which of a site's live URLs are articles, which are listings, and in which edition.
+
+An outlet's editions are a host and a path prefix each (``oc-media.org/ru/``,
+``russian.eurasianet.org/``); its URL patterns are regular expressions on the path
+(and, for article ids and pagination in the query string, on the query), declared
+by the outlet or its platform. Pure: no Scrapy, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
+
+
+@dataclass(frozen=True)
+class Edition:
+    language: str
+    host: str
+    prefix: str  # the path of its home page, "/" or "/ru/"
+    home: str  # its home page's live URL
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """An outlet's URL conventions, as the engine and platform bases declare them."""
+
+    article_path: str  # an article page
+    listing_path: str  # a page that lists articles (home, section, tag, author)
+    feed_path: str | None  # a feed linked from pages (``/feed/``, ``/api/zmgqoe``)
+    article_query: str | None  # a query string naming an article on a home (``p=123``)
+    skip_path: str  # never fetched (files, admin)
+    # A listing's page number: in the path (the pattern's first group) or a query parameter.
+    pagination_path: str | None
+    pagination_query: str | None
+    first_page: int  # the number of a listing's first page (Drupal counts from 0)
+
+
+class UrlPolicy:
+    def __init__(self, origin: str, editions: dict[str, str], patterns: Patterns, languages):
+        """``editions``: language -> home, a path on ``origin`` ("/ru/") or a URL of
+        another host ("https://russian.eurasianet.org/"); ``languages``: those crawled."""
+        self.editions = [_edition(origin, lang, home) for lang, home in editions.items()]
+        self.default = self.editions[0]
+        self.languages = set(languages)
+        self.patterns = patterns
+        self._article = re.compile(patterns.article_path)
+        self._listing = re.compile(patterns.listing_path)
+        self._article_query = re.compile(patterns.article_query or r"(?!)")
+        self._skip = re.compile(patterns.skip_path)
+        self._feed = re.compile(patterns.feed_path or r"(?!)")
+        self._pagination = re.compile(patterns.pagination_path or r"(?!)")
+
+    @property
+    def hosts(self) -> list[str]:
+        return list(dict.fromkeys(e.host for e in self.editions))
+
+    def classify(self, url: str) -> str | None:
+        """'article', 'listing' or 'feed' for a live URL of a crawled edition worth
+        fetching, else None."""
+        parts = urlsplit(url)
+        path = parts.path or "/"
+        edition = self.edition_of(url)
+        if edition is None or edition.language not in self.languages:
+            return None
+        if self._feed.search(path):
+            return "feed"
+        if self._skip.search(path):
+            return None
+        if parts.query:
+            if path == edition.prefix and self._article_query.fullmatch(parts.query):
+                return "article"
+            if self._listing.match(path) and self._paged_query(parts.query):
+                return "listing"
+            return None
+        if self._listing.match(path):
+            return "listing"
+        if self._article.match(path):
+            return "article"
+        return None
+
+    def _paged_query(self, query: str) -> bool:
+        """A query string that only names a listing's page (``page=2``)."""
+        name = self.patterns.pagination_query
+        pairs = parse_qsl(query, keep_blank_values=True)
+        return bool(name) and len(pairs) == 1 and pairs[0][0] == name and pairs[0][1].isdigit()
+
+    def edition_of(self, url: str) -> Edition | None:
+        """The edition a URL of the site belongs to (the longest matching prefix on its
+        host; the host's first edition otherwise), or None for another host."""
+        parts = urlsplit(url)
+        path = parts.path or "/"
+        on_host = [e for e in self.editions if e.host == parts.hostname]
+        matching = [e for e in on_host if path.startswith(e.prefix)] or on_host[:1]
+        return max(matching, key=lambda e: len(e.prefix)) if matching else None
+
+    def language_of(self, url: str) -> str:
+        return (self.edition_of(url) or self.default).language
+
+    def page_number(self, url: str) -> int:
+        """The number of a listing page (its first page's when the URL names none)."""
+        parts = urlsplit(url)
+        if match := self._pagination.search(parts.path):
+            return int(match[1])
+        if (name := self.patterns.pagination_query) and self._paged_query(parts.query):
+            return int(dict(parse_qsl(parts.query))[name])
+        return self.patterns.first_page
+
+    def is_paginated(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return bool(self._pagination.search(parts.path)) or self._paged_query(parts.query)
+
+
+def _edition(origin: str, language: str, home: str) -> Edition:
+    url = urlsplit(home if "://" in home else origin.rstrip("/") + home)
+    prefix = url.path or "/"
+    return Edition(language, url.hostname, prefix, f"{url.scheme}://{url.hostname}{prefix}")
