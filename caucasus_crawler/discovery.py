@@ -94,13 +94,15 @@ def feed_entries(selector) -> list[Entry]:
 
 
 def feed_links(selector) -> list[str]:
-    """The feeds a page names in its head (RSS autodiscovery)."""
+    """The feeds of articles a page names in its head (RSS autodiscovery)."""
     found = []
     for link in selector.xpath("//link[@href]"):
         rel = (link.attrib.get("rel") or "").lower().split()
         kind = (link.attrib.get("type") or "").lower().split(";")[0].strip()
-        if "alternate" in rel and kind in FEED_TYPES:
-            found.append(link.attrib["href"])
+        href = link.attrib["href"]
+        # WordPress names its comments feed too: no articles in it.
+        if "alternate" in rel and kind in FEED_TYPES and "/comments/" not in href:
+            found.append(href)
     return found
 
 

@@ -12,8 +12,9 @@ class PangeaSpider(NewsSpider):
     feed_path = r"^/api/[\w-]+/?$"
     sitemap_paths = ("/sitemap.xml",)
     section_listing = "z/{slug}"
-    listing_path = r"^/(?:z/\d+(?:/p\d+)?|rssfeeds)?$"
-    article_path = r"^/a/(?:[^/]+/)?\d+\.html$"
+    # (an edition under a path prefix: /en/a/…)
+    listing_path = r"^(?:/[a-z]{2})?/(?:z/\d+(?:/p\d+)?|rssfeeds)?$"
+    article_path = r"^(?:/[a-z]{2})?/a/(?:[^/]+/)?\d+\.html$"
     skip_path = (
         r"^/(?:gallery|tag|author|category|tv_show|s)(?:/|$)"
         r"|\.(?:jpe?g|png|gif|webp|svg|pdf|mp[34]|zip|css|js|json|txt)$"

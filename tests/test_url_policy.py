@@ -1,0 +1,89 @@
+"""What each platform base makes of its CMS's addresses (url_policy.py through the
+platforms' declarations), on sites declared here as an outlet would be."""
+
+import pytest
+
+from caucasus_crawler.extract import SiteProfile
+from caucasus_crawler.platforms.drupal import DrupalSpider
+from caucasus_crawler.platforms.pangea import PangeaSpider
+from caucasus_crawler.platforms.plain import PlainSpider
+from caucasus_crawler.platforms.wordpress import WordPressSpider
+
+PROFILE = SiteProfile(site_name="Test")
+
+
+class Drupal(DrupalSpider):
+    name = "drupal_site"
+    origin = "https://eurasianet.org"
+    editions = {"en": "/", "ru": "https://russian.eurasianet.org/"}
+    profile = PROFILE
+
+
+class Pangea(PangeaSpider):
+    name = "pangea_site"
+    origin = "https://www.azatutyun.am"
+    editions = {"hy": "/", "en": "/en/"}
+    profile = PROFILE
+
+
+class WordPress(WordPressSpider):
+    name = "wordpress_site"
+    origin = "https://civil.ge"
+    editions = {"en": "/", "ka": "/ka/", "ru": "/ru/"}
+    article_path = r"^(?:/(?:ka|ru))?/archives/\d+/?$"
+    profile = PROFILE
+
+
+class Plain(PlainSpider):
+    name = "plain_site"
+    origin = "https://news.am"
+    editions = {"en": "/eng/", "hy": "/arm/", "ru": "/rus/"}
+    article_path = r"^/(?:eng|arm|rus)/news/\d+\.html$"
+    listing_path = r"^/(?:eng|arm|rus)/(?:news/)?$"
+    profile = PROFILE
+
+
+@pytest.mark.parametrize(
+    "spider, url, kind, language",
+    [
+        (Drupal, "https://eurasianet.org/armenia-pakistan-relations", "article", "en"),
+        (Drupal, "https://eurasianet.org/node/12345", None, "en"),
+        (Drupal, "https://eurasianet.org/region/caucasus?page=2", "listing", "en"),
+        (Drupal, "https://eurasianet.org/region/caucasus?page=2&sort=x", None, "en"),
+        (Drupal, "https://eurasianet.org/rss.xml", "feed", "en"),
+        (Drupal, "https://russian.eurasianet.org/", "listing", "ru"),
+        (Drupal, "https://russian.eurasianet.org/armeniya-i-pakistan", "article", "ru"),
+        (Drupal, "https://english.eurasianet.org/a", None, "en"),
+        (Pangea, "https://www.azatutyun.am/a/33512345.html", "article", "hy"),
+        (Pangea, "https://www.azatutyun.am/en/a/armenia-pakistan/33512345.html", "article", "en"),
+        (Pangea, "https://www.azatutyun.am/z/2038/p3", "listing", "hy"),
+        (Pangea, "https://www.azatutyun.am/api/zijrreypui", "feed", "hy"),
+        (Pangea, "https://www.azatutyun.am/gallery/33512345.html", None, "hy"),
+        (WordPress, "https://civil.ge/ka/archives/700001", "article", "ka"),
+        (WordPress, "https://civil.ge/ru/?p=700001", "article", "ru"),
+        (WordPress, "https://civil.ge/category/news/page/2/", "listing", "en"),
+        (Plain, "https://news.am/eng/news/912345.html", "article", "en"),
+        (Plain, "https://news.am/rus/news/?page=3", "listing", "ru"),
+    ],
+)
+def test_each_platform_reads_its_cms_addresses(spider, url, kind, language):
+    urls = spider().urls
+    assert (urls.classify(url), urls.language_of(url)) == (kind, language)
+
+
+def test_pagination_by_query_counts_from_the_platforms_first_page():
+    drupal = Drupal().urls
+    assert drupal.page_number("https://eurasianet.org/region/caucasus") == 0
+    assert drupal.page_number("https://eurasianet.org/region/caucasus?page=3") == 3
+    assert drupal.is_paginated("https://eurasianet.org/region/caucasus?page=3")
+    assert not drupal.is_paginated("https://eurasianet.org/region/caucasus")
+    pangea = Pangea().urls
+    assert pangea.page_number("https://www.azatutyun.am/z/2038/p3") == 3
+    assert pangea.page_number("https://www.azatutyun.am/z/2038") == 1
+
+
+def test_languages_chosen_for_a_run_leave_the_other_editions_out():
+    urls = Drupal(languages="ru").urls
+    assert urls.classify("https://russian.eurasianet.org/armeniya-i-pakistan") == "article"
+    assert urls.classify("https://eurasianet.org/armenia-pakistan-relations") is None
+    assert Drupal(languages="ru").mirror.hosts[:2] == ["eurasianet.org", "www.eurasianet.org"]
