@@ -43,7 +43,7 @@ demo: demo-crawl
 
 demo-crawl: install
 	rm -f archive/demo.db archive/demo.db-wal archive/demo.db-shm
-	$(BIN)/python -m tests.mirror.server --port $(DEMO_MIRROR_PORT) -- \
+	$(BIN)/python -m caucasus_crawler.devmirror --site oc_media --port $(DEMO_MIRROR_PORT) -- \
 		$(BIN)/scrapy crawl oc_media -a base_url=http://127.0.0.1:$(DEMO_MIRROR_PORT) \
 		-s ARCHIVE_PATH=archive/demo.db -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0
 

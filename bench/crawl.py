@@ -32,7 +32,7 @@ from bench.common import (
     today,
 )
 from bench.synthetic import synthetic_site
-from tests.mirror.server import MirrorServer
+from caucasus_crawler.devmirror.server import MirrorServer
 
 # Runs a command and reports its wall time and the peak of its process tree's total
 # RSS (the crawl and its page reader processes), sampled every 50 ms.

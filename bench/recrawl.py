@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bench.common import command_line, crawl, machine, scrapy_crawl, spread, today
 from bench.synthetic import synthetic_site
-from tests.mirror.server import MirrorServer
+from caucasus_crawler.devmirror.server import MirrorServer
 
 
 def article_downloads(server: MirrorServer, site) -> int:

@@ -1,9 +1,9 @@
 """A synthetic news site in OC Media's structure, of any size, for the benchmarks.
 
-It reuses the bundled mirror (tests/mirror: same templates, URL structure, feeds,
-sitemaps and server) with generated articles, and brings pages up to the weight of
-a modern WordPress news page (60-120 KB: a JSON payload in the head, a mega footer
-of links), so the crawler parses what it would parse live.
+It reuses the bundled mirror (caucasus_crawler.devmirror: OC Media's templates, URL
+structure, site pages, feeds, sitemaps and server) with generated articles, and brings
+pages up to the weight of a modern WordPress news page (60-120 KB: a JSON payload in
+the head, a mega footer of links), so the crawler parses what it would parse live.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import json
 import random
 from datetime import UTC, datetime, timedelta
 
-from tests.mirror.site import Site
+import yaml
+
+from caucasus_crawler.devmirror.site import CONTENT, Site
 
 SECTIONS = {
     "armenia": "Armenia",
@@ -44,8 +46,8 @@ def paragraph(rng: random.Random) -> str:
 
 
 def content(n: int, seed: int = 1, now: datetime | None = None) -> dict:
-    """The mirror's content structure with ``n`` generated English articles, published
-    over the two years before ``now``."""
+    """OC Media's site structure with ``n`` generated English articles, published over
+    the two years before ``now``."""
     rng = random.Random(seed)
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     authors = {f"author-{i}": f"Author {i}" for i in range(40)}
@@ -75,14 +77,16 @@ def content(n: int, seed: int = 1, now: datetime | None = None) -> dict:
                 "body": body,
             }
         )
+    oc_media = yaml.safe_load(CONTENT.read_text("utf-8"))
+    structure = ("name", "origin", "templates", "feed_size", "editions", "layout", "pages")
     return {
-        "origin": "https://oc-media.org",
+        **{key: oc_media[key] for key in structure},
         "page_size": 20,
         "built": now.isoformat(),
         "later_built": now.isoformat(),
         "sections": SECTIONS,
         "authors": authors,
-        "pages": [{"slug": "about-us", "title": "About us", "body": ["About OC Media."]}],
+        "pages": oc_media["pages"],
         "articles": articles,
     }
 

@@ -226,7 +226,8 @@ class CharsetMiddleware:
     A page in UTF-8 labelled as a single-byte charset (windows-1251, latin-1) is
     read as UTF-8: valid multi-byte UTF-8 does not happen by chance in such text.
     Pages that declare nothing are left to Scrapy's detection (charset-normalizer)
-    and counted.
+    and counted. It reads the page as decompressed by HttpCompressionMiddleware (its
+    place in DOWNLOADER_MIDDLEWARES), never gzip or brotli bytes.
     """
 
     SINGLE_BYTE = ("cp125", "iso8859", "latin", "koi8", "mac", "ascii")

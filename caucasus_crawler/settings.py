@@ -86,8 +86,10 @@ DOWNLOADER_MIDDLEWARES = {
     "caucasus_crawler.middlewares.StrictRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "caucasus_crawler.middlewares.BackoffRetryMiddleware": 550,
-    # Closest to the download, so every later step reads the text correctly.
-    "caucasus_crawler.middlewares.CharsetMiddleware": 890,
+    # Responses pass from the highest number to the lowest: after decompression
+    # (HttpCompressionMiddleware, 590), so it reads the page and not gzip, and before
+    # every step that reads the text (MetaRefreshMiddleware, 580, and the spider).
+    "caucasus_crawler.middlewares.CharsetMiddleware": 585,
 }
 ITEM_PIPELINES = {
     "caucasus_crawler.pipelines.NormalizePipeline": 100,

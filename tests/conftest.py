@@ -17,8 +17,8 @@ import pytest
 import sqlite_utils
 from hypothesis import settings
 
-from tests.mirror.server import LoggedRequest, MirrorServer
-from tests.mirror.site import Site
+from caucasus_crawler.devmirror.server import LoggedRequest, MirrorServer
+from caucasus_crawler.devmirror.site import Site
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -62,8 +62,8 @@ def run_crawl(base_url: str, archive: Path, *args: str, spider: str = "oc_media"
     return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout)
 
 
-def crawl_mirror(site: Site, archive: Path, *args: str) -> Crawl:
-    with MirrorServer(site) as server:
+def crawl_mirror(site: Site, archive: Path, *args: str, gzip: bool = False) -> Crawl:
+    with MirrorServer(site, gzip=gzip) as server:
         process = run_crawl(server.url, archive, *args)
         return Crawl(archive, list(server.requests), process)
 

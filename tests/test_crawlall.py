@@ -8,9 +8,9 @@ import sys
 
 import sqlite_utils
 
+from caucasus_crawler.devmirror.server import MirrorServer
+from caucasus_crawler.devmirror.site import Site
 from tests.conftest import FAST, REPO, free_port
-from tests.mirror.server import MirrorServer
-from tests.mirror.site import Site
 
 WITH_SECOND_OUTLET = ["-s", "SPIDER_MODULES=caucasus_crawler.spiders,tests.outlets"]
 

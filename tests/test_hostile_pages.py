@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from tests.mirror.server import MirrorServer
-from tests.mirror.site import Site
+from caucasus_crawler.devmirror.server import MirrorServer
+from caucasus_crawler.devmirror.site import Site
 from tests.test_oc_media_faults import DATE, TEXT, article, crawl_mirror_with, html, rows, stats
 
 ORIGIN = "https://oc-media.org"

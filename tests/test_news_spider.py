@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from caucasus_crawler.devmirror.server import MirrorServer
+from caucasus_crawler.devmirror.site import Site
 from tests.conftest import Crawl, run_crawl
-from tests.mirror.server import MirrorServer
-from tests.mirror.site import Site
 
 
 @pytest.fixture(scope="module")

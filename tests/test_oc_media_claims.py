@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import sqlite_utils
 
+from caucasus_crawler.devmirror.server import Fault, MirrorServer
+from caucasus_crawler.devmirror.site import Resource, Site
 from tests.conftest import run_crawl
-from tests.mirror.server import Fault, MirrorServer
-from tests.mirror.site import Resource, Site
 from tests.test_oc_media_faults import DATE, TEXT, article, html, stats
 
 ORIGIN = "https://oc-media.org"

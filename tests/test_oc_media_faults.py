@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from tests.mirror.server import Fault, MirrorServer
-from tests.mirror.site import Resource, Site
+from caucasus_crawler.devmirror.server import Fault, MirrorServer
+from caucasus_crawler.devmirror.site import Resource, Site
 from tests.test_oc_media_interruption import snapshot
 
 ORIGIN = "https://oc-media.org"
@@ -60,9 +60,32 @@ def html(text: str, content_type="text/html; charset=utf-8", encoding="utf-8") -
     return Resource(200, text.encode(encoding), content_type)
 
 
+# Pages whose charset is not declared, or declared wrong.
+CHARSET_PAGES = {
+    "/cp1251-undeclared/": html(
+        article(
+            "Парламент обсудил закон о местном самоуправлении",
+            [
+                "Депутаты обсудили законопроект о местном самоуправлении, который даст районам "
+                "больше контроля над бюджетами.",
+                "Окончательное голосование ожидается в следующем месяце.",
+            ],
+            date=DATE,
+        ).replace('lang="en"', 'lang="ru"'),
+        content_type="text/html",
+        encoding="cp1251",
+    ),
+    "/utf8-mislabelled/": html(
+        article("Ереван: мэрия утвердила бюджет", TEXT, date=DATE),
+        content_type="text/html; charset=windows-1251",
+    ),
+}
+
+
 def faulty_site() -> Site:
     site = Site("initial")
     pages = {path: html(article(f"Faulty page {path}", TEXT, date=DATE)) for path in HTTP_FAULTS}
+    pages |= CHARSET_PAGES
     pages |= {
         "/withdrawn-article/": Resource(410, b"Gone"),
         "/old-link-1/": Resource(301, b"", location=f"{ORIGIN}/old-link-2/"),
@@ -76,23 +99,6 @@ def faulty_site() -> Site:
         "/enormous-page/": html(article("Enormous", TEXT * 40000, date=DATE)),
         "/long-read/": html(
             article("A very long read", [f"{i}. {TEXT[i % 3]}" for i in range(20000)], date=DATE)
-        ),
-        "/cp1251-undeclared/": html(
-            article(
-                "Парламент обсудил закон о местном самоуправлении",
-                [
-                    "Депутаты обсудили законопроект о местном самоуправлении, который даст районам "
-                    "больше контроля над бюджетами.",
-                    "Окончательное голосование ожидается в следующем месяце.",
-                ],
-                date=DATE,
-            ).replace('lang="en"', 'lang="ru"'),
-            content_type="text/html",
-            encoding="cp1251",
-        ),
-        "/utf8-mislabelled/": html(
-            article("Ереван: мэрия утвердила бюджет", TEXT, date=DATE),
-            content_type="text/html; charset=windows-1251",
         ),
         "/truncated-markup/": Resource(200, truncated(article("Truncated", TEXT, date=DATE))),
         "/empty-page/": Resource(200, b""),
@@ -406,7 +412,7 @@ def redesigned(change) -> Site:
     """The mirror after a redesign that extraction does not understand."""
     import yaml
 
-    from tests.mirror.site import CONTENT
+    from caucasus_crawler.devmirror.site import CONTENT
 
     content = yaml.safe_load(CONTENT.read_text(encoding="utf-8"))
     for item in content["articles"]:

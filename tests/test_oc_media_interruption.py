@@ -12,8 +12,8 @@ import pytest
 import sqlite_utils
 
 from caucasus_crawler.archive import Archive, ArchiveLock
+from caucasus_crawler.devmirror.server import MirrorServer
 from tests.conftest import REPO, crawl_command, run_crawl
-from tests.mirror.server import MirrorServer
 
 ARTICLE_FIELDS = (
     "source language title lead authors published modified sections tags body word_count "

@@ -2,8 +2,8 @@
 
 import json
 
+from caucasus_crawler.devmirror.site import Site
 from tests.conftest import crawl_mirror
-from tests.mirror.site import Site
 from tests.test_oc_media_crawl import expected_row
 
 EDITED = (

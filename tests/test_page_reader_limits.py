@@ -15,11 +15,11 @@ from pathlib import Path
 
 import sqlite_utils
 
+from caucasus_crawler.devmirror.server import MirrorServer
+from caucasus_crawler.devmirror.site import Resource, Site
 from caucasus_crawler.extract import Extraction, ReadPage
 from caucasus_crawler.page_reader import PageReader, WorkerDied
 from tests.conftest import REPO, crawl_command
-from tests.mirror.server import MirrorServer
-from tests.mirror.site import Resource, Site
 from tests.test_oc_media_faults import DATE, TEXT, article
 from tests.test_oc_media_interruption import children, crawl_until, running, snapshot
 from tests.test_page_reader import FIXTURE_PAGES, PROFILE, in_worker, read_all

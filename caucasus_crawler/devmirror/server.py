@@ -1,16 +1,17 @@
-"""Serve the mirror on 127.0.0.1, the way the real site answers.
+"""Serve a ``Site`` on 127.0.0.1, the way the real site answers.
 
 Conditional requests are honoured (ETag / Last-Modified -> 304), every request is
-logged, and the state can be switched while serving. Run it by hand with
-``python -m tests.mirror.server --port 8765`` (``make demo`` does).
+logged, faults are shown on demand, and with ``gzip`` text is sent compressed
+(``Content-Encoding: gzip``) to clients that accept it, as a web server does. An
+edition on another host is reached by naming that host in the Host header. Run it by
+hand with ``python -m caucasus_crawler.devmirror`` (``make demo`` does).
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
+import gzip
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -18,8 +19,12 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
-from .site import Site
+from .site import Resource, Site
+
+# What a web server compresses: text, not images, PDFs or files already gzipped.
+COMPRESSIBLE = ("text/", "xml", "json", "javascript")
 
 
 @dataclass(frozen=True)
@@ -51,10 +56,11 @@ class Fault:
 class MirrorServer:
     """A threaded HTTP server over a ``Site``; use as a context manager."""
 
-    def __init__(self, site: Site, port: int = 0, delay: float = 0.0):
+    def __init__(self, site: Site, port: int = 0, delay: float = 0.0, gzip: bool = False):
         self.site = site
         self.delay = delay  # seconds before each answer: a slow site, to interrupt crawls
-        self.faults: dict[str, Fault] = {}  # path (with query) -> the fault it shows
+        self.gzip = gzip  # compress text for clients that accept it
+        self.faults: dict[str, Fault] = {}  # route (see Site.key) -> the fault it shows
         self.requests: list[LoggedRequest] = []
         self._lock = threading.Lock()
         self.httpd = _Server(("127.0.0.1", port), _handler(self))
@@ -108,17 +114,17 @@ def _handler(server: MirrorServer):
         def _answer(self, send_body: bool) -> None:
             arrived = time.monotonic()
             time.sleep(server.delay)
-            resource = server.site.resource(self.path)
-            fault = server.faults.get(self.path)
+            host = urlsplit("//" + self.headers.get("Host", "")).hostname
+            route = server.site.key(host, self.path)
+            resource = server.site.resource(route)
+            fault = server.faults.get(route)
             if fault is not None and not fault.active():
                 fault = None
             if fault is not None:
                 fault.served += 1
                 time.sleep(fault.delay)
                 if fault.reset:
-                    server.log(
-                        LoggedRequest(self.command, self.path, 0, dict(self.headers), arrived)
-                    )
+                    server.log(LoggedRequest(self.command, route, 0, dict(self.headers), arrived))
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
@@ -130,13 +136,23 @@ def _handler(server: MirrorServer):
             status = (
                 304 if resource.status == 200 and self._not_modified(resource) else resource.status
             )
-            server.log(LoggedRequest(self.command, self.path, status, dict(self.headers), arrived))
+            server.log(LoggedRequest(self.command, route, status, dict(self.headers), arrived))
+            body = resource.body if status != 304 else b""
+            etag = resource.etag
             self.send_response(status)
             self.send_header("Content-Type", resource.content_type)
+            if server.gzip and _compressible(resource):
+                self.send_header("Vary", "Accept-Encoding")
+                if _accepts_gzip(self.headers.get("Accept-Encoding", "")):
+                    # Another representation of the same page: nginx weakens its ETag.
+                    etag = "W/" + etag
+                    if body:
+                        body = gzip.compress(body, mtime=0)
+                        self.send_header("Content-Encoding", "gzip")
             if resource.location:
                 self.send_header("Location", resource.location)
             if resource.status == 200:
-                self.send_header("ETag", resource.etag)
+                self.send_header("ETag", etag)
                 if resource.last_modified:
                     self.send_header(
                         "Last-Modified",
@@ -144,7 +160,6 @@ def _handler(server: MirrorServer):
                     )
             for name, value in resource.headers.items():
                 self.send_header(name, value)
-            body = resource.body if status != 304 else b""
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if fault is not None and fault.truncate:
@@ -155,7 +170,8 @@ def _handler(server: MirrorServer):
 
         def _not_modified(self, resource) -> bool:
             if etags := self.headers.get("If-None-Match"):
-                return resource.etag in {e.strip() for e in etags.split(",")}
+                # The weak comparison of RFC 9110: a gzipped page's W/ ETag matches.
+                return resource.etag in {e.strip().removeprefix("W/") for e in etags.split(",")}
             since = self.headers.get("If-Modified-Since")
             if since and resource.last_modified:
                 try:
@@ -172,25 +188,17 @@ def _handler(server: MirrorServer):
     return Handler
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description="Serve the bundled OC Media mirror; with a command after --, serve it "
-        "only while that command runs, and exit with its status."
-    )
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--state", default="initial", choices=("initial", "later"))
-    parser.add_argument("command", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    with MirrorServer(Site(args.state), args.port) as mirror:
-        print(f"OC Media mirror ({args.state}) at {mirror.url}/", flush=True)
-        if command:
-            sys.exit(subprocess.run(command).returncode)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
+def _compressible(resource: Resource) -> bool:
+    return any(kind in resource.content_type for kind in COMPRESSIBLE)
 
 
-if __name__ == "__main__":
-    main()
+def _accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header takes gzip (``gzip, br``, not ``gzip;q=0``)."""
+    for coding in accept_encoding.split(","):
+        name, _, params = coding.partition(";")
+        if name.strip().lower() in ("gzip", "x-gzip"):
+            try:
+                return float(params.strip().removeprefix("q=") or 1) > 0
+            except ValueError:
+                return False
+    return False

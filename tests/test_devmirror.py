@@ -1,0 +1,178 @@
+"""The development mirror serves any outlet's structure from its content file (here a
+Drupal site: query-string pagination, /rss.xml, a sitemap paged by query string, an
+edition on a host of its own), gzips when asked, and runs from the command line."""
+
+import gzip
+import http.client
+import subprocess
+import sys
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+import pytest
+import yaml
+
+from caucasus_crawler.devmirror import MirrorServer, Site
+from caucasus_crawler.devmirror.site import SITES
+from tests.conftest import REPO, free_port
+
+DRUPAL = SITES / "drupal_news.yml"
+WWW = "https://www.drupal-news.example"
+RUSSIAN = "https://russian.drupal-news.example"
+SITEMAPS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture(scope="module")
+def drupal():
+    with MirrorServer(Site("initial", DRUPAL)) as server:
+        yield server
+
+
+def fetch(server, url: str, headers: dict | None = None) -> tuple[http.client.HTTPResponse, bytes]:
+    """GET a live URL from the mirror, its host named in the Host header as a browser
+    pointed at the mirror would."""
+    live = urlsplit(url)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    path = live.path + (f"?{live.query}" if live.query else "")
+    connection.request("GET", path, headers={"Host": live.hostname, **(headers or {})})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+def newest_first(site: Site, language: str) -> list[str]:
+    own = [a for a in site.articles if a["language"] == language]
+    return [a["url"] for a in sorted(own, key=lambda a: a["published_dt"], reverse=True)]
+
+
+def test_listings_are_paged_by_query_string(drupal):
+    url, visited, cards = WWW + "/", [], []
+    while url:
+        response, body = fetch(drupal, url)
+        assert response.status == 200
+        page = lxml.html.fromstring(body)
+        visited.append(url)
+        cards += page.xpath('//div[@class="views-row"]//h2/a/@href')
+        following = page.xpath('//a[@rel="next"]/@href')  # "?page=1", as Drupal writes it
+        url = urljoin(url, following[0]) if following else None
+    assert visited == [WWW + "/", WWW + "/?page=1"]
+    assert cards == newest_first(drupal.site, "en")
+    armenia, _ = fetch(drupal, WWW + "/region/armenia?page=1")
+    assert armenia.status == 200
+
+
+def test_each_edition_host_has_its_rss_xml(drupal):
+    for origin, language in ((WWW, "en"), (RUSSIAN, "ru")):
+        response, body = fetch(drupal, origin + "/rss.xml")
+        assert response.headers["Content-Type"].startswith("application/rss+xml")
+        links = lxml.etree.fromstring(body).xpath("//item/link/text()")
+        assert links == newest_first(drupal.site, language)
+
+
+def test_the_sitemap_is_paged_by_query_string_and_named_in_robots_txt(drupal):
+    listed = []
+    for origin in (WWW, RUSSIAN):
+        _, robots = fetch(drupal, origin + "/robots.txt")
+        assert robots.decode().splitlines()[-1] == f"Sitemap: {WWW}/sitemap.xml"
+    _, index = fetch(drupal, WWW + "/sitemap.xml")
+    parts = [loc.text for loc in lxml.etree.fromstring(index).iter(SITEMAPS + "loc")]
+    assert parts == [f"{WWW}/sitemap.xml?page=1", f"{WWW}/sitemap.xml?page=2"]
+    for part in parts:
+        _, urlset = fetch(drupal, part)
+        listed += [loc.text for loc in lxml.etree.fromstring(urlset).iter(SITEMAPS + "loc")]
+    site = drupal.site
+    assert sorted(listed) == sorted([a["url"] for a in site.articles] + [WWW + "/about"])
+
+
+def test_articles_answer_on_their_edition_host_and_node_addresses_redirect(drupal):
+    response, body = fetch(drupal, WWW + "/yerevan-opens-new-bus-lanes")
+    page = lxml.html.fromstring(body)
+    assert page.xpath("string(//h1)") == "Yerevan opens new bus lanes on its main avenues"
+    assert page.xpath('//link[@hreflang="ru"]/@href') == [
+        RUSSIAN + "/erevan-otkryl-avtobusnye-polosy"
+    ]
+    moved, _ = fetch(drupal, WWW + "/node/5101")
+    assert (moved.status, moved.headers["Location"]) == (
+        301,
+        WWW + "/yerevan-opens-new-bus-lanes",
+    )
+    russian, body = fetch(drupal, RUSSIAN + "/erevan-otkryl-avtobusnye-polosy")
+    assert russian.status == 200
+    assert "Ереван открыл" in body.decode()
+    elsewhere, _ = fetch(drupal, WWW + "/erevan-otkryl-avtobusnye-polosy")
+    assert elsewhere.status == 404
+
+
+@pytest.mark.parametrize(
+    "server_gzips, accept_encoding, gzipped",
+    [
+        (True, "gzip, deflate, br", True),
+        (True, "br;q=1.0, gzip;q=0.8", True),
+        (True, "gzip;q=0", False),
+        (True, "identity", False),
+        (True, "gzip;q=high", False),  # a weight that is not a number
+        (False, "gzip, deflate, br", False),
+    ],
+)
+def test_text_is_gzipped_when_the_server_is_asked_to_and_the_client_accepts_it(
+    server_gzips, accept_encoding, gzipped
+):
+    site = Site("initial", DRUPAL)
+    with MirrorServer(site, gzip=server_gzips) as server:
+        response, body = fetch(server, WWW + "/", {"Accept-Encoding": accept_encoding})
+    assert (response.headers["Content-Encoding"] == "gzip") is gzipped
+    assert (gzip.decompress(body) if gzipped else body) == site.routes["/"].body
+    assert (response.headers["Vary"] == "Accept-Encoding") is server_gzips
+
+
+def test_a_gzipped_page_is_revalidated_with_its_weak_etag():
+    with MirrorServer(Site("initial", DRUPAL), gzip=True) as server:
+        accepts = {"Accept-Encoding": "gzip"}
+        first, _ = fetch(server, WWW + "/rss.xml", accepts)
+        assert first.headers["ETag"].startswith('W/"')
+        again, body = fetch(
+            server, WWW + "/rss.xml", {**accepts, "If-None-Match": first.headers["ETag"]}
+        )
+    assert (again.status, body) == (304, b"")
+
+
+def test_a_sitemap_declared_gzip_is_a_gzip_file_served_as_is():
+    """Pangea's shape: sitemap_1.xml.gz, … as application/x-gzip, never gzipped again."""
+    content = yaml.safe_load(DRUPAL.read_text(encoding="utf-8"))
+    content["layout"]["sitemaps"] = [
+        {"path": "/sitemap_{page}.xml.gz", "lists": ["articles"], "size": 4, "gzip": True}
+    ]
+    site = Site("initial", content)
+    with MirrorServer(site, gzip=True) as server:
+        _, index = fetch(server, WWW + "/sitemap.xml")
+        parts = [loc.text for loc in lxml.etree.fromstring(index).iter(SITEMAPS + "loc")]
+        assert parts == [f"{WWW}/sitemap_1.xml.gz", f"{WWW}/sitemap_2.xml.gz"]
+        listed = []
+        for part in parts:
+            response, body = fetch(server, part, {"Accept-Encoding": "gzip"})
+            assert response.headers["Content-Type"] == "application/x-gzip"
+            assert response.headers["Content-Encoding"] is None
+            urlset = lxml.etree.fromstring(gzip.decompress(body))
+            listed += [loc.text for loc in urlset.iter(SITEMAPS + "loc")]
+    assert sorted(listed) == sorted(a["url"] for a in site.articles)
+
+
+def test_the_command_line_serves_a_site_while_a_command_runs():
+    port = free_port()
+    client = (
+        "import sys, urllib.request\n"
+        f"request = urllib.request.Request('http://127.0.0.1:{port}/rss.xml',"
+        " headers={'Accept-Encoding': 'gzip'})\n"
+        "print(urllib.request.urlopen(request).headers['Content-Encoding'])\n"
+        "sys.exit(3)\n"
+    )
+    command = [sys.executable, "-m", "caucasus_crawler.devmirror", "--site", "drupal_news"]
+    command += ["--port", str(port), "--gzip", "--", sys.executable, "-c", client]
+    served = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert served.returncode == 3, served.stderr
+    assert served.stdout.splitlines() == [
+        f"Drupal News mirror (initial) at http://127.0.0.1:{port}/",
+        "gzip",
+    ]
