@@ -8,7 +8,7 @@ Every page is handled as a live URL; ``-a base_url`` sends the requests to a
 mirror (see ``mirror.py``).
 
 An outlet subclasses this with its name, origin, editions, URL patterns and
-extraction profile; see ``oc_media.py``.
+article page class; see ``oc_media.py``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from ..archive import Archive
-from ..extract import SiteProfile
+from ..extract import Layouts, SiteProfile, layout_for
 from ..items import ArticleAlias, ArticleUnchanged
 from ..mirror import MirrorMap
 from ..normalize import canonical_url, parse_date
@@ -58,7 +58,7 @@ class SpiderArgumentError(ValueError):
 class NewsSpider(scrapy.Spider):
     # --- declared by each outlet ---------------------------------------------------
     origin: str  # "https://example.org"
-    profile: SiteProfile
+    article_page: Layouts  # its ArticlePage class, or its layouts by date
     editions: dict[str, str] = {"en": "/"}  # language -> home path; its feed is <home>feed/
     feed_path = "feed/"
     sitemap_fallbacks = ("/sitemap_index.xml", "/wp-sitemap.xml", "/sitemap.xml")
@@ -182,7 +182,7 @@ class NewsSpider(scrapy.Spider):
     def open_reader(self) -> PageReader:
         processes = self.settings.getint("EXTRACTION_PROCESSES")
         timeout = self.settings.getfloat("PAGE_READ_TIMEOUT")
-        return PageReader(self.profile, processes, self.crawler.stats, timeout)
+        return PageReader(self.article_page, processes, self.crawler.stats, timeout)
 
     async def closed(self, reason: str) -> None:
         # Validators of discovery pages are kept only after a complete crawl: had
@@ -551,6 +551,11 @@ class NewsSpider(scrapy.Spider):
             for lang in self.languages
             for slug in self.selected_sections
         )
+
+    @property
+    def profile(self) -> SiteProfile:
+        """The current layout's profile (the outlet's time zone)."""
+        return layout_for(self.article_page).profile
 
     def _older_than_since(self, value: str | None) -> bool:
         if not self.since or not value:
