@@ -8,7 +8,7 @@ PORT ?= 8001
 DEMO_MIRROR_PORT ?= 8765
 SPIDER ?=
 
-.PHONY: install test lint fuzz crawl serve demo demo-crawl bench bench-large clean
+.PHONY: install test lint fuzz crawl serve demo demo-crawl bench bench-large bench-extraction clean
 
 install: $(VENV)/.installed
 
@@ -53,6 +53,11 @@ bench: install
 
 bench-large: install
 	$(BIN)/python -m bench --large
+
+# The generic extractor against trafilatura on a public set of news pages (about 2 minutes).
+EXTRACTION_DEV ?= ../shared/extraction-dev
+bench-extraction: install
+	$(BIN)/python -m bench.extraction_dev --set $(EXTRACTION_DEV)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -28,7 +28,7 @@ from caucasus_crawler.extract import extract_article
 from caucasus_crawler.spiders.oc_media import OcMediaSpider
 from tests.test_extract import FIXTURES, load
 
-PROFILE = OcMediaSpider.profile
+PROFILE = OcMediaSpider.article_page
 
 
 def ours(html: str, url: str) -> str:

@@ -13,7 +13,7 @@ from caucasus_crawler.spiders.oc_media import OcMediaSpider
 
 
 class LinksOnly(PageReader):
-    async def read(self, html, url, extract):
+    async def read(self, html, url, extract, **ignored):
         return await super().read(html, url, extract=False)
 
 
@@ -21,7 +21,7 @@ class NullSpider(OcMediaSpider):
     name = "null"
 
     def open_reader(self):
-        return LinksOnly(self.profile, processes=0)
+        return LinksOnly(self.article_page, processes=0)
 
     def article(self, response, extraction):
         return None

@@ -23,10 +23,12 @@ Everything else is the engine's own (private) business.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from urllib.parse import urljoin
 
 import scrapy
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
@@ -34,7 +36,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from . import discovery
 from .archive import Archive
 from .arguments import SpiderArgumentError, parse_choice, parse_flag, parse_limit, parse_since
-from .extract import SiteProfile
+from .extract import ArticlePage, Layouts, SiteProfile, layout_for
 from .items import ArticleAlias, ArticleUnchanged
 from .mirror import MirrorMap
 from .normalize import canonical_url, parse_date
@@ -63,7 +65,9 @@ PRIORITY_DISCOVERY, PRIORITY_ARTICLE, PRIORITY_LISTING = 20, 10, 0
 class NewsSpider(scrapy.Spider):
     # --- declared by each outlet (or its platform) -----------------------------------
     origin: str  # "https://example.org": the site's main host
-    profile: SiteProfile
+    # How its article pages read: its ArticlePage class (with its SiteProfile), or its
+    # layouts by date.
+    article_page: Layouts = ArticlePage
     # language -> home: a path on the origin ("/ru/") or another host's URL.
     editions: dict[str, str] = {"en": "/"}
     sections: dict[str, str] = {}  # slug -> name, for -a sections=
@@ -79,6 +83,9 @@ class NewsSpider(scrapy.Spider):
     pagination_path: str | None = r"/page/(\d+)/?$"
     pagination_query: str | None = None
     first_page = 1
+    # Whether to learn the site's boilerplate as it is crawled (the generic spider: an
+    # outlet's profile names its own).
+    learns_boilerplate = False
 
     def __init__(self, *args, **kwargs):
         arguments = {k: kwargs.pop(k) for k in list(kwargs) if not k.startswith("_")}
@@ -93,6 +100,8 @@ class NewsSpider(scrapy.Spider):
         self._links: dict = {}  # href (or page, href) -> (live URL, kind), resolved once
         self._redirected: dict[str, str] = {}  # article address -> where it redirects
         self._articles = 0
+        self._repeated = RepeatedText()  # learns nothing unless learns_boilerplate
+        self._held: list = []  # article pages read while the boilerplate is learnt
         # Persisted across pause/resume by Scrapy's SpiderState when JOBDIR is set.
         self.state: dict = {}
         self.recrawl: Recrawl | None = None
@@ -161,6 +170,13 @@ class NewsSpider(scrapy.Spider):
         spider.max_page_links = settings.getint("PAGE_LINKS_MAX")
         spider.max_sitemap_urls = settings.getint("SITEMAP_URLS_MAX")
         spider.max_requests = settings.getint("CRAWL_REQUESTS_MAX")
+        if spider.learns_boilerplate:
+            spider._repeated = RepeatedText(
+                settings.getint("BOILERPLATE_MIN_PAGES"),
+                settings.getint("BOILERPLATE_WARM_UP_PAGES"),
+                settings.getint("BOILERPLATE_LEARNING_PAGES"),
+            )
+            crawler.signals.connect(spider._release_when_idle, signal=signals.spider_idle)
         if settings.getpriority("USER_AGENT") < settings.getpriority("CONTACT_URL"):
             agent = settings.get("USER_AGENT_TEMPLATE").format(
                 contact_url=settings.get("CONTACT_URL")
@@ -213,7 +229,7 @@ class NewsSpider(scrapy.Spider):
     def open_reader(self) -> PageReader:
         processes = self.settings.getint("EXTRACTION_PROCESSES")
         timeout = self.settings.getfloat("PAGE_READ_TIMEOUT")
-        return PageReader(self.profile, processes, self.crawler.stats, timeout)
+        return PageReader(self.article_page, processes, self.crawler.stats, timeout)
 
     async def closed(self, reason: str) -> None:
         # Validators of discovery pages are kept only after a complete crawl: had
@@ -390,7 +406,11 @@ class NewsSpider(scrapy.Spider):
             if kind == "article":
                 yield self.unchanged(response)
             return
-        page = await self.reader.read(response.text, response.url, extract=kind == "article")
+        page = await self.reader.read(
+            response.text, response.url, extract=kind == "article", repeated=self._repeated.known
+        )
+        if self.learns_boilerplate:
+            self._repeated.learn(page.short_blocks)
         hrefs = page.hrefs
         if len(hrefs) > self.max_page_links:
             self._capped("page_links", response.url, self.max_page_links, "PAGE_LINKS_MAX")
@@ -403,17 +423,54 @@ class NewsSpider(scrapy.Spider):
                     yield request
         elif kind == "article":
             self.crawler.stats.inc_value("pages/article_candidates")
-            article = self.article(response, page.extraction)
-            if article is not None:
-                yield article
-                if self.limit and self._articles >= self.limit:
-                    raise CloseSpider("limit_reached")
-                if article.url != article.fetched_url and (claimed := self._follow(article.url)):
-                    yield claimed  # what its canonical address serves decides the claim
-            elif "read_timeout" not in page.extraction.problems:
-                self._remember(response.url, "not_article", response.status, response)
+            if self._repeated.warming_up:
+                self._held.append(response)  # read again once the boilerplate is known
+            else:
+                for output in self._article_outputs(response, page):
+                    yield output
         for request in self._follow_links(response, page, links, from_listing=kind == "listing"):
             yield request
+        if self._held and not self._repeated.warming_up:
+            async for output in self._release_held():
+                yield output
+
+    def _article_outputs(self, response, page):
+        """The article a page holds, and the request for its canonical address."""
+        article = self.article(response, page.extraction)
+        if article is not None:
+            yield article
+            if self.limit and self._articles >= self.limit:
+                raise CloseSpider("limit_reached")
+            if article.url != article.fetched_url and (claimed := self._follow(article.url)):
+                yield claimed  # what its canonical address serves decides the claim
+        elif "read_timeout" not in page.extraction.problems:
+            self._remember(response.url, "not_article", response.status, response)
+
+    async def _release_held(self, response=None):
+        """The article pages held while the site's boilerplate was learnt, read again
+        without it. (Also the callback of the request that releases them at the end.)"""
+        held, self._held = self._held, []
+        for page_response in held:
+            page = await self.reader.read(
+                page_response.text, page_response.url, extract=True, repeated=self._repeated.known
+            )
+            for output in self._article_outputs(page_response, page):
+                yield output
+
+    def _release_when_idle(self) -> None:
+        """A crawl of fewer article pages than the warm-up still archives them: one last
+        request, answered locally (a data: URL), releases them."""
+        if self._held:
+            self.crawler.engine.crawl(
+                scrapy.Request(
+                    "data:,",
+                    callback=self._release_held,
+                    dont_filter=True,  # (no offsite or duplicate check)
+                    meta={"dont_obey_robotstxt": True},
+                    priority=PRIORITY_ARTICLE,
+                )
+            )
+            raise DontCloseSpider
 
     def _autodiscovered_feeds(self, response):
         """The feeds an edition's home page names in its head."""
@@ -567,6 +624,11 @@ class NewsSpider(scrapy.Spider):
             for slug in self.selected_sections
         )
 
+    @property
+    def profile(self) -> SiteProfile:
+        """The current layout's profile (the outlet's time zone)."""
+        return layout_for(self.article_page).profile
+
     def _older_than_since(self, value: str | None) -> bool:
         if not self.since or not value:
             return False
@@ -577,3 +639,31 @@ class NewsSpider(scrapy.Spider):
         dates = [parse_date(d, self.profile.timezone) for d in stamps]
         dates = [d for d in dates if d]
         return bool(dates) and max(dates)[:10] < self.since.isoformat()
+
+
+class RepeatedText:
+    """A site's boilerplate, learnt as it is crawled: the short blocks of text found on
+    ``min_pages`` of its article pages, counted over the first ``learning_pages`` (the
+    count stays bounded; boilerplate shows on every page). While the first
+    ``warm_up_pages`` are read, their articles wait, to be read without it."""
+
+    def __init__(self, min_pages: int = 0, warm_up_pages: int = 0, learning_pages: int = 0):
+        self.min_pages = min_pages
+        self.warm_up_pages = warm_up_pages
+        self.learning_pages = learning_pages
+        self.counts: Counter[str] = Counter()
+        self.pages = 0
+        self.known: frozenset[str] = frozenset()
+
+    @property
+    def warming_up(self) -> bool:
+        return self.pages < self.warm_up_pages
+
+    def learn(self, texts: tuple[str, ...]) -> None:
+        if not texts or self.pages >= self.learning_pages:
+            return
+        self.pages += 1
+        for text in set(texts):
+            self.counts[text] += 1
+            if self.counts[text] == self.min_pages:
+                self.known |= {text}

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from w3lib.url import canonicalize_url, url_query_cleaner
 
+from .lexicon import MONTHS, fold_case
+
 # Characters that render as a space or as nothing; NBSP and the zero-width family
 # are common in CMS output and would otherwise change the hash of equal text.
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
@@ -97,30 +99,12 @@ def canonical_url(url: str) -> str:
 
 # --- dates ------------------------------------------------------------------
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan", "января", "январь", "янв"),
-            ("february", "feb", "февраля", "февраль", "фев"),
-            ("march", "mar", "марта", "март", "мар"),
-            ("april", "apr", "апреля", "апрель", "апр"),
-            ("may", "мая", "май"),
-            ("june", "jun", "июня", "июнь", "июн"),
-            ("july", "jul", "июля", "июль", "июл"),
-            ("august", "aug", "августа", "август", "авг"),
-            ("september", "sep", "sept", "сентября", "сентябрь", "сен"),
-            ("october", "oct", "октября", "октябрь", "окт"),
-            ("november", "nov", "ноября", "ноябрь", "ноя"),
-            ("december", "dec", "декабря", "декабрь", "дек"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 _TIME = r"(?:,?\s*(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+# After the year, the word for "year" some languages write: г. (ru), թ. (hy), წ. (ka).
+_YEAR_WORD = r"(?:\s*(?:г|թ|წ)\.?)?"
 _DAY_MONTH_YEAR = re.compile(
-    r"^(?:\w+,?\s+)?(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)\.?,?\s+(?P<year>\d{4})(?:\s*г\.?)?"
+    r"^(?:\w+,?\s+)?(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)\.?,?\s+(?P<year>\d{4})"
+    + _YEAR_WORD
     + _TIME
     + r"$",
     re.IGNORECASE,
@@ -128,6 +112,17 @@ _DAY_MONTH_YEAR = re.compile(
 _MONTH_DAY_YEAR = re.compile(
     r"^(?:\w+,?\s+)?(?P<month>[^\W\d_]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})" + _TIME + r"$",
     re.IGNORECASE,
+)
+# Armenian "2025 թ. օգոստոսի 31", Georgian "2025 წლის 31 აგვისტო" (year first).
+_YEAR_MONTH_DAY = re.compile(
+    r"^(?P<year>\d{4})"
+    + _YEAR_WORD
+    + r",?\s+(?P<month>[^\W\d_]+)\s+(?P<day>\d{1,2})"
+    + _TIME
+    + r"$"
+)
+_YEAR_DAY_MONTH = re.compile(
+    r"^(?P<year>\d{4})\s+წლის\s+(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)" + _TIME + r"$"
 )
 _NUMERIC = re.compile(r"^(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{4})" + _TIME + r"$")
 _ISO_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -138,10 +133,10 @@ _MONTH_ABBREVIATION = re.compile("jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|de
 def parse_date(value: str | None, local_tz: str = "UTC") -> str | None:
     """ISO 8601 in UTC (``2025-08-29T10:30:00Z``), or ``YYYY-MM-DD`` when no time is given.
 
-    Accepts ISO 8601, RFC 2822 (feeds) and written dates in English and Russian
-    ("29 August 2025", "29 августа 2025 г., 14:30"). A time without an offset is
-    the outlet's local time ``local_tz``. Returns None for anything unparseable
-    or outside years 1990-2100.
+    Accepts ISO 8601, RFC 2822 (feeds) and dates written out in the languages of
+    ``lexicon`` ("29 August 2025", "29 августа 2025 г., 14:30", "31 օգոստոսի 2025").
+    A time without an offset is the outlet's local time ``local_tz``. Returns None for
+    anything unparseable or outside years 1990-2100.
     """
     text = clean_text(value)
     if not text:
@@ -189,12 +184,12 @@ def _parse_rfc2822(text: str) -> datetime | None:
 
 
 def _parse_written(text: str) -> date | datetime | None:
-    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _NUMERIC):
+    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_MONTH_DAY, _YEAR_DAY_MONTH, _NUMERIC):
         match = pattern.match(text)
         if not match:
             continue
         month = match["month"]
-        month_number = int(month) if month.isdigit() else _MONTHS.get(month.lower())
+        month_number = int(month) if month.isdigit() else MONTHS.get(fold_case(month))
         if not month_number:
             continue
         try:

@@ -32,8 +32,9 @@ import pickle
 import signal
 import sys
 from collections import deque
+from datetime import date
 
-from .extract import Extraction, ReadPage, SiteProfile, read_page
+from .extract import Extraction, Layouts, ReadPage, read_page
 
 logger = logging.getLogger(__name__)
 HEADER = 4  # bytes of a message's length, big-endian
@@ -54,13 +55,15 @@ class ReadTimedOut(Exception):
 
 
 class PageReader:
-    """``timeout``: seconds a worker may spend on one page (0 or None: no limit; pages
-    read in the crawl's own process, with ``processes`` 0, have none)."""
+    """Reads pages with ``article_page`` (a spider's page class or layouts: classes, sent
+    to the workers by reference). ``timeout``: seconds a worker may spend on one page (0
+    or None: no limit; pages read in the crawl's own process, with ``processes`` 0, have
+    none)."""
 
     def __init__(
-        self, profile: SiteProfile, processes: int, stats=None, timeout: float | None = None
+        self, article_page: Layouts, processes: int, stats=None, timeout: float | None = None
     ):
-        self.profile = profile
+        self.article_page = article_page
         self.processes = processes
         self.stats = stats
         self.timeout = timeout or 0.0
@@ -68,16 +71,24 @@ class PageReader:
         self._starting = asyncio.Lock()
         self._closed = False
 
-    async def read(self, html: str, url: str, extract: bool) -> ReadPage:
+    async def read(
+        self,
+        html: str,
+        url: str,
+        extract: bool,
+        captured: date | None = None,
+        repeated: frozenset[str] = frozenset(),
+    ) -> ReadPage:
+        """``read_page``'s reading of the page (``captured`` and ``repeated`` as there)."""
         if not self.processes:
-            return read_page(html, url, self.profile, extract)
+            return read_page(html, url, self.article_page, extract, captured, repeated)
         if self._closed:
             raise RuntimeError(f"reading {url}: the page reader is closed")
         again = True  # after a worker's death, once
         while True:
             worker = await self._least_busy()
             try:
-                return await worker.read((html, url, extract))
+                return await worker.read((html, url, extract, captured, repeated))
             except ReadTimedOut:
                 self._retire(worker)
                 return self._timed_out(url, extract)
@@ -121,7 +132,7 @@ class PageReader:
     async def _least_busy(self) -> Worker:
         async with self._starting:
             if len(self.workers) < self.processes:
-                self.workers.append(await Worker.start(self.profile, self.timeout))
+                self.workers.append(await Worker.start(self.article_page, self.timeout))
         return min(self.workers, key=lambda worker: len(worker.pending))
 
     @property
@@ -147,7 +158,7 @@ class Worker:
         self.listener = asyncio.ensure_future(self._listen())
 
     @classmethod
-    async def start(cls, profile: SiteProfile, timeout: float = 0.0) -> Worker:
+    async def start(cls, article_page: Layouts, timeout: float = 0.0) -> Worker:
         # The crawl's pid, for the worker to die with it; the limit, for each page.
         # (Started from the event loop's thread, which lives as long as the crawl: the
         # kernel's "parent died" is that thread's end.)
@@ -156,7 +167,7 @@ class Worker:
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
         worker = cls(process)
-        worker._send(profile)
+        worker._send(article_page)
         return worker
 
     async def read(self, request: tuple) -> ReadPage:
@@ -203,20 +214,20 @@ class Worker:
 
 
 def serve(stdin, answers, timeout: float = 0.0) -> None:
-    """The worker's loop: a profile, then pages until its input ends. A page not read
+    """The worker's loop: the page class, then pages until its input ends. A page not read
     within ``timeout`` seconds (0: no limit) ends the process with SIGALRM."""
 
     def receive():
         header = stdin.read(HEADER)
         return pickle.loads(stdin.read(int.from_bytes(header, "big"))) if header else None
 
-    profile = receive()
+    article_page = receive()
     while (request := receive()) is not None:
-        html, url, extract = request
+        html, url, extract, captured, repeated = request
         try:
             signal.setitimer(signal.ITIMER_REAL, timeout)  # 0 sets no timer
             try:
-                page = read_page(html, url, profile, extract)
+                page = read_page(html, url, article_page, extract, captured, repeated)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             data = pickle.dumps((True, page), PROTOCOL)

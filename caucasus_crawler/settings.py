@@ -75,6 +75,13 @@ REDIRECT_MAX_TIMES = 5
 PAGE_LINKS_MAX = 2000
 SITEMAP_URLS_MAX = 50_000
 CRAWL_REQUESTS_MAX = 500_000
+# The generic spider (news) learns a site's boilerplate from its article pages: a short
+# block of text found on BOILERPLATE_MIN_PAGES of them is left out of the articles,
+# counted over the first BOILERPLATE_LEARNING_PAGES (memory stays bounded). The
+# articles of the first BOILERPLATE_WARM_UP_PAGES wait until then, to be read without it.
+BOILERPLATE_MIN_PAGES = 3
+BOILERPLATE_WARM_UP_PAGES = 30
+BOILERPLATE_LEARNING_PAGES = 500
 
 # --- components ----------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {

@@ -1,15 +1,25 @@
-"""A second outlet for `scrapy crawlall` tests (``-s SPIDER_MODULES=…,tests.outlets``):
-a WordPress outlet whose mirror each test points where it likes."""
+"""Outlets declared for tests only (``-s SPIDER_MODULES=…,tests.outlets``): a second
+outlet for `scrapy crawlall`, and the development mirror's Drupal site."""
 
-from caucasus_crawler.extract import SiteProfile
+from caucasus_crawler.extract import ArticlePage, SiteProfile
 from caucasus_crawler.platforms.drupal import DrupalSpider
 from caucasus_crawler.platforms.wordpress import WordPressSpider
 
 
+class GoneOutletPage(ArticlePage):
+    profile = SiteProfile(site_name="Gone Outlet")
+
+
 class GoneOutletSpider(WordPressSpider):
+    """A WordPress outlet whose mirror each test points where it likes."""
+
     name = "gone_outlet"
     origin = "https://gone-outlet.example"
-    profile = SiteProfile(site_name="Gone Outlet")
+    article_page = GoneOutletPage
+
+
+class DrupalNewsPage(ArticlePage):
+    profile = SiteProfile(site_name="Drupal News", timezone="Asia/Tbilisi")
 
 
 class DrupalNewsSpider(DrupalSpider):
@@ -21,4 +31,4 @@ class DrupalNewsSpider(DrupalSpider):
     sections = {"armenia": "Armenia", "georgia": "Georgia"}
     section_listing = "region/{slug}"
     listing_path = r"^/(?:(?:region|tags|authors)/[^/]+)?$"
-    profile = SiteProfile(site_name="Drupal News", timezone="Asia/Tbilisi")
+    article_page = DrupalNewsPage

@@ -38,7 +38,7 @@ def load(name: str):
 
 
 def extract(response):
-    return extract_article(response.text, response.url, OcMediaSpider.profile)
+    return extract_article(response.text, response.url, OcMediaSpider.article_page)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -101,7 +101,7 @@ def test_paragraphs_marked_as_furniture_do_not_choose_the_container():
         + f"<p class='newsletter'>{appeal}</p>" * 4
         + "</div></body></html>"
     )
-    extraction = extract_article(page, "https://oc-media.org/story/", OcMediaSpider.profile)
+    extraction = extract_article(page, "https://oc-media.org/story/", OcMediaSpider.article_page)
     assert extraction.article.body.split("\n\n") == story
     assert "generic_extractor" not in extraction.problems
 
@@ -119,7 +119,7 @@ def test_a_teaser_card_made_of_blocks_inside_one_link_is_not_text():
         f"<body><article><h1>Story</h1><div class='text'><p>{story[0]}</p><p>{story[1]}</p>"
         f"{card}<p>{story[2]}</p><p>{story[3]}</p></div></article></body></html>"
     )
-    extraction = extract_article(page, "https://oc-media.org/story/", OcMediaSpider.profile)
+    extraction = extract_article(page, "https://oc-media.org/story/", OcMediaSpider.article_page)
     assert extraction.article.body.split("\n\n") == story
 
 
@@ -153,7 +153,7 @@ def story_page(
 
 def read_timed(html: str):
     start = time.perf_counter()
-    page = read_page(html, STORY_URL, OcMediaSpider.profile, extract=True)
+    page = read_page(html, STORY_URL, OcMediaSpider.article_page, extract=True)
     return page, time.perf_counter() - start
 
 

@@ -24,7 +24,7 @@ from caucasus_crawler.normalize import (
 )
 from caucasus_crawler.spiders.oc_media import OcMediaSpider
 
-PROFILE = OcMediaSpider.profile
+PROFILE = OcMediaSpider.article_page
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "oc_media").glob("*.html"))
 URL = "https://oc-media.org/an-article/"
 
@@ -171,7 +171,9 @@ def test_any_link_resolves_or_is_refused_without_an_error(href, page):
 PIECES = ["By ", "Автор: ", "Mariam ", "and ", "и ", ", ", " | ", " - ", "  ", "(OC Media)",
           "29 August 2025", "Updated: ", "Read more", "Related", "a", ".", "'", "\u00a0",
           "x" * 50, "\n", "\t", " · ", "Aleksandre-Kvakhadze ", "12:30", "2025-08-29T",
-          "\u200b", "é"]  # fmt: skip
+          "\u200b", "é", "ავტორი: ", "Հեղինակ՝ ", "Müəllif: ", "და ", "և ", "və ",
+          "31 აგვისტო 2025", "2025 թ. օգոստոսի 31", "2025 წლის ", "İyun ", "Yenilənib: ",
+          "Կարդացեք նաև", "Фото: ", " г."]  # fmt: skip
 LONG_LINES = st.lists(st.sampled_from(PIECES), min_size=1, max_size=400).map("".join)
 # One piece many times over (up to 100,000 characters), then something that spoils it.
 RUNS = st.builds(

@@ -11,7 +11,7 @@ from caucasus_crawler.page_reader import PageReader
 from caucasus_crawler.spiders.oc_media import OcMediaSpider
 from tests.test_extract import PAGES, load
 
-PROFILE = OcMediaSpider.profile
+PROFILE = OcMediaSpider.article_page
 FIXTURE_PAGES = [(response.text, response.url) for response in (load(n)[0] for n in PAGES)]
 
 

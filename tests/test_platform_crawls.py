@@ -27,9 +27,7 @@ def drupal_crawl(tmp_path_factory, drupal_site) -> Crawl:
         return Crawl(archive, list(server.requests), process)
 
 
-def test_every_article_of_both_editions_is_archived_at_its_live_address(
-    drupal_crawl, drupal_site
-):
+def test_every_article_of_both_editions_is_archived_at_its_live_address(drupal_crawl, drupal_site):
     assert drupal_crawl.process.returncode == 0, drupal_crawl.process.stderr[-3000:]
     archived = {(r["url"], r["language"]) for r in drupal_crawl.db["articles"].rows}
     assert archived == {(a["url"], a["language"]) for a in drupal_site.articles}

@@ -3,27 +3,22 @@ platforms' declarations), on sites declared here as an outlet would be."""
 
 import pytest
 
-from caucasus_crawler.extract import SiteProfile
 from caucasus_crawler.platforms.drupal import DrupalSpider
 from caucasus_crawler.platforms.pangea import PangeaSpider
 from caucasus_crawler.platforms.plain import PlainSpider
 from caucasus_crawler.platforms.wordpress import WordPressSpider
-
-PROFILE = SiteProfile(site_name="Test")
 
 
 class Drupal(DrupalSpider):
     name = "drupal_site"
     origin = "https://eurasianet.org"
     editions = {"en": "/", "ru": "https://russian.eurasianet.org/"}
-    profile = PROFILE
 
 
 class Pangea(PangeaSpider):
     name = "pangea_site"
     origin = "https://www.azatutyun.am"
     editions = {"hy": "/", "en": "/en/"}
-    profile = PROFILE
 
 
 class WordPress(WordPressSpider):
@@ -31,7 +26,6 @@ class WordPress(WordPressSpider):
     origin = "https://civil.ge"
     editions = {"en": "/", "ka": "/ka/", "ru": "/ru/"}
     article_path = r"^(?:/(?:ka|ru))?/archives/\d+/?$"
-    profile = PROFILE
 
 
 class Plain(PlainSpider):
@@ -40,7 +34,6 @@ class Plain(PlainSpider):
     editions = {"en": "/eng/", "hy": "/arm/", "ru": "/rus/"}
     article_path = r"^/(?:eng|arm|rus)/news/\d+\.html$"
     listing_path = r"^/(?:eng|arm|rus)/(?:news/)?$"
-    profile = PROFILE
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,14 @@
 """Page -> Article: pure functions, no I/O, testable on saved pages.
 
-``extract_article(html, url, profile)`` reads one decoded page and returns an
+``extract_article(html, url, article_page)`` reads one decoded page with an outlet's
+page class (``page.ArticlePage`` or a subclass, or its layouts by date) and returns an
 ``Extraction``: the Article when the page is one, and the problems met.
 """
 
 from __future__ import annotations
 
 import re
-from itertools import islice, takewhile
+from datetime import date
 from typing import NamedTuple
 
 import lxml.html
@@ -16,36 +17,26 @@ from lxml.etree import ParserError
 from lxml.html import HtmlElement
 
 from ..items import Article
-from ..normalize import clean_text
 from . import metadata
-from .body import (
-    LINE_MAX_CHARS,
-    Covered,
-    class_words,
-    clean_blocks,
-    container_blocks,
-    drop_related_blocks,
-    fallback_blocks,
-    find_container,
-    text_upto,
-)
-from .profile import SiteProfile, fold
+from .generic import GenericPage, extract_generic
+from .page import ArticlePage, Layouts, attribute, layout_for
+from .profile import SiteProfile
 
-__all__ = ["Extraction", "ReadPage", "SiteProfile", "extract_article", "parse_html", "read_page"]
+__all__ = [
+    "ArticlePage",
+    "Extraction",
+    "GenericPage",
+    "Layouts",
+    "ReadPage",
+    "SiteProfile",
+    "attribute",
+    "extract_article",
+    "extract_generic",
+    "metadata",
+    "parse_html",
+    "read_page",
+]
 
-# Below this many words, the container is not the article: ask trafilatura.
-MIN_CONTAINER_WORDS = 30
-# An article this short is kept, but counted: it is more often a broken page.
-VERY_SHORT_WORDS = 10
-PAYWALL_WINDOW = 2000  # characters
-TAIL_ELEMENTS = 120  # elements after the body searched for tag links
-LONG_PARAGRAPH_CHARS = 80
-STANDFIRST_WORDS = frozenset(
-    "standfirst excerpt lead dek deck subtitle subheadline summary intro sapo kicker-text".split()
-)
-# Page furniture whose links are never the article's own byline, section or tags.
-ZONE_EXCLUDED_TAGS = frozenset("nav aside footer menu script style".split())
-ZONE_EXCLUDED_WORDS = frozenset("related popular trending sidebar widget menu navbar".split())
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 # Control characters are not text in HTML, and lxml refuses to move them around.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -64,6 +55,9 @@ class ReadPage(NamedTuple):
     hrefs: list[str]  # every <a href>, as written
     stamps: list[str]  # every <time datetime> (how recent a listing is)
     extraction: Extraction | None  # for article pages
+    # The folded texts of the article's short blocks (``ArticlePage.short_blocks``): a
+    # crawl counts them across a site's pages to learn its boilerplate.
+    short_blocks: tuple[str, ...] = ()
 
 
 # Pages are parsed as a browser would, whatever their depth or size. libxml2 stops at
@@ -91,8 +85,18 @@ HREFS = etree.XPath("//a/@href", smart_strings=False)
 STAMPS = etree.XPath("//time/@datetime", smart_strings=False)
 
 
-def read_page(html: str, url: str, profile: SiteProfile, extract: bool) -> ReadPage:
-    """Parse a page once for its links, its time stamps and (``extract``) its article."""
+def read_page(
+    html: str,
+    url: str,
+    article_page: Layouts,
+    extract: bool,
+    captured: date | None = None,
+    repeated: frozenset[str] = frozenset(),
+) -> ReadPage:
+    """Parse a page once for its links, its time stamps and (``extract``) its article,
+    read with the layout of ``article_page`` valid on the day it was ``captured`` (None:
+    now); blocks whose folded text is in ``repeated`` (known to repeat across the site)
+    are left out of its body."""
     doc = parse_html(html)
     if doc is None:
         return ReadPage([], [], Extraction(None, ["unparseable"]) if extract else None)
@@ -100,10 +104,11 @@ def read_page(html: str, url: str, profile: SiteProfile, extract: bool) -> ReadP
     if not extract:
         return ReadPage(hrefs, stamps, None)
     try:
-        extraction = extract_article(doc, url, profile)
+        page = layout_for(article_page, captured)(doc, url, repeated, html)
+        extraction = Extraction(page.article(), page.problems())
     except RecursionError:  # (trees are at most MAX_DEPTH deep: a safety net)
-        extraction = Extraction(None, ["too_deep"])
-    return ReadPage(hrefs, stamps, extraction)
+        return ReadPage(hrefs, stamps, Extraction(None, ["too_deep"]))
+    return ReadPage(hrefs, stamps, extraction, page.short_blocks())
 
 
 def parse_html(html: str) -> HtmlElement | None:
@@ -238,211 +243,17 @@ def _place_text(slot: list, text: list[str]) -> None:
         last.tail = (last.tail or "") + joined
 
 
-def extract_article(page: str | HtmlElement, url: str, profile: SiteProfile) -> Extraction:
-    """Read one page, given as text or as ``parse_html``'s tree (which it prunes).
+def extract_article(
+    page: str | HtmlElement,
+    url: str,
+    article_page: Layouts = ArticlePage,
+    captured: date | None = None,
+) -> Extraction:
+    """Read one page, given as text or as ``parse_html``'s tree (which it prunes), with
+    the layout of ``article_page`` valid on the day it was ``captured`` (None: now).
     ``url`` is the live URL it was fetched at (for relative links)."""
-    doc = parse_html(page) if isinstance(page, str) else page
+    source, doc = (page, parse_html(page)) if isinstance(page, str) else (None, page)
     if doc is None:
         return Extraction(None, ["unparseable"])
-    page = metadata.Page(doc, url)
-    problems = ["invalid_jsonld"] * page.jsonld_errors
-    protected = {a for h in page.headlines for a in h.iterancestors()} | set(page.headlines)
-    drop_related_blocks(doc, profile, protected)
-    container, first_paragraph = find_container(doc, protected)
-    description = metadata.description(page)
-    if first_paragraph is not None and _is_standfirst(first_paragraph, description):
-        first_paragraph = _next_long_paragraph(first_paragraph)  # byline and date follow it
-    head = _head_zone(doc, page.headlines, container, first_paragraph)
-    published, modified = metadata.dates(page, head, profile.timezone)
-    if not metadata.is_article(page, published):
-        return Extraction(None, [*problems, "not_article"])
-    title = metadata.title(page, profile)
-    if not title:
-        return Extraction(None, [*problems, "no_title"])
-    # A paywall box stands by the headline or where the text would begin.
-    opening = container.text_content()[:PAYWALL_WINDOW] if container is not None else ""
-    members_only = metadata.members_only(page) or profile.is_paywall(
-        " ".join(el.text for el in head if el.text) + " " + opening
-    )
-    lead = _visible_standfirst(head, description)
-    sections = metadata.listed_terms(
-        page,
-        "articleSection",
-        "article:section",
-        head,
-        profile.section_path,
-        "category",
-        other=profile.tag_path,
-    )
-    label = [] if sections else _region_label(head, page.headlines, profile)
-    sections = sections or metadata.link_texts(label)
-    tags = metadata.listed_terms(  # before the body's furniture is pruned: tag lists in it
-        page,
-        "keywords",
-        "article:tag",
-        lambda: [el for el in head + _tail_zone(container) if el not in label],
-        profile.tag_path,
-        "tag",
-        other=profile.section_path,
-    )
-    paragraphs: list[str] = []
-    if not members_only:
-        blocks = container_blocks(container, protected) if container is not None else []
-        paragraphs = clean_blocks(blocks, profile, title=title, lead=lead, published=published)
-        if _words(paragraphs) < MIN_CONTAINER_WORDS:
-            fallback = clean_blocks(
-                fallback_blocks(doc, [title, lead]),
-                profile,
-                title=title,
-                lead=lead,
-                published=published,
-            )
-            # Only a real text beats the container's: trafilatura's reading of a nearly
-            # empty page is mostly its navigation.
-            if _words(fallback) >= MIN_CONTAINER_WORDS:
-                paragraphs, problems = fallback, [*problems, "generic_extractor"]
-        if lead is None and description:
-            lead, paragraphs = _stated_standfirst(description, paragraphs)
-
-    article = Article(
-        url=page.link("canonical") or metadata.absolute(url, page.meta("og:url") or url) or url,
-        title=title,
-        body="\n\n".join(paragraphs),  # blocks are clean text already
-        language=metadata.language(page),
-        lead=lead,
-        authors=metadata.authors(page, head, profile),
-        published=published,
-        modified=modified,
-        sections=sections,
-        tags=tags,
-        members_only=members_only,
-        alternates=metadata.alternates(page),
-        declared=[u for u in (page.link("amphtml"), page.link("shortlink")) if u],
-    )
-    if not article.body and not members_only:
-        problems.append("empty_body")
-    elif 0 < _words(paragraphs) < VERY_SHORT_WORDS:
-        problems.append("very_short")
-    if metadata.headline_contradicts(page, title):
-        problems.append("jsonld_mismatch")
-    return Extraction(article, problems)
-
-
-def _head_zone(
-    doc: HtmlElement,
-    headlines: list[HtmlElement],
-    container: HtmlElement | None,
-    first_paragraph: HtmlElement | None,
-) -> list[HtmlElement]:
-    """The elements around the headline before the body: section label, byline,
-    date, standfirst."""
-    anchor = doc
-    if headlines:
-        anchor = headlines[0]
-        # Up to the article: a section label may stand before the headline's <header>.
-        for ancestor in list(anchor.iterancestors())[:4]:
-            anchor = ancestor
-            if ancestor.tag in ("article", "main"):
-                break
-    body_start = first_paragraph if first_paragraph is not None else container
-    furniture = Covered(_zone_excluded)
-    head = []
-    for el in _from(anchor):
-        if el is body_start or len(head) >= 400:
-            break
-        if not furniture(el):
-            head.append(el)
-    return head
-
-
-def _region_label(
-    head: list[HtmlElement], headlines: list[HtmlElement], profile: SiteProfile
-) -> list[HtmlElement]:
-    """Links to a tag's listing above the headline: the label that files the article
-    under a region (OC Media long used tags for regions), when nothing names a section."""
-    if not headlines or not profile.tag_path:
-        return []
-    tag_link = re.compile(profile.tag_path)
-    above = takewhile(lambda el: el is not headlines[0], head)
-    return [el for el in above if el.tag == "a" and tag_link.search(el.get("href") or "")]
-
-
-def _tail_zone(container: HtmlElement | None) -> list[HtmlElement]:
-    """The elements after the text (its last long paragraph), where tag lists stand."""
-    if container is None:
-        return []
-    paragraphs = list(container.iterdescendants("p"))  # (findall: the same, in Python)
-    last = next((p for p in reversed(paragraphs) if _is_long(p)), container)
-    furniture = Covered(_zone_excluded)
-    return [el for el in islice(_after(last), TAIL_ELEMENTS) if not furniture(el)]
-
-
-def _words(paragraphs: list[str]) -> int:
-    """Words, roughly, for thresholds (the archived count is exact)."""
-    return sum(len(p.split()) for p in paragraphs)
-
-
-def _from(start: HtmlElement):
-    """``start`` and the elements after it, in document order."""
-    yield from start.iter(etree.Element)
-    yield from _after(start)
-
-
-def _after(el: HtmlElement):
-    """The elements after ``el``'s subtree, in document order."""
-    for node in (el, *el.iterancestors()):
-        for sibling in node.itersiblings(etree.Element):
-            yield from sibling.iter(etree.Element)
-
-
-def _zone_excluded(el: HtmlElement) -> bool:
-    if el.tag == "footer":  # the page's footer, not an article's own (its tags, its byline)
-        return next(el.iterancestors("article"), None) is None
-    return el.tag in ZONE_EXCLUDED_TAGS or not ZONE_EXCLUDED_WORDS.isdisjoint(class_words(el))
-
-
-def _is_standfirst(el: HtmlElement, description: str | None) -> bool:
-    classed = not class_words(el).isdisjoint(STANDFIRST_WORDS)
-    if not classed and not description:
-        return False
-    # Only to be compared with the description: a text far longer is not read to its end.
-    text = el.text_content() if classed else text_upto(el, len(description) + LINE_MAX_CHARS)
-    if text is None:
-        return False
-    text = clean_text(text)
-    if description and fold(text) == fold(description):
-        return True
-    return classed and len(text) >= 30
-
-
-def _next_long_paragraph(el: HtmlElement) -> HtmlElement | None:
-    return next((p for p in _after(el) if p.tag == "p" and _is_long(p)), None)
-
-
-def _is_long(paragraph: HtmlElement) -> bool:
-    """Long enough to be the article's text rather than a byline, date or caption."""
-    return len(paragraph.text_content().strip()) >= LONG_PARAGRAPH_CHARS
-
-
-def _visible_standfirst(head: list[HtmlElement], description: str | None) -> str | None:
-    """The standfirst shown under the headline: the page's description, or a block
-    whose class says so."""
-    for el in head:
-        if el.tag in ("h1", "a") or el.find(".//p") is not None:
-            continue
-        if _is_standfirst(el, description):
-            return clean_text(el.text_content())
-    return None
-
-
-def _stated_standfirst(description: str, paragraphs: list[str]) -> tuple[str | None, list[str]]:
-    """A description that opens the body is its standfirst; one that is only the
-    start of the text (an automatic excerpt) is no lead; one found nowhere is."""
-    folded = fold(description)
-    if paragraphs and fold(paragraphs[0]) == folded:
-        return clean_text(description), paragraphs[1:]
-    stem = folded.rstrip(".… []")
-    body = fold(" ".join(paragraphs))
-    if stem and stem[:80] in body:
-        return None, paragraphs
-    return clean_text(description), paragraphs
+    read = layout_for(article_page, captured)(doc, url, source=source)
+    return Extraction(read.article(), read.problems())

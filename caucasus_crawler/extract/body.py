@@ -20,6 +20,7 @@ from itertools import takewhile
 from lxml import etree
 from lxml.html import HtmlElement
 
+from .. import lexicon
 from ..normalize import clean_text, parse_date
 from .profile import CAPTION_CREDIT, UPDATED_LABEL, SiteProfile, fold
 
@@ -55,13 +56,13 @@ _DATE_ONLY = re.compile(r"^[\w ,.:]{6,48}$")
 _NOTE_MARK = re.compile(r"\[?\d{1,3}\]?")
 # (?<!\s): tried once per run of white space, not at each of its characters (quadratic).
 _DATE_SEPARATOR = re.compile(r"(?<!\s)\s+[·•|]\s+")
-_DATE_LABEL = re.compile(rf"^(published|posted|{UPDATED_LABEL})\s*:?\s*", re.I)
-_BYLINE = re.compile(r"^(by|автор|авторы)\b[\s:]", re.I)
+_DATE_LABEL = re.compile(
+    rf"^(?:{lexicon.alternatives('published_labels')}|{UPDATED_LABEL})\s*:?\s*", re.I
+)
+_BYLINE = re.compile(rf"^{lexicon.alternatives('byline_labels')}\b[\s:]", re.I)
 # A newsletter sign-up box, whatever its markup.
 _NEWSLETTER = re.compile(r"\b(sign up|subscribe)\b.{0,80}\b(newsletter|inbox)", re.I)
-_SHARE_LINE = re.compile(
-    r"^(share( this( article| story| update)?)?|поделиться|follow us)(\s*[:|].*|\s*)$", re.I
-)
+_SHARE_LINE = re.compile(rf"^{lexicon.alternatives('share_labels')}(\s*[:|].*|\s*)$", re.I)
 
 
 @dataclass
@@ -109,6 +110,9 @@ MODIFIER_PARTS = frozenset("no none not without has with hide".split())
 # Words that say what an element is only at the start of a class name: page builders put
 # their own name first, and every element of Elementor's is an "elementor-widget-…".
 LEADING_ONLY_WORDS = frozenset(["widget"])
+# Words that mark furniture only in a short name ("hidden", "is-hidden", "visually-hidden"):
+# Drupal's "field-label-hidden" wraps an article's text whose label is hidden.
+SHORT_NAME_ONLY_WORDS = frozenset(["hidden"])
 # WordPress labels every post's wrapper with its status, format, type and terms
 # ("status-publish", "tag-social-media"): what the post is filed under, not furniture.
 POST_CLASS_PREFIXES = frozenset("status format type category tag".split())
@@ -124,7 +128,12 @@ def _words(classes: str, ids: str) -> frozenset[str]:
             continue
         if parts and MODIFIER_PARTS.isdisjoint(parts):
             words.add(name)
-            words.update(p for p in parts[1:] if p not in LEADING_ONLY_WORDS)
+            short = len(parts) <= 2
+            words.update(
+                p
+                for p in parts[1:]
+                if p not in LEADING_ONLY_WORDS and (short or p not in SHORT_NAME_ONLY_WORDS)
+            )
             words.add(parts[0])
             words.update(a + b for a, b in zip(parts, parts[1:], strict=False))  # sub-title
     return frozenset(words)
@@ -282,11 +291,18 @@ def _holds_headline_links(el: HtmlElement) -> bool:
 
 
 def _short_leaves(doc: HtmlElement):
-    """Elements with a short text and nothing inside: where "Related Articles" is
-    written. A walk, not an XPath: libxml2 2.14 took 37 s over 64,000 links."""
+    """Elements with a short text and no element inside (comments aside: block themes
+    write ``<!-- wp:heading -->`` in headings), and their text: where "Related Articles"
+    is written. A walk, not an XPath: libxml2 2.14 took 37 s over 64,000 links."""
     for el in doc.iter(etree.Element):
-        if not len(el) and el.text and 0 < len(el.text) < 60:
-            yield el
+        if not len(el):
+            text = el.text
+        elif any(isinstance(child.tag, str) for child in el):
+            continue
+        else:
+            text = "".join(el.itertext())
+        if text and len(text) < 60:
+            yield el, text
 
 
 def drop_related_blocks(doc: HtmlElement, profile: SiteProfile, protected: set) -> None:
@@ -301,7 +317,7 @@ def drop_related_blocks(doc: HtmlElement, profile: SiteProfile, protected: set) 
     looked at a bounded number of times: a parent's first child with text is kept
     from one marker to the next, and the markers inside a removed block are skipped.
     """
-    markers = [el for el in _short_leaves(doc) if profile.is_end_marker(el.text)]
+    markers = [el for el, text in _short_leaves(doc) if profile.is_end_marker(text)]
     live = set(markers)
     firsts = _FirstWithText()
     for marker in markers:
@@ -551,31 +567,31 @@ class _Boxes:
 def fallback_blocks(doc: HtmlElement, exclude: list[str]) -> list[Block]:
     """trafilatura's reading of the page (without its related-article blocks), as
     blocks; blocks that contain any of ``exclude`` (the headline, the standfirst)
-    are the page's header run together."""
+    are the page's header run together. Its tree is read as it is built (its XML
+    output is re-parsed, and fails on some pages' comments)."""
     # Imported on first use: few pages need it, and a crawl that reads its pages in a
     # worker process (page_reader) starts 0.13 s sooner without it.
     import trafilatura
 
-    xml = trafilatura.extract(
+    document = trafilatura.bare_extraction(
         doc,
-        output_format="xml",
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         include_images=False,
         include_formatting=False,
         deduplicate=False,
     )
-    if not xml:
-        return []
-    root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(recover=True))
-    if root is None:
+    if document is None or document.body is None:
         return []
     blocks = []
     header = [fold(text) for text in exclude if text]
-    for el in root.iter("p", "head", "item", "quote"):
-        if el.tag == "quote" and el.find("p") is not None:
+    for el in document.body.iter("p", "head", "item", "quote", "row"):
+        if el.tag in ("quote", "item") and el.find("p") is not None:
             continue
-        text = clean_text("".join(el.itertext()))
+        if el.tag == "row":
+            text = " | ".join(clean_text("".join(cell.itertext())) for cell in el)
+        else:
+            text = clean_text("".join(el.itertext()))
         if text and not any(h in fold(text) for h in header):
             blocks.append(Block("h" if el.tag == "head" else "p", text))
     return blocks
@@ -599,7 +615,9 @@ def clean_blocks(
     for block in blocks:
         if block.box is not None and _is_box_boilerplate(block, profile):
             dropped_boxes.add(block.box)
-    seen = {fold(title)} | ({fold(lead)} if lead else set())
+    # The headline and standfirst are not repeated in the text; a paragraph the text
+    # repeats is (a refrain, a recipe's "1 cup of water").
+    heading = {fold(title)} | ({fold(lead)} if lead else set())
     kept: list[Block] = []
     skipping_related = False
     for block in blocks:
@@ -620,9 +638,8 @@ def clean_blocks(
             if "T" in stamp and (kept or stamp != published):
                 kept.append(block)
             continue
-        if folded in seen or _is_line_boilerplate(block, profile):
+        if folded in heading or _is_line_boilerplate(block, profile):
             continue
-        seen.add(folded)
         kept.append(block)
     while kept and kept[-1].kind == "h":
         kept.pop()

@@ -13,8 +13,10 @@ from difflib import SequenceMatcher
 from itertools import islice
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml.html import HtmlElement
 
+from .. import lexicon
 from ..normalize import clean_text, parse_date
 from .body import class_words, text_upto
 from .profile import UPDATED_LABEL, SiteProfile, fold
@@ -26,19 +28,21 @@ ARTICLE_TYPES = frozenset(
 )
 # (?<!\s): tried once per run of white space, not at each of its characters (quadratic).
 _TITLE_SEPARATORS = re.compile(r"(?<!\s)\s+[|–—:-]{1,2}\s+")
-_BYLINE_PREFIX = re.compile(r"^(by|автор[ыа]?|authors?)\s*:?\s+", re.I)
+_BYLINE_LABELS = lexicon.alternatives("byline_labels")
+_BYLINE_PREFIX = re.compile(rf"^{_BYLINE_LABELS}\s*:?\s+", re.I)
 # "By Mariam Nikuradze and Robin Fabbro": names after "By", nothing else. A line is
 # read in three linear steps (one nested pattern backtracked exponentially on a line
 # that was not one): the label, then words (each begins with a letter or digit) with at
 # most one comma or ampersand between two, then at most 12 names' worth of words,
 # where an "and" between two words joins them rather than counting as one.
-_BYLINE_LABEL = re.compile(r"(?:by|автор[ыа]?:?)\s+", re.I)
+_BYLINE_LABEL = re.compile(rf"{_BYLINE_LABELS}\s+", re.I)
 _BYLINE_WORDS = re.compile(r"(?:\w[\w.'’-]*+\s*+(?:[,&]\s*+)?)++")
 _BYLINE_WORD = re.compile(r"[\w.'’-]+")
-_BYLINE_AND = re.compile(r"and|и", re.I)
+_NAME_JOINERS = lexicon.alternatives("name_joiners")
+_BYLINE_AND = re.compile(_NAME_JOINERS, re.I)
 BYLINE_MAX_WORDS = 12
 _UPDATED = re.compile(rf"^\s*{UPDATED_LABEL}\b\s*:?\s*", re.I)
-_NAME_SPLIT = re.compile(r"(?:(?<!\s)\s+)?(?:,|;|&|\band\b|\bи\b)\s*")  # = \s*(…)\s*
+_NAME_SPLIT = re.compile(rf"(?:(?<!\s)\s+)?(?:,|;|&|\b{_NAME_JOINERS}\b)\s*")  # = \s*(…)\s*
 # Bounds on what a hostile page can make extraction compare: a page with more <h1>s is
 # a listing; a title longer than this is compared by its beginning.
 MAX_HEADLINES = 50
@@ -427,6 +431,33 @@ def members_only(page: Page) -> bool:
         for v in values
         if v is not None and not isinstance(v, list | dict)  # (str() of a list recurses)
     )
+
+
+def paywalled_parts(page: Page) -> list[HtmlElement]:
+    """The elements the members-only parts name (``hasPart.cssSelector``, a class or id
+    selector as Google documents it); none when no selector is given or understood."""
+    found = []
+    for part in _parts(page):
+        selector = part.get("cssSelector")
+        if str(part.get("isAccessibleForFree")).strip().lower() != "false":
+            continue
+        if isinstance(selector, str) and _SIMPLE_SELECTOR.fullmatch(selector.strip()):
+            found += _select(page.doc, selector.strip())
+    return found
+
+
+# ".paywall", "#article-body", ".a, .b": the selectors paywall markup uses.
+_SIMPLE_SELECTOR = re.compile(r"[.#][\w-]+(?:\s*,\s*[.#][\w-]+)*")
+
+
+def _select(doc: HtmlElement, selector: str) -> list[HtmlElement]:
+    found = []
+    for name in map(str.strip, selector.split(",")):
+        attribute, value = ("class", name[1:]) if name[0] == "." else ("id", name[1:])
+        found += [
+            el for el in doc.iter(etree.Element) if value in (el.get(attribute) or "").split()
+        ]
+    return found
 
 
 def _parts(page: Page) -> list[dict]:

@@ -6,42 +6,23 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .. import lexicon
+
 # Headings that open the blocks news sites put after (or inside) an article.
-GENERIC_END_MARKERS = (
-    "related articles",
-    "related stories",
-    "related",
-    "read more",
-    "read also",
-    "see also",
-    "more stories",
-    "most popular",
-    "most read",
-    "editor's picks",
-    "editors' picks",
-    "recommended",
-    "you may also like",
-    "share this",
-    "share this article",
-    "похожие статьи",
-    "читайте также",
-    "по теме",
-    "популярное",
-    "выбор редакции",
-)
+GENERIC_END_MARKERS = lexicon.words("end_markers")
 # In-body teasers for other articles ("Explainer | How …", "Read more: …"). A label
 # without its colon counts only on a block that is mostly a link.
-TEASER_LABEL = r"(read more|read also|see also|related|читайте также|смотрите также|по теме)"
+TEASER_LABEL = lexicon.alternatives("teaser_labels")
 GENERIC_TEASER = TEASER_LABEL + r"\s*[:|]"
 _OPENING = r"[\[(«\"“]?\s*"
 _TEASER_LABEL = re.compile(rf"^{_OPENING}{TEASER_LABEL}\b", re.IGNORECASE)
 # What a modification date is labelled with ("Updated: …", "Последнее обновление: …").
-UPDATED_LABEL = r"(?:last updated|updated|последнее обновление|обновлено)"
+UPDATED_LABEL = lexicon.alternatives("updated_labels")
 # Picture credits that survive as text when the markup gives no <figcaption>.
 CAPTION_CREDIT = re.compile(
     r"(^|[.!?]\s+|\(\s*)(all )?"
-    r"(photos?|images?|pictures?|illustration|screenshot|screengrab|video|фото)"
-    r"\s*(:|via\b|by\b|courtesy\b|credit\b|—|–)|\bofficial (photo|image)\.?$|^photo\.?$",
+    + lexicon.alternatives("photo_words")
+    + r"\s*(:|via\b|by\b|courtesy\b|credit\b|—|–)|\bofficial (photo|image)\.?$|^photo\.?$",
     re.IGNORECASE,
 )
 
@@ -63,6 +44,37 @@ class SiteProfile:
     author_path: str | None = None
     section_path: str | None = None
     tag_path: str | None = None
+    # Thresholds. Below min_container_words, the container is not the article: ask
+    # trafilatura. An article under very_short_words is kept, but counted (more often a
+    # broken page).
+    min_container_words: int = 30
+    very_short_words: int = 10
+    paywall_window: int = 2000  # characters of the text's opening where a paywall box stands
+    head_zone_elements: int = 400
+    tail_zone_elements: int = 120  # elements after the text searched for tag links
+    long_paragraph_chars: int = 80  # a paragraph of the text, not a byline, date or caption
+    standfirst_min_chars: int = 30  # a block classed as a standfirst, shorter: a label
+    short_block_words: int = 30  # a block a site may repeat on every page (for counting)
+    teaser_max_words: int = 150  # what a paywalled page shows; past it the text is there
+    # trafilatura's reading grows with a page's elements times its depth: past this many
+    # elements (no article page has them), the page is read by the container alone.
+    fallback_max_elements: int = 10_000
+    # A page of an unknown site is an article when it shows a text this long (characters) that is
+    # not a listing: fewer than listing_min_cards cards (headings that are links), or
+    # more words than card_words a card (a listing's excerpts are shorter).
+    article_min_chars: int = 150
+    listing_min_cards: int = 3
+    card_words: int = 50
+    headline_max_words: int = 30
+    long_paragraph_words: int = 30
+    # Two readings of a page's text (generic.choose_reading), compared by shingles: they
+    # agree when each holds this share of the other; one is within the other when it
+    # holds reading_within of itself in it, and the other reading_overlap of its own; the
+    # larger adds text when its new long paragraphs make reading_added_share of the other.
+    readings_agree: float = 0.9
+    reading_within: float = 0.8
+    reading_overlap: float = 0.3
+    reading_added_share: float = 0.0
     # Derived once per profile: folded phrases and compiled patterns.
     _folded: dict = field(init=False, repr=False, compare=False)
     _teaser: re.Pattern = field(init=False, repr=False, compare=False)

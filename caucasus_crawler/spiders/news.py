@@ -14,7 +14,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ..arguments import SpiderArgumentError
-from ..extract import SiteProfile
+from ..extract.generic import GenericPage
 from ..platforms.plain import PlainSpider
 
 # Pages that list: a site's sections, tags, authors, archives and their pages.
@@ -26,11 +26,14 @@ LISTING_WORDS = (
 
 class NewsSpider(PlainSpider):
     name = "news"
-    profile = SiteProfile(site_name="")
+    article_page = GenericPage
+    learns_boilerplate = True
     # A listing: the home page, a short path naming a list, or a page of one.
     listing_path = rf"^/(?:(?:[a-z]{{2}}/)?(?:{LISTING_WORDS})(?:/[^/]+)?/?)?(?:page/\d+/?)?$"
-    # Any other page may hold an article: the extractor decides.
-    article_path = r"^/."
+    # An address that looks like an article's: a number of four digits or more (an id,
+    # a year) or a slug of three words or more; the extractor then decides. Site pages
+    # (/about-us/, /contact/) and people's pages (/authors/ani-petrosyan/) are not.
+    article_path = r"^/.*(?:\d{4}|[^/_-]+[-_][^/_-]+[-_][^/_-])"
     feed_path = r"(?:^|/)(?:feed|rss)(?:\.xml)?/?$|\.rss$"
 
     @classmethod
@@ -46,5 +49,4 @@ class NewsSpider(PlainSpider):
     @classmethod
     def configure(cls, **arguments) -> dict:
         settings = super().configure(**arguments)
-        site = settings["site"]
-        return settings | {"source": site, "profile": SiteProfile(site_name=site)}
+        return settings | {"source": settings["site"]}

@@ -7,34 +7,19 @@ around every article. Assumed: section listings at ``/category/<slug>/`` and the
 Russian feed at ``/ru/feed/`` (WordPress conventions), Yoast's sitemaps.
 """
 
-from ..extract import SiteProfile
+import re
+from itertools import takewhile
+
+from lxml.html import HtmlElement
+
+from ..extract import ArticlePage, SiteProfile, attribute, metadata
 from ..platforms.wordpress import WordPressSpider
 
 
-class OcMediaSpider(WordPressSpider):
-    name = "oc_media"
-    origin = "https://oc-media.org"
-    editions = {"en": "/", "ru": "/ru/"}
-    # Region labels shown on every card.
-    sections = {
-        "armenia": "Armenia",
-        "azerbaijan": "Azerbaijan",
-        "georgia": "Georgia",
-        "abkhazia": "Abkhazia",
-        "south-ossetia": "South Ossetia",
-        "north-caucasus": "North Caucasus",
-        "chechnya": "Chechnya",
-        "daghestan": "Daghestan",
-        "ingushetia": "Ingushetia",
-        "nagorno-karabakh": "Nagorno-Karabakh",
-    }
-    listing_path = r"^(?:/ru)?/(?:(?:category|tag|authors?|avtori)/[^/]+/?)?(?:page/\d+/?)?$"
-    # Current articles are one segment at the root; older ones kept a prefix.
-    article_path = r"^(?:/ru)?/(?:features/|podcasts/|videos/)?[^/]+/?$"
-    skip_path = (
-        r"^/(?:wp|wp-admin|wp-content|wp-json|app|cdn-cgi)/|/(?:feed|amp|embed|trackback)/?$"
-        r"|\.(?:jpe?g|png|gif|webp|svg|pdf|mp[34]|zip|css|js|xml|json|txt)$"
-    )
+class OcMediaPage(ArticlePage):
+    """An OC Media article. The site long filed articles under regions as tags: the
+    tag link above the headline is the article's section when nothing names one."""
+
     profile = SiteProfile(
         site_name="OC Media",
         timezone="Asia/Tbilisi",
@@ -78,4 +63,48 @@ class OcMediaSpider(WordPressSpider):
         author_path=r"/(?:ru/avtori|authors?)/[^/]+/?$",
         section_path=r"/category/[^/]+/?$",
         tag_path=r"/tag/[^/]+/?$",
+    )
+
+    @attribute
+    def sections(self) -> list[str]:
+        return super().sections or metadata.link_texts(self.region_label)
+
+    @attribute
+    def region_label(self) -> list[HtmlElement]:
+        """Links to a tag's listing above the headline, when nothing names a section."""
+        headlines = self.page.headlines
+        if not headlines or super().sections:
+            return []
+        tag_link = re.compile(self.profile.tag_path)
+        above = takewhile(lambda el: el is not headlines[0], self.head)
+        return [el for el in above if el.tag == "a" and tag_link.search(el.get("href") or "")]
+
+    def tag_zone(self) -> list[HtmlElement]:
+        return [el for el in super().tag_zone() if el not in self.region_label]
+
+
+class OcMediaSpider(WordPressSpider):
+    name = "oc_media"
+    origin = "https://oc-media.org"
+    editions = {"en": "/", "ru": "/ru/"}
+    article_page = OcMediaPage
+    # Region labels shown on every card.
+    sections = {
+        "armenia": "Armenia",
+        "azerbaijan": "Azerbaijan",
+        "georgia": "Georgia",
+        "abkhazia": "Abkhazia",
+        "south-ossetia": "South Ossetia",
+        "north-caucasus": "North Caucasus",
+        "chechnya": "Chechnya",
+        "daghestan": "Daghestan",
+        "ingushetia": "Ingushetia",
+        "nagorno-karabakh": "Nagorno-Karabakh",
+    }
+    listing_path = r"^(?:/ru)?/(?:(?:category|tag|authors?|avtori)/[^/]+/?)?(?:page/\d+/?)?$"
+    # Current articles are one segment at the root; older ones kept a prefix.
+    article_path = r"^(?:/ru)?/(?:features/|podcasts/|videos/)?[^/]+/?$"
+    skip_path = (
+        r"^/(?:wp|wp-admin|wp-content|wp-json|app|cdn-cgi)/|/(?:feed|amp|embed|trackback)/?$"
+        r"|\.(?:jpe?g|png|gif|webp|svg|pdf|mp[34]|zip|css|js|xml|json|txt)$"
     )

@@ -1,0 +1,155 @@
+"""A page of a site nothing is known about: ``extract_generic(html, url)``.
+
+What the generic ``news`` spider reads an unknown site's pages with, and what a
+benchmark calls. An article is recognised by its structured data, as on an outlet's
+pages, or by its structure: a headline and a substantial text that is not a listing.
+
+Its text is read twice, by the container (``ArticlePage``) and by trafilatura, and the
+two readings are compared by their 4-word shingles (the measure of the extraction
+benchmarks). Where they agree, trafilatura's keeps the lines its finer rules keep.
+Where one reading holds the other and more, the smaller is the article (the larger
+let boilerplate in) unless the larger adds long paragraphs: text the smaller missed.
+Where they disagree, the container is another block of the page than the article
+(trafilatura is right far more often, measured on ../shared/extraction-dev/).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from itertools import islice
+
+from ..items import Article
+from ..normalize import clean_text
+from .page import ArticlePage, attribute
+from .profile import fold
+
+CARD_HEADINGS = ("h2", "h3", "h4")  # with a link: the cards of a listing
+TITLE_HEADINGS = ("h1", "h2", "h3", "h4")
+SHINGLE = 4
+_TOKEN = re.compile(r"\w+")
+
+
+class GenericPage(ArticlePage):
+    """The generic reading of any news page, with no site knowledge."""
+
+    @attribute
+    def is_article(self) -> bool:
+        return super().is_article or self._shows_an_article
+
+    @attribute
+    def title(self) -> str | None:
+        """The page's stated title, or (old pages state none) the last heading before
+        the text, or the text's first line when it is short enough to be a headline."""
+        if stated := super().title or self._heading_before_text:
+            return stated
+        first = next(iter(self._trafilatura_paragraphs), "")
+        return first if 0 < len(first.split()) <= self.profile.headline_max_words else None
+
+    @attribute
+    def _cleaned(self) -> tuple[list[str], bool]:
+        ours, by_fallback = super()._cleaned
+        if self.members_only or not self._fallback_affordable:
+            return ours, by_fallback
+        # As the container's blocks are: without the site's learnt boilerplate, nor the
+        # headline again.
+        left_out = self.repeated | {fold(self.title or "")}
+        theirs = [p for p in self._trafilatura_paragraphs if fold(p) not in left_out]
+        chosen = choose_reading(ours, theirs, self.profile)
+        return chosen, chosen is theirs
+
+    @attribute
+    def _trafilatura_paragraphs(self) -> list[str]:
+        import trafilatura  # (imported on first use, as in body.fallback_blocks)
+
+        text = trafilatura.extract(
+            self.source, url=self.url or None, include_comments=False, include_tables=True
+        )
+        return [line for line in map(clean_text, (text or "").split("\n")) if line]
+
+    @attribute
+    def _shows_an_article(self) -> bool:
+        """A headline over a text that is long enough and not a listing: a few cards
+        of other articles at most, or a text far longer than cards' excerpts."""
+        if not self.title:
+            return False
+        profile = self.profile
+        # (characters: words are not written apart in every script)
+        if sum(map(len, self.body)) < profile.article_min_chars:
+            return False
+        words = sum(len(p.split()) for p in self.body)
+        return self._cards < profile.listing_min_cards or words > self._cards * profile.card_words
+
+    @attribute
+    def _cards(self) -> int:
+        """Headings with a link in the container: other articles' cards."""
+        if self.container is None:
+            return 0
+        return sum(
+            1
+            for heading in self.container.iter(*CARD_HEADINGS)
+            if next(heading.iter("a"), None) is not None
+            or next(heading.iterancestors("a"), None) is not None
+        )
+
+    @attribute
+    def _heading_before_text(self) -> str | None:
+        start = self.container if self.container is not None else self.page.doc
+        start = next(start.iter("p"), start)
+        last = None
+        for el in islice(self.page.doc.iter(*TITLE_HEADINGS, "p"), self.profile.head_zone_elements):
+            if el is start:
+                break
+            if el.tag != "p" and len(text := clean_text(el.text_content())) > 2:
+                last = text
+        return last
+
+
+def choose_reading(ours: list[str], theirs: list[str], profile) -> list[str]:
+    """Of two readings of one text (paragraphs), the one more likely the article's."""
+    if not ours or not theirs:
+        return ours or theirs
+    ours_shingles, their_shingles = _shingles(ours), _shingles(theirs)
+    shared = sum((ours_shingles & their_shingles).values())
+    ours_kept = shared / max(sum(ours_shingles.values()), 1)  # of ours, in theirs
+    theirs_kept = shared / max(sum(their_shingles.values()), 1)
+    agree = profile.readings_agree
+    if ours_kept >= agree and theirs_kept >= agree:
+        return theirs
+    if ours_kept >= profile.reading_within and theirs_kept >= profile.reading_overlap:
+        added = _long_paragraph_words(theirs, ours_shingles, profile.long_paragraph_words)
+        ours_words = sum(len(p.split()) for p in ours)
+        return theirs if added > profile.reading_added_share * ours_words else ours
+    return theirs
+
+
+def _shingles(paragraphs: list[str]) -> Counter:
+    tokens = _TOKEN.findall("\n".join(paragraphs))
+    if len(tokens) < SHINGLE:
+        return Counter([tuple(tokens)]) if tokens else Counter()
+    return Counter(zip(*(tokens[i:] for i in range(SHINGLE)), strict=False))
+
+
+def _long_paragraph_words(paragraphs: list[str], other: Counter, min_words: int) -> int:
+    """Words of the long paragraphs that are mostly not in ``other`` (shingles)."""
+    added = 0
+    for paragraph in paragraphs:
+        shingles = _shingles([paragraph])
+        words = sum(shingles.values()) + SHINGLE - 1
+        if words >= min_words and sum((shingles & other).values()) * 2 < sum(shingles.values()):
+            added += words
+    return added
+
+
+def extract_generic(html: str, url: str) -> Article | None:
+    """The article on a page of an unknown site (its text is ``article.body``), or None
+    when the page is not one."""
+    from . import parse_html  # (the package imports this module)
+
+    doc = parse_html(html)
+    if doc is None:
+        return None
+    try:
+        return GenericPage(doc, url, source=html).article()
+    except RecursionError:  # (trees are at most MAX_DEPTH deep: a safety net)
+        return None

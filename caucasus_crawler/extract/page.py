@@ -1,0 +1,446 @@
+"""The article page object: one property per field, read from zones computed once.
+
+``ArticlePage(doc, url)`` prunes the tree once (the blocks a "Related" heading opens),
+then finds its zones in one fixed order: the headline, the text's container and its
+first paragraph, the head zone (label, byline, date and standfirst around the
+headline), the tail zone (where tag lists stand after the text), and the container's
+blocks (read from a pruned copy, so the zones keep what they hold). Each field reads
+the zones it needs, and fields may read one another: none depends on the order in
+which they are asked for.
+
+An outlet subclasses it, sets its ``profile`` and overrides only the fields its pages
+need (as Fundus's publishers and web-poet's page objects do). A layout an outlet left
+behind stays a class of its own with ``VALID_UNTIL`` (the last capture day it reads),
+so that old captures re-extract with the layout they were written in; a spider
+declares its layouts as a tuple of page classes (``layout_for`` picks one).
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from datetime import date
+from itertools import islice
+from typing import ClassVar
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from ..items import Article
+from ..normalize import clean_text
+from . import metadata
+from .body import (
+    LINE_MAX_CHARS,
+    Block,
+    Covered,
+    class_words,
+    clean_blocks,
+    container_blocks,
+    drop_related_blocks,
+    fallback_blocks,
+    find_container,
+    text_upto,
+)
+from .profile import SiteProfile, fold
+
+STANDFIRST_WORDS = frozenset(
+    "standfirst excerpt lead dek deck subtitle subheadline summary intro sapo kicker-text".split()
+)
+# Page furniture whose links are never the article's own byline, section or tags.
+ZONE_EXCLUDED_TAGS = frozenset("nav aside footer menu script style".split())
+ZONE_EXCLUDED_WORDS = frozenset("related popular trending sidebar widget menu navbar".split())
+
+Layouts = type["ArticlePage"] | tuple[type["ArticlePage"], ...]
+
+
+class attribute:  # noqa: N801 (a decorator, named as Fundus names its own)
+    """A field of a page (or a reading fields share), computed once per page. Cached by
+    its function, not its name: an override that reads ``super()``'s value leaves the
+    override's own value for whoever asks next, whatever was asked first."""
+
+    def __init__(self, func):
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __get__(self, page, owner=None):
+        if page is None:
+            return self
+        cache = page._attributes
+        if self.func not in cache:
+            cache[self.func] = self.func(page)
+        return cache[self.func]
+
+
+class ArticlePage:
+    """One page read as an article. Fields are ``attribute``s; ``article()`` and
+    ``problems()`` gather them."""
+
+    profile: ClassVar[SiteProfile] = SiteProfile(site_name="")
+    VALID_UNTIL: ClassVar[date | None] = None  # the last capture day of this layout
+
+    def __init__(
+        self,
+        doc: HtmlElement,
+        url: str,
+        repeated: frozenset[str] = frozenset(),
+        source: str | None = None,
+    ):
+        """``url``: the live URL the page was fetched at (for relative links);
+        ``repeated``: folded texts of blocks known to repeat across the site's pages,
+        left out of the body; ``source``: the page as text, for a reader that parses it
+        its own way (None: the tree, as pruned)."""
+        self._attributes: dict = {}
+        self._source = source
+        self.url = url
+        self.repeated = repeated
+        # The zones, in this order: each reads the tree as the step before left it.
+        # A line break separates words ("GA<br>June 17"): as a text's white space, for
+        # every reading of the text of an element around it.
+        for br in doc.iter("br"):
+            br.tail = "\n" + (br.tail or "")
+        self.page = metadata.Page(doc, url)
+        self.protected = {a for h in self.page.headlines for a in h.iterancestors()}
+        self.protected.update(self.page.headlines)
+        drop_related_blocks(doc, self.profile, self.protected)
+        self.container, first_paragraph = find_container(doc, self.protected)
+        self.description = metadata.description(self.page)
+        if first_paragraph is not None and self._is_standfirst(first_paragraph):
+            first_paragraph = self._next_long_paragraph(first_paragraph)  # byline, date follow
+        self.head = self._head_zone(doc, first_paragraph)
+        self.blocks = self._container_blocks()
+
+    # --- fields -----------------------------------------------------------------------
+
+    @attribute
+    def title(self) -> str | None:
+        return metadata.title(self.page, self.profile)
+
+    @attribute
+    def lead(self) -> str | None:
+        return self._text[0]
+
+    @attribute
+    def body(self) -> list[str]:
+        """The article's text, a paragraph per item (subheadings '## …')."""
+        return self._text[1]
+
+    @attribute
+    def authors(self) -> list[str]:
+        return metadata.authors(self.page, self.head, self.profile)
+
+    @attribute
+    def published(self) -> str | None:
+        return self._dates[0]
+
+    @attribute
+    def modified(self) -> str | None:
+        return self._dates[1]
+
+    @attribute
+    def sections(self) -> list[str]:
+        return metadata.listed_terms(
+            self.page,
+            "articleSection",
+            "article:section",
+            self.head,
+            self.profile.section_path,
+            "category",
+            other=self.profile.tag_path,
+        )
+
+    @attribute
+    def tags(self) -> list[str]:
+        return metadata.listed_terms(
+            self.page,
+            "keywords",
+            "article:tag",
+            self.tag_zone,  # walked only when the page states no tags
+            self.profile.tag_path,
+            "tag",
+            other=self.profile.section_path,
+        )
+
+    @attribute
+    def language(self) -> str | None:
+        return metadata.language(self.page)
+
+    @attribute
+    def members_only(self) -> bool:
+        """The text is withheld from readers who are not members: a paywall box by the
+        headline or where the text begins, or structured data saying so
+        (``isAccessibleForFree: false``) over a page that does not hold the text."""
+        opening = (self._container_text or "")[: self.profile.paywall_window]
+        if self.profile.is_paywall(
+            " ".join(el.text for el in self.head if el.text) + " " + opening
+        ):
+            return True
+        return metadata.members_only(self.page) and not self._holds_the_text
+
+    @attribute
+    def _holds_the_text(self) -> bool:
+        """The page holds the text its structured data calls members-only: the part it
+        names (``hasPart.cssSelector``) holds a text, or, when it names none, the
+        text read is longer than a teaser."""
+        enough = self.profile.teaser_max_words
+        named = metadata.paywalled_parts(self.page)
+        if named:
+            return any(len(el.text_content().split()) > enough for el in named)
+        return sum(b.words for b in self.blocks) > enough
+
+    @attribute
+    def canonical_url(self) -> str:
+        page = self.page
+        return (
+            page.link("canonical")
+            or metadata.absolute(self.url, page.meta("og:url") or self.url)
+            or self.url
+        )
+
+    @attribute
+    def alternates(self) -> dict[str, str]:
+        return metadata.alternates(self.page)
+
+    @attribute
+    def declared(self) -> list[str]:
+        """The page's AMP and short links: addresses it claims as its own."""
+        return [u for u in (self.page.link("amphtml"), self.page.link("shortlink")) if u]
+
+    @attribute
+    def is_article(self) -> bool:
+        return metadata.is_article(self.page, self.published)
+
+    # --- the whole ----------------------------------------------------------------------
+
+    def article(self) -> Article | None:
+        """The page's Article, or None when the page is not one or has no title."""
+        if not self.is_article or not self.title:
+            return None
+        return Article(
+            url=self.canonical_url,
+            title=self.title,
+            body="\n\n".join(self.body),  # blocks are clean text already
+            language=self.language,
+            lead=self.lead,
+            authors=self.authors,
+            published=self.published,
+            modified=self.modified,
+            sections=self.sections,
+            tags=self.tags,
+            members_only=self.members_only,
+            alternates=self.alternates,
+            declared=self.declared,
+        )
+
+    def problems(self) -> list[str]:
+        """What went wrong reading the page, as the spider counts it."""
+        problems = ["invalid_jsonld"] * self.page.jsonld_errors
+        if not self.is_article:
+            return [*problems, "not_article"]
+        if not self.title:
+            return [*problems, "no_title"]
+        if self._read_by_fallback:
+            problems.append("generic_extractor")
+        words = _words(self.body)
+        if not self.body and not self.members_only:
+            problems.append("empty_body")
+        elif 0 < words < self.profile.very_short_words:
+            problems.append("very_short")
+        if metadata.headline_contradicts(self.page, self.title):
+            problems.append("jsonld_mismatch")
+        return problems
+
+    def short_blocks(self) -> tuple[str, ...]:
+        """The folded texts of the container's short blocks: what a site may repeat on
+        every page (an appeal, a credit line), for a crawl to count across pages."""
+        limit = self.profile.short_block_words
+        return tuple(b.folded for b in self.blocks if b.words <= limit)
+
+    # --- zones and readings shared by fields ------------------------------------------
+
+    @attribute
+    def source(self) -> str:
+        """The page as text."""
+        if self._source is not None:
+            return self._source
+        return etree.tostring(self.page.doc, encoding="unicode", method="html")
+
+    @attribute
+    def _dates(self) -> tuple[str | None, str | None]:
+        return metadata.dates(self.page, self.head, self.profile.timezone)
+
+    @attribute
+    def _container_text(self) -> str | None:
+        return self.container.text_content() if self.container is not None else None
+
+    @attribute
+    def _visible_lead(self) -> str | None:
+        """The standfirst shown under the headline: the page's description, or a block
+        whose class says so."""
+        for el in self.head:
+            if el.tag in ("h1", "a") or el.find(".//p") is not None:
+                continue
+            if self._is_standfirst(el):
+                return clean_text(el.text_content())
+        return None
+
+    @attribute
+    def _cleaned(self) -> tuple[list[str], bool]:
+        """The body's paragraphs before a standfirst is taken out of them, and whether
+        trafilatura read them (the container held too little)."""
+        if self.members_only:
+            return [], False
+        profile = self.profile
+        kept = dict(title=self.title or "", lead=self._visible_lead, published=self.published)
+        paragraphs = self._clean(self.blocks, **kept)
+        if _words(paragraphs) < profile.min_container_words and self._fallback_affordable:
+            exclude = [self.title, self._visible_lead]
+            fallback = self._clean(fallback_blocks(self.page.doc, exclude), **kept)
+            # Only a real text beats the container's: trafilatura's reading of a nearly
+            # empty page is mostly its navigation.
+            if _words(fallback) >= profile.min_container_words:
+                return fallback, True
+        return paragraphs, False
+
+    def _clean(self, blocks: list[Block], **kept) -> list[str]:
+        blocks = [b for b in blocks if b.folded not in self.repeated] if self.repeated else blocks
+        return clean_blocks(blocks, self.profile, **kept)
+
+    @attribute
+    def _fallback_affordable(self) -> bool:
+        elements = self.page.doc.iter()
+        return next(islice(elements, self.profile.fallback_max_elements, None), None) is None
+
+    @property
+    def _read_by_fallback(self) -> bool:
+        return self._cleaned[1]
+
+    @attribute
+    def _text(self) -> tuple[str | None, list[str]]:
+        """(lead, body): a description that opens the body is its standfirst; one that
+        is only the start of the text (an automatic excerpt) is no lead; one found
+        nowhere is."""
+        lead, paragraphs = self._visible_lead, self._cleaned[0]
+        description = self.description
+        if lead is not None or not description or self.members_only:
+            return lead, paragraphs
+        folded = fold(description)
+        if paragraphs and fold(paragraphs[0]) == folded:
+            return clean_text(description), paragraphs[1:]
+        stem = folded.rstrip(".… []")
+        if stem and stem[:80] in fold(" ".join(paragraphs)):
+            return None, paragraphs
+        return clean_text(description), paragraphs
+
+    def _container_blocks(self) -> list[Block]:
+        """The container's blocks, its furniture left out: read from a copy of it, so
+        that the zones (which may lie inside it) keep what they hold."""
+        if self.container is None:
+            return []
+        copy, protected = _copy_with(self.container, self.protected)
+        return container_blocks(copy, protected)
+
+    def _head_zone(
+        self, doc: HtmlElement, first_paragraph: HtmlElement | None
+    ) -> list[HtmlElement]:
+        """The elements around the headline before the body: section label, byline,
+        date, standfirst."""
+        anchor = doc
+        headlines = self.page.headlines
+        if headlines:
+            anchor = headlines[0]
+            # Up to the article: a section label may stand before the headline's <header>.
+            for ancestor in list(anchor.iterancestors())[:4]:
+                anchor = ancestor
+                if ancestor.tag in ("article", "main"):
+                    break
+        body_start = first_paragraph if first_paragraph is not None else self.container
+        furniture = Covered(_zone_excluded)
+        head = []
+        for el in _from(anchor):
+            if el is body_start or len(head) >= self.profile.head_zone_elements:
+                break
+            if not furniture(el):
+                head.append(el)
+        return head
+
+    def tag_zone(self) -> list[HtmlElement]:
+        """Where links to the article's tags stand: the head zone and the tail zone."""
+        return self.head + self._tail_zone
+
+    @attribute
+    def _tail_zone(self) -> list[HtmlElement]:
+        """The elements after the text (its last long paragraph), where tag lists stand."""
+        if self.container is None:
+            return []
+        paragraphs = list(self.container.iterdescendants("p"))  # (findall: the same, in Python)
+        last = next((p for p in reversed(paragraphs) if self._is_long(p)), self.container)
+        furniture = Covered(_zone_excluded)
+        elements = islice(_after(last), self.profile.tail_zone_elements)
+        return [el for el in elements if not furniture(el)]
+
+    def _is_standfirst(self, el: HtmlElement) -> bool:
+        description = self.description
+        classed = not class_words(el).isdisjoint(STANDFIRST_WORDS)
+        if not classed and not description:
+            return False
+        # Only to be compared with the description: a text far longer is not read to its end.
+        text = el.text_content() if classed else text_upto(el, len(description) + LINE_MAX_CHARS)
+        if text is None:
+            return False
+        text = clean_text(text)
+        if description and fold(text) == fold(description):
+            return True
+        return classed and len(text) >= self.profile.standfirst_min_chars
+
+    def _next_long_paragraph(self, el: HtmlElement) -> HtmlElement | None:
+        return next((p for p in _after(el) if p.tag == "p" and self._is_long(p)), None)
+
+    def _is_long(self, paragraph: HtmlElement) -> bool:
+        """Long enough to be the article's text rather than a byline, date or caption."""
+        return len(paragraph.text_content().strip()) >= self.profile.long_paragraph_chars
+
+
+def layout_for(layouts: Layouts, captured: date | None = None) -> type[ArticlePage]:
+    """The layout a page captured on ``captured`` was written in: the earliest whose
+    VALID_UNTIL is not before that day; the current one (no VALID_UNTIL) for a page
+    captured later, or now (None)."""
+    if isinstance(layouts, type):
+        return layouts
+    current = [layout for layout in layouts if layout.VALID_UNTIL is None]
+    if len(current) != 1:
+        raise ValueError(f"layouts need one current layout (no VALID_UNTIL), got {layouts}")
+    if captured is not None:
+        dated = sorted((p for p in layouts if p.VALID_UNTIL), key=lambda p: p.VALID_UNTIL)
+        for layout in dated:
+            if captured <= layout.VALID_UNTIL:
+                return layout
+    return current[0]
+
+
+def _copy_with(root: HtmlElement, marked: set) -> tuple[HtmlElement, set]:
+    """A copy of ``root``'s subtree, and the copies of its elements in ``marked``."""
+    twin = deepcopy(root)
+    return twin, {copy for el, copy in zip(root.iter(), twin.iter(), strict=True) if el in marked}
+
+
+def _words(paragraphs: list[str]) -> int:
+    """Words, roughly, for thresholds (the archived count is exact)."""
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def _from(start: HtmlElement):
+    """``start`` and the elements after it, in document order."""
+    yield from start.iter(etree.Element)
+    yield from _after(start)
+
+
+def _after(el: HtmlElement):
+    """The elements after ``el``'s subtree, in document order."""
+    for node in (el, *el.iterancestors()):
+        for sibling in node.itersiblings(etree.Element):
+            yield from sibling.iter(etree.Element)
+
+
+def _zone_excluded(el: HtmlElement) -> bool:
+    if el.tag == "footer":  # the page's footer, not an article's own (its tags, its byline)
+        return next(el.iterancestors("article"), None) is None
+    return el.tag in ZONE_EXCLUDED_TAGS or not ZONE_EXCLUDED_WORDS.isdisjoint(class_words(el))

@@ -1,0 +1,234 @@
+"""What extraction knows of each language the archive meets: English, Russian,
+Georgian, Armenian and Azerbaijani, one ``Language`` each.
+
+Month names in every form dates are written with (nominative, genitive, dative,
+abbreviations), byline labels and the "and" between names, the labels of dates
+("Updated", "Published"), the headings that open blocks of other articles ("Related",
+"Read also"), in-text teaser labels, picture-credit words and share lines.
+
+Words are written as a reader sees them; matching folds case (Azerbaijani's dotted
+capital İ included). Forms marked "assumed" are written from the languages' grammar
+and CLDR's names, not yet seen on an outlet's page.
+
+Kept apart from ``extract`` so that ``normalize`` (dates) can read it too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    # Twelve tuples, January first: every form of the month's name.
+    months: tuple[tuple[str, ...], ...]
+    byline_labels: tuple[str, ...]  # before the names, with the colon where one is written
+    name_joiners: tuple[str, ...]  # between the last two names: "and"
+    published_labels: tuple[str, ...]
+    updated_labels: tuple[str, ...]
+    end_markers: tuple[str, ...]  # headings that open blocks of other articles
+    teaser_labels: tuple[str, ...]  # "Read also: …" before a link to another article
+    photo_words: tuple[str, ...]  # a picture credit begins with one: "Photo: …"
+    share_labels: tuple[str, ...]  # a line of share buttons: "Share this"
+
+
+EN = Language(
+    code="en",
+    months=(
+        ("january", "jan"),
+        ("february", "feb"),
+        ("march", "mar"),
+        ("april", "apr"),
+        ("may",),
+        ("june", "jun"),
+        ("july", "jul"),
+        ("august", "aug"),
+        ("september", "sep", "sept"),
+        ("october", "oct"),
+        ("november", "nov"),
+        ("december", "dec"),
+    ),
+    byline_labels=("by", "author", "author:", "authors", "authors:"),  # "By" takes no colon
+    name_joiners=("and",),
+    published_labels=("published", "posted"),
+    updated_labels=("last updated", "updated"),
+    end_markers=(
+        "related articles",
+        "related stories",
+        "related",
+        "read more",
+        "read also",
+        "see also",
+        "more stories",
+        "most popular",
+        "most read",
+        "editor's picks",
+        "editors' picks",
+        "recommended",
+        "you may also like",
+        "share this",
+        "share this article",
+    ),
+    teaser_labels=("read more", "read also", "see also", "related"),
+    photo_words=(
+        "photo",
+        "photos",
+        "image",
+        "images",
+        "picture",
+        "pictures",
+        "illustration",
+        "screenshot",
+        "screengrab",
+        "video",
+    ),
+    share_labels=(
+        "share",
+        "share this",
+        "share this article",
+        "share this story",
+        "share this update",
+        "follow us",
+    ),  # fmt: skip
+)
+
+RU = Language(
+    code="ru",
+    months=(
+        ("января", "январь", "янв"),
+        ("февраля", "февраль", "фев", "февр"),
+        ("марта", "март", "мар"),
+        ("апреля", "апрель", "апр"),
+        ("мая", "май"),
+        ("июня", "июнь", "июн"),
+        ("июля", "июль", "июл"),
+        ("августа", "август", "авг"),
+        ("сентября", "сентябрь", "сен", "сент"),
+        ("октября", "октябрь", "окт"),
+        ("ноября", "ноябрь", "ноя", "нояб"),
+        ("декабря", "декабрь", "дек"),
+    ),
+    byline_labels=("автор", "автор:", "авторы", "авторы:", "автора", "автора:"),
+    name_joiners=("и",),
+    published_labels=("опубликовано",),  # assumed
+    updated_labels=("последнее обновление", "обновлено"),
+    end_markers=("похожие статьи", "читайте также", "по теме", "популярное", "выбор редакции"),
+    teaser_labels=("читайте также", "смотрите также", "по теме"),
+    photo_words=("фото",),
+    share_labels=("поделиться",),
+)
+
+KA = Language(
+    code="ka",
+    # Nominative (the form dates use: "31 აგვისტო 2025"), dative in -ს, and CLDR's
+    # abbreviations.
+    months=(
+        ("იანვარი", "იანვარს", "იან"),
+        ("თებერვალი", "თებერვალს", "თებ"),
+        ("მარტი", "მარტს", "მარ"),
+        ("აპრილი", "აპრილს", "აპრ"),
+        ("მაისი", "მაისს", "მაი"),
+        ("ივნისი", "ივნისს", "ივნ"),
+        ("ივლისი", "ივლისს", "ივლ"),
+        ("აგვისტო", "აგვისტოს", "აგვ"),
+        ("სექტემბერი", "სექტემბერს", "სექ"),
+        ("ოქტომბერი", "ოქტომბერს", "ოქტ"),
+        ("ნოემბერი", "ნოემბერს", "ნოე"),
+        ("დეკემბერი", "დეკემბერს", "დეკ"),
+    ),
+    byline_labels=("ავტორი", "ავტორი:", "ავტორები", "ავტორები:"),
+    name_joiners=("და",),
+    published_labels=("გამოქვეყნებულია",),  # assumed
+    updated_labels=("ბოლო განახლება", "განახლებულია"),  # assumed
+    end_markers=("ასევე წაიკითხეთ", "მსგავსი სიახლეები", "ბოლო სიახლეები"),  # assumed
+    teaser_labels=("ასევე წაიკითხეთ", "წაიკითხეთ ასევე"),  # assumed
+    photo_words=("ფოტო",),
+    share_labels=("გაზიარება",),  # assumed
+)
+
+HY = Language(
+    code="hy",
+    # Nominative, the genitive dates use ("31 օգոստոսի 2025"), and CLDR's abbreviations.
+    months=(
+        ("հունվար", "հունվարի", "հնվ"),
+        ("փետրվար", "փետրվարի", "փտվ"),
+        ("մարտ", "մարտի", "մրտ"),
+        ("ապրիլ", "ապրիլի", "ապր"),
+        ("մայիս", "մայիսի", "մյս"),
+        ("հունիս", "հունիսի", "հնս"),
+        ("հուլիս", "հուլիսի", "հլս"),
+        ("օգոստոս", "օգոստոսի", "օգս"),
+        ("սեպտեմբեր", "սեպտեմբերի", "սեպ"),
+        ("հոկտեմբեր", "հոկտեմբերի", "հոկ"),
+        ("նոյեմբեր", "նոյեմբերի", "նոյ"),
+        ("դեկտեմբեր", "դեկտեմբերի", "դեկ"),
+    ),
+    # (Armenian writes its own colon-like "՝" after a label, or a colon.)
+    byline_labels=("հեղինակ", "հեղինակ՝", "հեղինակ:", "հեղինակներ", "հեղինակներ՝", "հեղինակներ:"),
+    name_joiners=("և", "եւ"),
+    published_labels=("հրապարակվել է",),  # assumed
+    updated_labels=("թարմացվել է", "թարմացված է"),  # assumed
+    end_markers=("կարդացեք նաև", "կարդացեք նաեւ", "նմանատիպ նյութեր"),  # assumed
+    teaser_labels=("կարդացեք նաև", "կարդացեք նաեւ"),  # assumed
+    photo_words=("լուսանկար", "լուսանկարը", "լուսանկարներ"),
+    share_labels=("կիսվել",),  # assumed
+)
+
+AZ = Language(
+    code="az",
+    # Dates write the nominative ("31 avqust 2025", "İyun"); CLDR's abbreviations.
+    months=(
+        ("yanvar", "yan"),
+        ("fevral", "fev"),
+        ("mart", "mar"),
+        ("aprel", "apr"),
+        ("may",),
+        ("iyun", "iyn"),
+        ("iyul", "iyl"),
+        ("avqust", "avq"),
+        ("sentyabr", "sen"),
+        ("oktyabr", "okt"),
+        ("noyabr", "noy"),
+        ("dekabr", "dek"),
+    ),
+    byline_labels=("müəllif", "müəllif:", "müəlliflər", "müəlliflər:"),
+    name_joiners=("və",),
+    published_labels=("dərc olunub",),  # assumed
+    updated_labels=("yenilənib", "son yenilənmə"),  # assumed
+    end_markers=("oxşar xəbərlər", "həmçinin oxuyun", "digər xəbərlər"),  # assumed
+    teaser_labels=("həmçinin oxuyun", "həmçinin oxu"),  # assumed
+    photo_words=("foto", "şəkil"),
+    share_labels=("paylaş",),  # assumed
+)
+
+LANGUAGES = (EN, RU, KA, HY, AZ)
+
+
+def fold_case(text: str) -> str:
+    """Lower case, with Azerbaijani's (and Turkish's) dotted capital İ as a plain i
+    (``str.lower`` makes it an i and a combining dot)."""
+    return text.replace("İ", "i").lower()
+
+
+def words(kind: str) -> tuple[str, ...]:
+    """Every language's words of one ``kind`` (a field of ``Language``), in order."""
+    return tuple(word for language in LANGUAGES for word in getattr(language, kind))
+
+
+def alternatives(kind: str) -> str:
+    """A regular expression group matching any of the words of ``kind``, longest
+    first (so that "updated" does not win over "last updated"), with any white space
+    between their words."""
+    found = sorted(set(words(kind)), key=len, reverse=True)
+    return "(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in found) + ")"
+
+
+# Month name (folded) -> number, over every language (no two disagree).
+MONTHS: dict[str, int] = {
+    name: number
+    for language in LANGUAGES
+    for number, names in enumerate(language.months, start=1)
+    for name in names
+}

@@ -1,0 +1,170 @@
+"""The generic reading of a page of an unknown site (``extract_generic``), and the
+defects a public benchmark of news pages found in extraction (issue 11)."""
+
+import json
+
+import pytest
+
+from caucasus_crawler.extract import ArticlePage, extract_article, extract_generic, read_page
+from caucasus_crawler.extract.generic import choose_reading
+from caucasus_crawler.extract.profile import SiteProfile, fold
+from tests.test_extract import load
+
+URL = "https://example.org/2025/08/story/"
+STORY = [
+    f"Paragraph {n} of the story, with a clause, and another, told in Gori on Tuesday "
+    "by the people who were there when it happened."
+    for n in range(6)
+]
+
+
+# Longer than a teaser a paywalled page shows (SiteProfile.teaser_max_words).
+LONG = STORY + [p.replace("Paragraph", "Part") for p in STORY]
+
+
+def page(body: str = "", head: str = "", title: str = "Story", text=STORY) -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in text)
+    return (
+        f"<html><head><title>{title}</title>{head}</head><body><header><nav>"
+        "<a href='/'>Home</a><a href='/world/'>World</a></nav></header>"
+        f"<main><h1>{title}</h1>{body}<div class='content'>{paragraphs}</div></main>"
+        "<footer><p>Copyright Example Media, all rights reserved, since 1999.</p></footer>"
+        "</body></html>"
+    )
+
+
+def jsonld(node: dict) -> str:
+    return f'<script type="application/ld+json">{json.dumps(node)}</script>'
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        jsonld({"@type": "ClaimReview", "claimReviewed": "A claim"}),
+        jsonld({"@type": "MedicalWebPage", "name": "Story"}),
+        jsonld({"@type": "WebPage", "name": "Story"}),
+        jsonld({"@type": "VideoObject", "name": "Story"}),
+        "",  # no structured data, no date by the headline
+    ],
+)
+def test_a_page_is_an_article_by_its_structure_whatever_its_structured_data(head):
+    """These pages were refused as "not an article"; the outlet path still refuses them."""
+    assert extract_generic(page(head=head), URL).body.split("\n\n") == STORY
+    assert extract_article(page(head=head), URL, ArticlePage).article is None
+
+
+def test_two_headlines_and_two_articles_do_not_hide_the_article():
+    html = page(body="<article><h1>Also a headline</h1></article><article></article>")
+    assert extract_generic(html, URL).body.split("\n\n") == STORY
+
+
+def test_a_listing_is_not_an_article():
+    response, expected = load("tag_listing")
+    assert not expected["is_article"]
+    assert extract_generic(response.text, response.url) is None
+
+
+def test_a_page_with_little_text_is_not_an_article():
+    assert extract_generic(page(text=["Contact us by mail."]), URL) is None
+
+
+def test_a_comment_first_in_a_related_heading_still_ends_the_text():
+    """WordPress writes <!-- wp:heading --> inside headings; <p><!--more--></p> too."""
+    cards = "".join(
+        f"<div><h4><a href='/other-{n}/'>Another story {n}</a></h4><p>An excerpt of another "
+        f"story number {n}, long enough to compete with the article's text.</p></div>"
+        for n in range(4)
+    )
+    related = f"<section><h3><!-- wp:heading -->Related<!-- /wp:heading --></h3>{cards}</section>"
+    html = page(body="<p><!--more--></p>").replace("</main>", f"{related}</main>")
+    extraction = extract_article(html, URL, ArticlePage)
+    assert "Another story" not in extract_generic(html, URL).body
+    assert extraction.article is None  # (an outlet's page: no date, no structured data)
+
+
+def test_members_only_only_when_the_text_is_withheld():
+    stated = {"@type": "NewsArticle", "headline": "Story", "isAccessibleForFree": False}
+    whole = extract_article(page(head=jsonld(stated), text=LONG), URL, ArticlePage).article
+    assert not whole.members_only
+    assert whole.body.split("\n\n") == LONG
+    teaser = extract_article(page(head=jsonld(stated), text=STORY[:1]), URL, ArticlePage).article
+    assert teaser.members_only and teaser.body == ""
+
+
+def test_members_only_reads_the_part_the_page_names():
+    withheld = {
+        "@type": "NewsArticle",
+        "headline": "Story",
+        "isAccessibleForFree": False,
+        "hasPart": {"@type": "WebPageElement", "isAccessibleForFree": False,
+                    "cssSelector": ".paywalled"},
+    }  # fmt: skip
+    there = page(head=jsonld(withheld), text=LONG)
+    there = there.replace("class='content'", "class='content paywalled'")
+    assert not extract_article(there, URL, ArticlePage).article.members_only
+    empty = page(head=jsonld(withheld), body="<div class='paywalled'></div>", text=LONG)
+    assert extract_article(empty, URL, ArticlePage).article.members_only
+
+
+def test_repeated_paragraphs_are_kept():
+    """A recipe's steps, a refrain: text the page repeats is the text."""
+    text = [STORY[0], "Stir for a minute.", STORY[1], "Stir for a minute.", *STORY[2:]]
+    head = jsonld({"@type": "NewsArticle", "headline": "Story"})
+    article = extract_article(page(head=head, text=text), URL, ArticlePage).article
+    assert article.body.split("\n\n") == text
+
+
+def test_a_line_break_inside_a_paragraph_separates_words():
+    head = jsonld({"@type": "NewsArticle", "headline": "Story"})
+    html = page(head=head, text=[*STORY, "Atlanta, GA<br/>June 17<br>2025"])
+    article = extract_article(html, URL, ArticlePage).article
+    assert article.body.split("\n\n")[-1] == "Atlanta, GA June 17 2025"
+
+
+def test_a_class_name_ending_in_hidden_is_not_hidden_furniture():
+    """Drupal wraps the text in "field-label-hidden" (the field's label is hidden)."""
+    head = jsonld({"@type": "NewsArticle", "headline": "Story"})
+    html = page(head=head).replace("class='content'", "class='field field-label-hidden'")
+    assert extract_article(html, URL, ArticlePage).article.body.split("\n\n") == STORY
+    hidden = page(head=head).replace("class='content'", "class='content is-hidden'")
+    assert extract_article(hidden, URL, ArticlePage).article.body == ""
+
+
+# --- two readings ------------------------------------------------------------------
+
+PROFILE = SiteProfile(site_name="")
+BOILERPLATE = ["Subscribe to our newsletter for the day's news in your inbox every morning"]
+NEW = ["A long paragraph the container missed: " + " ".join(f"word{n}" for n in range(40))]
+
+
+@pytest.mark.parametrize(
+    "ours, theirs, chosen",
+    [
+        (STORY, STORY, "theirs"),  # they agree
+        (STORY + BOILERPLATE * 4, STORY, "theirs"),  # ours let boilerplate in
+        (STORY, STORY + BOILERPLATE * 4, "ours"),  # theirs did
+        (STORY, NEW + STORY, "theirs"),  # theirs found a paragraph more
+        (STORY, [f"Menu item {n}, another line, and more lines of it" for n in range(9)], "theirs"),
+        (STORY, [], "ours"),
+        ([], STORY, "theirs"),
+    ],
+)
+def test_of_two_readings_the_article_s_is_chosen(ours, theirs, chosen):
+    assert choose_reading(ours, theirs, PROFILE) is (ours if chosen == "ours" else theirs)
+
+
+# --- boilerplate a crawl learns across a site's pages -----------------------------------
+
+APPEAL = "Support our journalism: become a member today."
+
+
+def test_a_page_tells_its_short_blocks_and_leaves_out_those_known_to_repeat():
+    head = jsonld({"@type": "NewsArticle", "headline": "Story"})
+    html = page(head=head, text=[*STORY, *NEW, APPEAL])
+    read = read_page(html, URL, ArticlePage, extract=True)
+    assert read.extraction.article.body.split("\n\n") == [*STORY, *NEW, APPEAL]
+    assert "support our journalism: become a member today." in read.short_blocks
+    assert fold(NEW[0]) not in read.short_blocks  # a long block: text
+    learnt = frozenset(["support our journalism: become a member today."])
+    again = read_page(html, URL, ArticlePage, extract=True, repeated=learnt)
+    assert again.extraction.article.body.split("\n\n") == [*STORY, *NEW]

@@ -1,0 +1,105 @@
+"""The article page object: fields an outlet overrides, layouts chosen by capture date,
+and fields that read the same whatever order they are asked in."""
+
+import asyncio
+from datetime import date
+
+import pytest
+
+from caucasus_crawler.extract import ArticlePage, attribute, extract_article, parse_html, read_page
+from caucasus_crawler.extract.page import layout_for
+from caucasus_crawler.page_reader import PageReader
+from caucasus_crawler.spiders.oc_media import OcMediaPage, OcMediaSpider
+from tests.test_extract import FIELDS, load
+
+STORY = [f"Paragraph {n} of the story, with a clause, and another, in Gori." for n in range(4)]
+# A page as an outlet wrote it until 2019: the byline in a span of its own, which no
+# generic rule reads as one.
+PAGE_2019 = (
+    "<html><head><title>Story</title><meta property='og:type' content='article'>"
+    "<meta property='article:published_time' content='2019-03-01T12:00:00+04:00'></head>"
+    "<body><article><header><h1>Story</h1><span class='writer'>Nino Gelashvili</span></header>"
+    + "<div class='text'>"
+    + "".join(f"<p>{p}</p>" for p in STORY)
+    + "</div></article></body></html>"
+)
+
+
+class Layout2019(ArticlePage):
+    """The outlet's layout until the end of 2019: its byline is the 'writer' span."""
+
+    VALID_UNTIL = date(2019, 12, 31)
+
+    @attribute
+    def authors(self) -> list[str]:
+        return [el.text_content() for el in self.head if el.get("class") == "writer"]
+
+
+LAYOUTS = (ArticlePage, Layout2019)  # in any order
+
+
+@pytest.mark.parametrize(
+    "captured, authors",
+    [(date(2019, 3, 1), ["Nino Gelashvili"]), (date(2019, 12, 31), ["Nino Gelashvili"]),
+     (date(2020, 1, 1), []), (None, [])],
+)  # fmt: skip
+def test_a_page_is_read_with_the_layout_valid_on_the_day_it_was_captured(captured, authors):
+    article = read_page(PAGE_2019, "https://example.org/story/", LAYOUTS, True, captured)
+    assert article.extraction.article.authors == authors
+    assert article.extraction.article.body.split("\n\n") == STORY
+
+
+def test_layouts_without_a_current_one_are_refused():
+    with pytest.raises(ValueError, match="one current layout"):
+        layout_for((Layout2019,), date(2019, 1, 1))
+
+
+def test_a_worker_process_reads_with_the_layouts_it_is_sent():
+    """Page classes go to the workers by reference (pickled by their module and name)."""
+
+    async def read():
+        reader = PageReader(LAYOUTS, processes=1)
+        try:
+            url = "https://example.org/story/"
+            return await asyncio.gather(
+                reader.read(PAGE_2019, url, extract=True, captured=date(2019, 3, 1)),
+                reader.read(PAGE_2019, url, extract=True),
+            )
+        finally:
+            await reader.close()
+
+    old, now = asyncio.run(read())
+    assert old.extraction.article.authors == ["Nino Gelashvili"]
+    assert now.extraction.article.authors == []
+
+
+def test_an_outlet_overrides_only_the_field_its_pages_need():
+    """OC Media's region label (a tag link above the headline) is its section; the
+    generic page (which knows no tag links: the page marks none) leaves the section
+    empty and reads the rest alike."""
+    response, expected = load("region_label_tag_link")
+    ours = extract_article(response.text, response.url, OcMediaPage).article
+    generic = extract_article(response.text, response.url, ArticlePage).article
+    assert ours.sections == expected["sections"] == ["Armenia"]
+    assert generic.sections == []
+    same = [f for f in FIELDS if f not in ("sections", "tags", "authors")]  # (its link paths)
+    assert {f: getattr(generic, f) for f in same} == {f: getattr(ours, f) for f in same}
+
+
+FIELD_NAMES = ["sections", "tags", "title", "lead", "body", "authors", "published"]
+
+
+@pytest.mark.parametrize("first", FIELD_NAMES)
+def test_fields_read_the_same_whatever_is_asked_first(first):
+    response, _ = load("region_label_tag_link")
+    reference = OcMediaPage(parse_html(response.text), response.url)
+    page = OcMediaPage(parse_html(response.text), response.url)
+    getattr(page, first)
+    assert {f: getattr(page, f) for f in FIELD_NAMES} == {
+        f: getattr(reference, f) for f in reversed(FIELD_NAMES)
+    }
+
+
+def test_the_spider_declares_its_page_class():
+    assert OcMediaSpider.article_page is OcMediaPage
+    assert OcMediaSpider(base_url="http://127.0.0.1:8765").profile is OcMediaPage.profile
