@@ -26,7 +26,7 @@ from bench.common import REPO, command_line, machine, spread, today
 from bench.synthetic import synthetic_site
 from caucasus_crawler.extract import extract_article
 from caucasus_crawler.spiders.oc_media import OcMediaSpider
-from tests.test_extract import FIXTURES, load
+from tests.test_extract import FIXTURES, GENERIC_FIXTURES, load
 
 PROFILE = OcMediaSpider.article_page
 
@@ -69,7 +69,7 @@ def f1(found: str, expected: str) -> float:
 def fixture_pages() -> list[dict]:
     """The fixtures that have a text: page, expected body, boilerplate seen on the page."""
     pages = []
-    for path in sorted(FIXTURES.glob("*.html")):
+    for path in sorted([*FIXTURES.glob("*.html"), *GENERIC_FIXTURES.glob("*.html")]):
         response, expected = load(path.stem)
         if expected["is_article"] and expected["body"]:
             pages.append({
@@ -130,7 +130,8 @@ def report(n: int, repeats: int) -> str:
         f"{max(weights)} KB), {repeats} passes, min / median / max of each pass's median "
         f"and p95. Quality: word F1 of the body against the known text, and pages whose body "
         f"kept boilerplate, on the {len(fixtures)} fixtures with a text "
-        f"({FIXTURES.relative_to(REPO)}) and the synthetic pages.\n",
+        f"({FIXTURES.relative_to(REPO)}, {GENERIC_FIXTURES.relative_to(REPO)}) and the "
+        "synthetic pages.\n",
         "| extractor | median ms/page | p95 ms/page | F1 fixtures | boilerplate leaks "
         "(fixtures) | F1 synthetic |",
         "|---|---|---|---|---|---|",

@@ -69,6 +69,17 @@ def normalize_body(body: str | None) -> str:
     return join_paragraphs(_PARAGRAPH_BREAK.split(body))
 
 
+def without_headline(body: str, title: str, lead: str | None = None) -> str:
+    """A normal body without the first paragraphs that only repeat the headline or the
+    standfirst (as some readings of a page begin): the same article reads, and hashes,
+    the same whichever reading found it."""
+    repeats = {text.casefold() for text in (title, lead) if text}
+    paragraphs = body.split("\n\n") if body else []
+    while paragraphs and paragraphs[0].removeprefix("## ").casefold() in repeats:
+        paragraphs.pop(0)
+    return "\n\n".join(paragraphs)
+
+
 def word_count(body: str) -> int:
     return len(_WORD.findall(body))
 

@@ -14,7 +14,14 @@ from scrapy.utils.defer import deferred_from_coro
 
 from .archive import Archive
 from .items import Article, ArticleAlias, ArticleUnchanged
-from .normalize import clean_paragraphs, clean_text, content_hash, normalize_body, word_count
+from .normalize import (
+    clean_paragraphs,
+    clean_text,
+    content_hash,
+    normalize_body,
+    without_headline,
+    word_count,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +42,8 @@ class NormalizePipeline:
         adapter = ItemAdapter(item)
         adapter["title"] = clean_text(adapter.get("title"))
         adapter["lead"] = clean_text(adapter.get("lead")) or None
-        adapter["body"] = normalize_body(adapter.get("body"))
+        body = normalize_body(adapter.get("body"))
+        adapter["body"] = without_headline(body, adapter["title"], adapter["lead"])
         for key in ("authors", "sections", "tags"):
             adapter[key] = list(dict.fromkeys(clean_paragraphs(adapter.get(key) or [])))
         self._count_coverage(adapter)

@@ -29,6 +29,7 @@ def test_crawlall_crawls_every_outlet_and_a_failing_one_stops_none(tmp_path):
         process = crawlall(
             archive,
             *WITH_SECOND_OUTLET,
+            "--spiders", "gone_outlet,oc_media",
             "--mirror", f"gone_outlet={dead}",
             "--mirror", f"oc_media={oc_media.url}",
         )  # fmt: skip

@@ -10,7 +10,8 @@ from caucasus_crawler.extract import ArticlePage, attribute, extract_article, pa
 from caucasus_crawler.extract.page import layout_for
 from caucasus_crawler.page_reader import PageReader
 from caucasus_crawler.spiders.oc_media import OcMediaPage, OcMediaSpider
-from tests.test_extract import FIELDS, load
+from tests.test_extract import load
+from tests.test_spiders import FIELDS
 
 STORY = [f"Paragraph {n} of the story, with a clause, and another, in Gori." for n in range(4)]
 # A page as an outlet wrote it until 2019: the byline in a span of its own, which no

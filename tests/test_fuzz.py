@@ -25,7 +25,11 @@ from caucasus_crawler.normalize import (
 from caucasus_crawler.spiders.oc_media import OcMediaSpider
 
 PROFILE = OcMediaSpider.article_page
-FIXTURES = sorted((Path(__file__).parent / "fixtures" / "oc_media").glob("*.html"))
+FIXTURES = sorted(
+    page
+    for folder in ("oc_media", "generic")
+    for page in (Path(__file__).parent / "fixtures" / folder).glob("*.html")
+)
 URL = "https://oc-media.org/an-article/"
 
 # Text as pages carry it: every script the archive meets, markup characters, invisible

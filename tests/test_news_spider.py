@@ -16,13 +16,8 @@ from tests.test_oc_media_faults import DATE, TEXT, article, html
 def news_crawl(tmp_path_factory) -> Crawl:
     archive = tmp_path_factory.mktemp("news") / "archive.db"
     with MirrorServer(Site("initial")) as server:
-        # Articles wait for 4 pages' learning, not 30: released by the crawl itself.
-        process = run_crawl(
-            server.url,
-            archive,
-            *("-a", "url=https://oc-media.org", "-s", "BOILERPLATE_WARM_UP_PAGES=4"),
-            spider="news",
-        )
+        # Its 13 article pages wait for the 30 of the warm-up: released when it is idle.
+        process = run_crawl(server.url, archive, "-a", "url=https://oc-media.org", spider="news")
         crawl = Crawl(archive, list(server.requests), process)
     assert process.returncode == 0, process.stderr[-3000:]
     return crawl
@@ -60,18 +55,27 @@ def test_news_learns_a_box_that_repeats_across_the_site_and_leaves_it_out(tmp_pa
         path = f"/council-story-number-{n}/"
         site.publish(path, html(page))
         stories["https://oc-media.org" + path] = (page, own)
-    # Read alone, a page keeps the box: nothing on it says it is not the article's. (The
-    # site's 25 article pages all wait for the 30 of the warm-up: released when idle.)
+    # Read alone, a page keeps the box: nothing on it says it is not the article's.
     page, _ = stories["https://oc-media.org/council-story-number-0/"]
     assert BOX in extract_generic(page, "https://oc-media.org/council-story-number-0/").body
     with MirrorServer(site) as server:
+        # Its 25 article pages all wait for the 30 of the warm-up: released when idle.
         process = run_crawl(
             server.url, tmp_path / "a.db", "-a", "url=https://oc-media.org", spider="news"
         )
+        # With a warm-up of 5 pages, the crawl releases them itself: none is lost.
+        short = run_crawl(
+            server.url,
+            tmp_path / "b.db",
+            *("-a", "url=https://oc-media.org", "-s", "BOILERPLATE_WARM_UP_PAGES=5"),
+            spider="news",
+        )
     assert process.returncode == 0, process.stderr[-3000:]
-    bodies = {
-        r["url"]: r["body"] for r in Crawl(tmp_path / "a.db", [], process).db["articles"].rows
-    }
+    assert short.returncode == 0, short.stderr[-3000:]
+    rows = Crawl(tmp_path / "a.db", [], process).db["articles"].rows
+    bodies = {r["url"]: r["body"] for r in rows}
+    released = {r["url"] for r in Crawl(tmp_path / "b.db", [], short).db["articles"].rows}
+    assert released == set(bodies) and len(bodies) == 13 + 12
     for url, (_, own) in stories.items():
         assert bodies[url].split("\n\n") == own
 

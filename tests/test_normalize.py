@@ -6,6 +6,7 @@ from caucasus_crawler.normalize import (
     content_hash,
     normalize_body,
     parse_date,
+    without_headline,
     word_count,
 )
 
@@ -68,3 +69,19 @@ def test_canonical_url_drops_tracking_and_fragment(url, expected):
 )
 def test_parse_date_gives_utc_iso_8601(value, expected):
     assert parse_date(value, "Asia/Tbilisi") == expected
+
+
+def test_a_body_that_begins_with_its_headline_or_standfirst_loses_only_those_lines():
+    title = "Armenia and Pakistan establish diplomatic relations"
+    body = f"{title}\n\nThe two foreign ministers signed a joint communiqué in Tianjin."
+    assert without_headline(body, title) == (
+        "The two foreign ministers signed a joint communiqué in Tianjin."
+    )
+    assert without_headline("## " + body, title.upper()) == without_headline(body, title)
+    # A headline quoted later, or a first line that only starts like it, stays.
+    kept = f"Reactions.\n\n{title}"
+    assert without_headline(kept, title) == kept
+    assert without_headline(f"{title} today\n\nText.", title) == f"{title} today\n\nText."
+    assert without_headline(title, title) == ""
+    lead = "The two countries had no relations for over 30 years."
+    assert without_headline(f"{title}\n\n{lead}\n\nText.", title, lead) == "Text."

@@ -51,10 +51,9 @@ class GenericPage(ArticlePage):
         ours, by_fallback = super()._cleaned
         if self.members_only or not self._fallback_affordable:
             return ours, by_fallback
-        # As the container's blocks are: without the site's learnt boilerplate, nor the
-        # headline again.
-        left_out = self.repeated | {fold(self.title or "")}
-        theirs = [p for p in self._trafilatura_paragraphs if fold(p) not in left_out]
+        # Without the site's learnt boilerplate, as the container's blocks are. (The
+        # headline trafilatura keeps stays: the benchmarks' main text holds it.)
+        theirs = [p for p in self._trafilatura_paragraphs if fold(p) not in self.repeated]
         chosen = choose_reading(ours, theirs, self.profile)
         return chosen, chosen is theirs
 

@@ -1,0 +1,164 @@
+"""OC Media's content in other themes' markup (tests/fixtures/generic/), read two ways:
+with OC Media's page class, exactly as tests/test_spiders.py reads an outlet's pages,
+and with the generic path (``extract_generic``), which knows nothing of the site."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from caucasus_crawler.extract import extract_article, extract_generic
+from caucasus_crawler.normalize import normalize_body
+from caucasus_crawler.spiders.oc_media import OcMediaSpider
+
+FIXTURES = Path(__file__).parent / "fixtures" / "generic"
+PAGES = sorted(p.stem for p in FIXTURES.glob("*.html"))
+FIELDS = "url title lead authors published modified language sections tags members_only".split()
+PROFILE = OcMediaSpider.article_page.profile
+
+
+def load(page: str) -> tuple[HtmlResponse, dict]:
+    expected = json.loads((FIXTURES / f"{page}.json").read_text(encoding="utf-8"))
+    response = HtmlResponse(
+        url=expected["fetched_url"],
+        body=(FIXTURES / f"{page}.html").read_bytes(),
+        headers=expected["headers"],
+    )
+    return response, expected
+
+
+def paragraphs(body: str) -> list[str]:
+    body = normalize_body(body)
+    return body.split("\n\n") if body else []
+
+
+def unmarked(paragraph: str) -> str:
+    """A paragraph without its reading's mark: the container's reading writes subheadings
+    "## …", trafilatura's writes list items "- …" (and neither the other)."""
+    for mark in ("## ", "- "):
+        if paragraph.startswith(mark):
+            return paragraph[len(mark) :]
+    return paragraph
+
+
+def generic_reading(page: str):
+    response, expected = load(page)
+    return extract_generic(response.text, response.url), expected
+
+
+def known_defect(page: str, reason: str):
+    return pytest.param(page, marks=pytest.mark.xfail(strict=True, reason=reason))
+
+
+def cases(defects: dict[str, str]) -> list:
+    assert set(defects) <= set(PAGES), set(defects) - set(PAGES)
+    return [known_defect(p, defects[p]) if p in defects else p for p in PAGES]
+
+
+def test_the_folder_holds_the_theme_pages():
+    assert len(PAGES) >= 13
+    assert all((FIXTURES / f"{p}.json").exists() for p in PAGES)
+
+
+# a. OC Media's page class: these pages were written as OC Media content.
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_oc_medias_page_class_reads_the_page_exactly(page):
+    response, expected = load(page)
+    article = extract_article(response.text, response.url, OcMediaSpider.article_page).article
+    assert (article is not None) == expected["is_article"]
+    if article is None:
+        return
+    assert {f: getattr(article, f) for f in FIELDS} == {f: expected[f] for f in FIELDS}
+    body = normalize_body(article.body)
+    assert (body.split("\n\n") if body else []) == expected["body"]
+    for text in expected["must_not_contain"]:
+        assert text not in body, text
+
+
+# b. The generic path, as the `news` spider reads a page of a site it does not know.
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_generic_path_reads_the_headline_and_dates(page):
+    article, expected = generic_reading(page)
+    assert (article is not None) == expected["is_article"]
+    if article is None:
+        return
+    assert (article.title, article.published) == (expected["title"], expected["published"])
+    if expected["modified"] is not None:
+        assert article.modified == expected["modified"]
+
+
+PARAGRAPH_DEFECTS = {
+    "footnotes_comma_sections": "footnote marks (<sup> in easy-footnotes links) are glued "
+    "to the text: '…had been flooded.1', '…procurement system.4 Of the 37…'",
+}
+
+
+@pytest.mark.parametrize("page", cases(PARAGRAPH_DEFECTS))
+def test_the_generic_path_keeps_every_paragraph_in_order(page):
+    article, expected = generic_reading(page)
+    if article is None:
+        assert not expected["is_article"]
+        return
+    found = [unmarked(p) for p in paragraphs(article.body)]
+    missing, position = [], 0
+    for paragraph in map(unmarked, expected["body"]):
+        if paragraph in found[position:]:
+            position = found.index(paragraph, position) + 1
+        else:
+            missing.append(paragraph)
+    assert missing == []
+
+
+EXTRA_TEXT_DEFECTS = {
+    "author_bio_box_divi": "an in-body teaser (blockquote.oc-teaser: 'Explainer | What is "
+    "the Zangezur corridor?' and its dek) and the author bio box (saboxplugin-wrap, "
+    "itemprop=author: 'Tigran Zakaryan is a political scientist…') are kept as text",
+    "block_theme_2025": "an in-body teaser ('Explainer | What is the Zangezur corridor?', "
+    "a bold paragraph whose title is a link) is kept as text",
+    "explainer_faq_blocks": "the dek of a Newspack related-posts block "
+    "(div.newspack-post-subtitle--in-homepage-block: 'From a Soviet-era railway to a "
+    "Trump-branded transit route…') is kept as text",
+    "footnotes_comma_sections": "paragraphs carry their footnote marks ('…flooded.1'), so "
+    "they are not the article's paragraphs",
+    "in_pictures_block_theme_terms": "an in-body teaser ('In pictures | Life on the new "
+    "border in Tavush' and its dek 'Villagers in Kirants have watched…') is kept as text",
+    "kicker_and_article_footer": "an in-body teaser ('Explainer | What is the Zangezur "
+    "corridor?') is kept as text",
+    "members_teaser_page_header_title": "a members-only page (Paid Memberships Pro card "
+    "'Members’ Exclusive … Already a member?') is read as an open article "
+    "(members_only False) whose body is the cut teaser ('…and at least […]')",
+    "modifier_classes_two_authors": "the teaser 'Read more: Explainer | What is the "
+    "Zangezur corridor?' is kept, though 'Read more:' is a teaser label of the lexicon",
+    "page_builder_widgets": "an in-body teaser ('Explainer | What is the Zangezur "
+    "corridor?') is kept as text",
+    "update_and_correction_notes": "an in-body teaser ('Explainer | How Georgia’s new "
+    "protest laws work' and its dek 'From fines for face masks…') is kept as text",
+}
+
+
+@pytest.mark.parametrize("page", cases(EXTRA_TEXT_DEFECTS))
+def test_the_generic_path_adds_only_the_outlets_boilerplate_or_the_headline(page):
+    """Text beyond the article's own is only what OC Media's profile names as its
+    boilerplate or paywall (which the generic path cannot know), or the headline."""
+    article, expected = generic_reading(page)
+    if article is None:
+        assert not expected["is_article"]
+        return
+    found = Counter(unmarked(p) for p in paragraphs(article.body))
+    extra = found - Counter(map(unmarked, expected["body"]))
+    unexplained = [
+        text
+        for text in extra
+        if text != expected["title"]
+        and not PROFILE.is_boilerplate(text)
+        and not PROFILE.is_paywall(text)
+    ]
+    assert unexplained == []
