@@ -11,6 +11,7 @@ from caucasus_crawler.extract import extract_article, read_page
 from caucasus_crawler.spiders.oc_media import OcMediaSpider
 
 FIXTURES = Path(__file__).parent / "fixtures" / "oc_media"
+PAGES = sorted(p.stem for p in FIXTURES.glob("*.html"))  # OC Media's own saved pages
 # OC Media's content written in other themes' markup (tests/fixtures/generic/README.md).
 GENERIC_FIXTURES = FIXTURES.parent / "generic"
 
