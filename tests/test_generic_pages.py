@@ -4,31 +4,24 @@ and with the generic path (``extract_generic``), which knows nothing of the site
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from scrapy.http import HtmlResponse
 
-from caucasus_crawler.extract import extract_article, extract_generic
+from caucasus_crawler.extract import extract_generic
 from caucasus_crawler.normalize import normalize_body
 from caucasus_crawler.spiders.oc_media import OcMediaSpider
+from tests.test_spiders import assert_reads_as_expected
+from tests.test_spiders import load as load_from
 
 FIXTURES = Path(__file__).parent / "fixtures" / "generic"
 PAGES = sorted(p.stem for p in FIXTURES.glob("*.html"))
-FIELDS = "url title lead authors published modified language sections tags members_only".split()
 PROFILE = OcMediaSpider.article_page.profile
 
 
-def load(page: str) -> tuple[HtmlResponse, dict]:
-    expected = json.loads((FIXTURES / f"{page}.json").read_text(encoding="utf-8"))
-    response = HtmlResponse(
-        url=expected["fetched_url"],
-        body=(FIXTURES / f"{page}.html").read_bytes(),
-        headers=expected["headers"],
-    )
-    return response, expected
+def load(page: str):
+    return load_from(FIXTURES, page)
 
 
 def paragraphs(body: str) -> list[str]:
@@ -69,16 +62,7 @@ def test_the_folder_holds_the_theme_pages():
 
 @pytest.mark.parametrize("page", PAGES)
 def test_oc_medias_page_class_reads_the_page_exactly(page):
-    response, expected = load(page)
-    article = extract_article(response.text, response.url, OcMediaSpider.article_page).article
-    assert (article is not None) == expected["is_article"]
-    if article is None:
-        return
-    assert {f: getattr(article, f) for f in FIELDS} == {f: expected[f] for f in FIELDS}
-    body = normalize_body(article.body)
-    assert (body.split("\n\n") if body else []) == expected["body"]
-    for text in expected["must_not_contain"]:
-        assert text not in body, text
+    assert_reads_as_expected(*load(page), OcMediaSpider.article_page)
 
 
 # b. The generic path, as the `news` spider reads a page of a site it does not know.
