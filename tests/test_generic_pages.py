@@ -119,8 +119,6 @@ EXTRA_TEXT_DEFECTS = {
     "members_teaser_page_header_title": "a members-only page (Paid Memberships Pro card "
     "'Members’ Exclusive … Already a member?') is read as an open article "
     "(members_only False) whose body is the cut teaser ('…and at least […]')",
-    "modifier_classes_two_authors": "the teaser 'Read more: Explainer | What is the "
-    "Zangezur corridor?' is kept, though 'Read more:' is a teaser label of the lexicon",
     "page_builder_widgets": "an in-body teaser ('Explainer | What is the Zangezur "
     "corridor?') is kept as text",
     "update_and_correction_notes": "an in-body teaser ('Explainer | How Georgia’s new "

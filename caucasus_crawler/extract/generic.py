@@ -51,9 +51,15 @@ class GenericPage(ArticlePage):
         ours, by_fallback = super()._cleaned
         if self.members_only or not self._fallback_affordable:
             return ours, by_fallback
-        # Without the site's learnt boilerplate, as the container's blocks are. (The
-        # headline trafilatura keeps stays: the benchmarks' main text holds it.)
-        theirs = [p for p in self._trafilatura_paragraphs if fold(p) not in self.repeated]
+        # Without what the container's blocks leave out too: the site's learnt
+        # boilerplate and teasers ("Read more: …"). (The headline trafilatura keeps
+        # stays: the benchmarks' main text holds it. Lines that are all a link to another
+        # article stay too: left out, they cost more of the text than they saved.)
+        theirs = [
+            p
+            for p in self._trafilatura_paragraphs
+            if fold(p) not in self.repeated and not self.profile.is_teaser(p)
+        ]
         chosen = choose_reading(ours, theirs, self.profile)
         return chosen, chosen is theirs
 
