@@ -20,10 +20,10 @@ class LinksOnly(PageReader):
 class NullSpider(OcMediaSpider):
     name = "null"
 
-    def open_reader(self):
+    def _open_reader(self):
         return LinksOnly(self.article_page, processes=0)
 
-    def article(self, response, extraction):
+    def _article(self, response, extraction):
         return None
 
     async def closed(self, reason):

@@ -9,13 +9,14 @@ all of them. Every page is handled as a live URL; ``-a base_url`` sends the
 requests to a mirror (see ``mirror.py``). Sitemaps and feeds are read by
 ``discovery.py``, URLs classified by ``url_policy.py``.
 
-An outlet is a declaration on its platform base (``platforms/``): class attributes
-only, listed below under "declared". Hooks an outlet may override:
+An outlet is a declaration on its platform base (``platforms/``): the class
+attributes listed below under "declared", among them ``article_page``, the page
+object that reads its articles (``extract/page.py``; overridden per field). Two hooks:
 
-- ``configure(**arguments)``: the run's settings from its ``-a`` arguments (the
-  generic ``news`` spider takes the site from ``-a url=``);
-- ``article_page``: the page object that reads its articles (extract/), overridden
-  per field.
+- ``site_of(**arguments)``: the site to crawl from the ``-a`` arguments the engine
+  does not take (the generic ``news`` spider takes it from ``-a url=``);
+- ``configure(**arguments)``: the run's settings from every ``-a`` argument, checked
+  before the crawl starts (``news`` names its articles' source after the site).
 
 Everything else is the engine's own (private) business.
 """
@@ -188,7 +189,7 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self):
         self.recrawl = self._open_recrawl()
-        self.reader = self.open_reader()
+        self.reader = self._open_reader()
         for edition in self._editions():
             if self.selected_sections:
                 for slug in self.selected_sections:
@@ -196,7 +197,7 @@ class NewsSpider(scrapy.Spider):
                     yield self._page_request(url, PRIORITY_LISTING)
                 continue
             for path in self.feed_paths:
-                yield self._page_request(edition.home + path, PRIORITY_DISCOVERY, self.parse_feed)
+                yield self._page_request(edition.home + path, PRIORITY_DISCOVERY, self._parse_feed)
             yield self._page_request(edition.home, PRIORITY_LISTING)
         for state in self.recrawl.due_articles():
             url = state["url"]
@@ -211,8 +212,8 @@ class NewsSpider(scrapy.Spider):
                 # Never conditional: its Sitemap: lines are needed on every crawl.
                 yield scrapy.Request(
                     f"{self.mirror.scheme}://{host}/robots.txt",
-                    callback=self.parse_robots,
-                    errback=self.no_robots,
+                    callback=self._parse_robots,
+                    errback=self._no_robots,
                     priority=PRIORITY_DISCOVERY,
                 )
 
@@ -226,7 +227,7 @@ class NewsSpider(scrapy.Spider):
         schedule = Schedule(settings.getdict("RECRAWL_SCHEDULE"))
         return Recrawl(self._archive, schedule, full=self.full, crawl=(self.name, self.site))
 
-    def open_reader(self) -> PageReader:
+    def _open_reader(self) -> PageReader:
         processes = self.settings.getint("EXTRACTION_PROCESSES")
         timeout = self.settings.getfloat("PAGE_READ_TIMEOUT")
         return PageReader(self.article_page, processes, self.crawler.stats, timeout)
@@ -247,8 +248,8 @@ class NewsSpider(scrapy.Spider):
         self._requested.add(url)
         return scrapy.Request(
             url,
-            callback=callback or self.parse_page,
-            errback=self.failed,
+            callback=callback or self._parse_page,
+            errback=self._failed,
             priority=priority,
             headers=self.recrawl.page_headers(url),
             meta=NOT_MODIFIED,
@@ -275,8 +276,8 @@ class NewsSpider(scrapy.Spider):
         self._requested.add(url)
         return scrapy.Request(
             url,
-            callback=self.parse_page,
-            errback=self.failed,
+            callback=self._parse_page,
+            errback=self._failed,
             priority=PRIORITY_ARTICLE,
             headers=headers,
             meta={**ARTICLE_META, "aliases": list(aliases)},
@@ -304,7 +305,7 @@ class NewsSpider(scrapy.Spider):
             found.update(validators_of(response))
         self.state.setdefault("pages", {})[url] = found
 
-    def failed(self, failure):
+    def _failed(self, failure):
         """A request that brought no page: say why in one line, count it, and remember
         pages that are gone, forbidden or looping so re-crawls do not ask every night."""
         stats = self.crawler.stats
@@ -329,26 +330,26 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value(f"failures/{name}")
             self.logger.warning("Could not fetch %s: %s: %s", url, name, failure.value)
 
-    def parse_robots(self, response):
+    def _parse_robots(self, response):
         found = [
             live
             for url in sitemap_urls_from_robots(response.body, base_url=response.url)
             if (live := self.mirror.live_url(url, response.url))
         ]
         for url in found or self._sitemap_fallbacks(response.url):
-            yield self._page_request(url, PRIORITY_DISCOVERY, self.parse_sitemap)
+            yield self._page_request(url, PRIORITY_DISCOVERY, self._parse_sitemap)
 
-    def no_robots(self, failure):
+    def _no_robots(self, failure):
         self.crawler.stats.inc_value("discovery/robots_unavailable")
         robots = self.mirror.live_url(failure.request.url) or failure.request.url
         for url in self._sitemap_fallbacks(robots):
-            yield self._page_request(url, PRIORITY_DISCOVERY, self.parse_sitemap)
+            yield self._page_request(url, PRIORITY_DISCOVERY, self._parse_sitemap)
 
     def _sitemap_fallbacks(self, robots_url: str) -> list[str]:
         """The usual sitemap locations on the host of a robots.txt that names none."""
         return [urljoin(robots_url, path) for path in self.sitemap_paths]
 
-    def parse_sitemap(self, response):
+    def _parse_sitemap(self, response):
         if response.status == 304:
             return
         sitemap = discovery.read_sitemap(response.body, self.settings.getint("DOWNLOAD_MAXSIZE"))
@@ -366,12 +367,12 @@ class NewsSpider(scrapy.Spider):
                 continue
             if sitemap.kind == "sitemapindex":
                 if not self._sitemap_skip.search(url) and self._within_budget():
-                    yield self._page_request(url, PRIORITY_DISCOVERY, self.parse_sitemap)
+                    yield self._page_request(url, PRIORITY_DISCOVERY, self._parse_sitemap)
             elif (request := self._follow(url, entry.when)) is not None:
                 self.crawler.stats.inc_value("discovery/sitemap_urls")
                 yield request
 
-    def parse_feed(self, response):
+    def _parse_feed(self, response):
         if response.status == 304:
             return
         self._remember(response.url, "feed", response.status, response)
@@ -389,10 +390,10 @@ class NewsSpider(scrapy.Spider):
 
     # --- pages ------------------------------------------------------------------------
 
-    async def parse_page(self, response):
+    async def _parse_page(self, response):
         """Any HTML page: an article is extracted, and its links are followed."""
         if response.status in REDIRECTS:
-            for output in self.redirected(response):
+            for output in self._follow_redirect(response):
                 yield output
             return
         if not isinstance(response, HtmlResponse):
@@ -404,7 +405,7 @@ class NewsSpider(scrapy.Spider):
         kind = self.urls.classify(canonical_url(response.url))
         if response.status == 304:
             if kind == "article":
-                yield self.unchanged(response)
+                yield self._unchanged(response)
             return
         page = await self.reader.read(
             response.text, response.url, extract=kind == "article", repeated=self._repeated.known
@@ -436,7 +437,7 @@ class NewsSpider(scrapy.Spider):
 
     def _article_outputs(self, response, page):
         """The article a page holds, and the request for its canonical address."""
-        article = self.article(response, page.extraction)
+        article = self._article(response, page.extraction)
         if article is not None:
             yield article
             if self.limit and self._articles >= self.limit:
@@ -478,13 +479,13 @@ class NewsSpider(scrapy.Spider):
             url = self._live(href, response.url)
             if url and url not in self._requested and self._within_budget():
                 self.crawler.stats.inc_value("discovery/feeds_autodiscovered")
-                yield self._page_request(url, PRIORITY_DISCOVERY, self.parse_feed)
+                yield self._page_request(url, PRIORITY_DISCOVERY, self._parse_feed)
 
     def _capped(self, what: str, url: str, taken: int, setting: str) -> None:
         self.crawler.stats.inc_value(f"discovery/{what}_capped")
         self.logger.warning("Took the first %d links of %s, no more (%s)", taken, url, setting)
 
-    def redirected(self, response):
+    def _follow_redirect(self, response):
         """An article address that redirects: follow it once, and record every address
         on the way as an alias of the article it ends at."""
         source = canonical_url(response.url)
@@ -520,7 +521,7 @@ class NewsSpider(scrapy.Spider):
         self._remember(start, "redirect_loop", 0)
         self.logger.warning("Redirect loop or chain too long from %s", start)
 
-    def unchanged(self, response) -> ArticleUnchanged:
+    def _unchanged(self, response) -> ArticleUnchanged:
         """An archived article re-checked with a 304 answer: nothing to parse."""
         return ArticleUnchanged(
             url=canonical_url(response.url),
@@ -528,7 +529,7 @@ class NewsSpider(scrapy.Spider):
             validators=validators_of(response),
         )
 
-    def article(self, response, extraction):
+    def _article(self, response, extraction):
         """The page's extraction as an Article in live canonical URLs, or None."""
         stats = self.crawler.stats
         for problem in extraction.problems:
@@ -579,7 +580,7 @@ class NewsSpider(scrapy.Spider):
                         continue  # a later page links it as its next page
                 yield self._page_request(url, PRIORITY_LISTING)
             elif kind == "feed" and not self.selected_sections and self._within_budget():
-                yield self._page_request(url, PRIORITY_DISCOVERY, self.parse_feed)
+                yield self._page_request(url, PRIORITY_DISCOVERY, self._parse_feed)
             elif kind == "article" and (from_listing or not self.selected_sections):
                 if (request := self._article_request(url)) is not None:
                     yield request
