@@ -25,7 +25,7 @@ class Edition:
 class Patterns:
     """An outlet's URL conventions, as the engine and platform bases declare them."""
 
-    article_path: str  # an article page
+    article_path: str  # an article page (searched in the path: anchor it with ^)
     listing_path: str  # a page that lists articles (home, section, tag, author)
     feed_path: str | None  # a feed linked from pages (``/feed/``, ``/api/zmgqoe``)
     article_query: str | None  # a query string naming an article on a home (``p=123``)
@@ -75,7 +75,7 @@ class UrlPolicy:
             return None
         if self._listing.match(path):
             return "listing"
-        if self._article.match(path):
+        if self._article.search(path):  # (a pattern anchors itself where it needs to)
             return "article"
         return None
 

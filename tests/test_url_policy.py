@@ -7,6 +7,7 @@ from caucasus_crawler.platforms.drupal import DrupalSpider
 from caucasus_crawler.platforms.pangea import PangeaSpider
 from caucasus_crawler.platforms.plain import PlainSpider
 from caucasus_crawler.platforms.wordpress import WordPressSpider
+from caucasus_crawler.spiders.news import NewsSpider
 
 
 class Drupal(DrupalSpider):
@@ -80,3 +81,31 @@ def test_languages_chosen_for_a_run_leave_the_other_editions_out():
     assert urls.classify("https://russian.eurasianet.org/armeniya-i-pakistan") == "article"
     assert urls.classify("https://eurasianet.org/armenia-pakistan-relations") is None
     assert Drupal(languages="ru").mirror.hosts[:2] == ["eurasianet.org", "www.eurasianet.org"]
+
+
+@pytest.mark.parametrize(
+    "path, kind",
+    [
+        ("/archives/700001", "article"),
+        ("/armenia-and-pakistan-establish-relations/", "article"),
+        ("/2025/08/31/tianjin/", "article"),
+        ("/ka/ახალი_ამბები_საქართველოდან/", "article"),
+        ("/about-us/", None),
+        ("/contact/", None),
+        ("/authors/mariam-nikuradze/", "listing"),
+        ("/category/georgia/page/2/", "listing"),
+        ("/", "listing"),
+        ("/feed/", "feed"),
+    ],
+)
+def test_the_generic_spider_fetches_what_looks_like_an_article_or_a_listing(path, kind):
+    assert NewsSpider(url="https://civil.ge").urls.classify("https://civil.ge" + path) == kind
+
+
+def test_a_hostile_address_of_any_length_is_classified_at_once():
+    """A 400,000-character path of one word, or of words and no third: a pattern that
+    backtracks would take hours."""
+    urls = NewsSpider(url="https://civil.ge").urls
+    assert urls.classify("https://civil.ge/" + "a" * 400_000) is None
+    assert urls.classify("https://civil.ge/ab-" + "c" * 400_000) is None
+    assert urls.classify("https://civil.ge/" + "a-b/" * 100_000) is None

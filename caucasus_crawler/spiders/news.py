@@ -29,11 +29,14 @@ class NewsSpider(PlainSpider):
     article_page = GenericPage
     learns_boilerplate = True
     # A listing: the home page, a short path naming a list, or a page of one.
-    listing_path = rf"^/(?:(?:[a-z]{{2}}/)?(?:{LISTING_WORDS})(?:/[^/]+)?/?)?(?:page/\d+/?)?$"
+    # (a name after the word, not a number: /archives/700001 is an article)
+    listing_path = rf"^/(?:(?:[a-z]{{2}}/)?(?:{LISTING_WORDS})(?:/[^/\d]+)?/?)?(?:page/\d+/?)?$"
     # An address that looks like an article's: a number of four digits or more (an id,
     # a year) or a slug of three words or more; the extractor then decides. Site pages
     # (/about-us/, /contact/) and people's pages (/authors/ani-petrosyan/) are not.
-    article_path = r"^/.*(?:\d{4}|[^/_-]+[-_][^/_-]+[-_][^/_-])"
+    # (Searched: each word is read from its start only, and once, so a path of any
+    # length is read in linear time.)
+    article_path = r"\d{4}|(?<![^/_-])[^/_-]++[-_][^/_-]++[-_][^/_-]"
     feed_path = r"(?:^|/)(?:feed|rss)(?:\.xml)?/?$|\.rss$"
 
     @classmethod
