@@ -4,7 +4,8 @@ Georgian, Armenian and Azerbaijani, one ``Language`` each.
 Month names in every form dates are written with (nominative, genitive, dative,
 abbreviations), byline labels and the "and" between names, the labels of dates
 ("Updated", "Published"), the headings that open blocks of other articles ("Related",
-"Read also"), in-text teaser labels, picture-credit words and share lines.
+"Read also"), in-text teaser labels, picture-credit words, share lines and what a
+paywall box says.
 
 Words are written as a reader sees them; matching folds case (Azerbaijani's dotted
 capital İ included). Forms marked "assumed" are written from the languages' grammar
@@ -32,6 +33,7 @@ class Language:
     teaser_labels: tuple[str, ...]  # "Read also: …" before a link to another article
     photo_words: tuple[str, ...]  # a picture credit begins with one: "Photo: …"
     share_labels: tuple[str, ...]  # a line of share buttons: "Share this"
+    paywall_phrases: tuple[str, ...]  # a box over a withheld text: "For members only"
 
 
 EN = Language(
@@ -92,6 +94,14 @@ EN = Language(
         "share this update",
         "follow us",
     ),  # fmt: skip
+    # (Not "Already a member?": a login prompt, on open pages too.)
+    paywall_phrases=(
+        "members only",
+        "members-only",
+        "subscribers only",
+        "subscribe to continue reading",
+        "subscribe to read the full",
+    ),
 )
 
 RU = Language(
@@ -118,6 +128,11 @@ RU = Language(
     teaser_labels=("читайте также", "смотрите также", "по теме"),
     photo_words=("фото",),
     share_labels=("поделиться",),
+    paywall_phrases=(
+        "только для подписчиков",
+        "доступен только подписчикам",  # assumed
+        "доступно только подписчикам",  # assumed
+    ),
 )
 
 KA = Language(
@@ -146,6 +161,7 @@ KA = Language(
     teaser_labels=("ასევე წაიკითხეთ", "წაიკითხეთ ასევე"),  # assumed
     photo_words=("ფოტო",),
     share_labels=("გაზიარება",),  # assumed
+    paywall_phrases=("მხოლოდ გამომწერებისთვის", "მხოლოდ წევრებისთვის"),  # assumed
 )
 
 HY = Language(
@@ -174,6 +190,7 @@ HY = Language(
     teaser_labels=("կարդացեք նաև", "կարդացեք նաեւ"),  # assumed
     photo_words=("լուսանկար", "լուսանկարը", "լուսանկարներ"),
     share_labels=("կիսվել",),  # assumed
+    paywall_phrases=("միայն բաժանորդների համար", "միայն անդամների համար"),  # assumed
 )
 
 AZ = Language(
@@ -201,6 +218,7 @@ AZ = Language(
     teaser_labels=("həmçinin oxuyun", "həmçinin oxu"),  # assumed
     photo_words=("foto", "şəkil"),
     share_labels=("paylaş",),  # assumed
+    paywall_phrases=("yalnız abunəçilər üçün", "yalnız üzvlər üçün"),  # assumed
 )
 
 LANGUAGES = (EN, RU, KA, HY, AZ)

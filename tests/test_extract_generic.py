@@ -2,6 +2,7 @@
 defects a public benchmark of news pages found in extraction (issue 11)."""
 
 import json
+import re
 
 import pytest
 
@@ -168,3 +169,120 @@ def test_a_page_tells_its_short_blocks_and_leaves_out_those_known_to_repeat():
     learnt = frozenset(["support our journalism: become a member today."])
     again = read_page(html, URL, ArticlePage, extract=True, repeated=learnt)
     assert again.extraction.article.body.split("\n\n") == [*STORY, *NEW]
+
+
+# --- the generic path's own defects (tests/test_generic_pages.py) ---------------------
+
+
+def test_footnote_numbers_are_not_glued_to_the_text():
+    """trafilatura's reading glued a raised footnote number to its sentence ("…it
+    happened.1"); a bracketed one reads as a mark, and a number linked on the line
+    ("Section 3") is text."""
+    marked = [f"{p}<a href='#fn-{n}'><sup>{n}</sup></a>" for n, p in enumerate(STORY[:3])]
+    bracketed = f"{STORY[3]}<sup><a href='#cite-1'>[1]</a></sup>"
+    reference = "As Section <a href='#section-3'>3</a> of the report says, it happened again."
+    text = [*marked, bracketed, reference, *STORY[4:]]
+    body = extract_generic(page(text=text), URL).body.split("\n\n")
+    assert body == [
+        *STORY[:3],
+        STORY[3] + "[1]",
+        "As Section 3 of the report says, it happened again.",
+        *STORY[4:],
+    ]
+
+
+OTHER = "https://example.org/2025/07/what-is-the-corridor/"
+TEASERS = {
+    "a bold paragraph whose title is a link": (
+        f"<p><strong>Explainer | <a href='{OTHER}'>What is the corridor, and who wants "
+        "it?</a></strong></p>"
+    ),
+    "a box with a dek": (
+        f"<div class='note'><p><a href='{OTHER}'>What is the corridor, and who wants it?</a>"
+        "</p><p>From a Soviet-era railway to a transit route: the history of the strip of "
+        "land at the heart of the talks.</p></div>"
+    ),
+    "a quotation whose dek is the link": (
+        "<blockquote><p><strong>Explainer | What is the corridor?</strong><br>"
+        f"<a href='{OTHER}'>Why a road across Syunik became the most contested route in the "
+        "region.</a></p></blockquote>"
+    ),
+    "a card with a linked heading, a label and a dek": (
+        "<div class='posts'><article><div><a href='/category/explainers/'>Explainers</a></div>"
+        f"<h3><a href='{OTHER}'>Explainer | What is the corridor?</a></h3><div>From a "
+        "Soviet-era railway to a transit route: the history of the strip of land.</div>"
+        "<div>by <a href='/authors/desk/'>Desk</a> 15 July 2025</div></article></div>"
+    ),
+}
+
+
+@pytest.mark.parametrize("teaser", TEASERS.values(), ids=TEASERS.keys())
+def test_a_teaser_of_another_article_in_the_text_is_left_out(teaser):
+    """In either reading: trafilatura's keeps no links, so it leaves out the lines the
+    container's reading found in a teaser."""
+    text = [*STORY[:3], teaser, *STORY[3:]]
+    assert extract_generic(page(text=text), URL).body.split("\n\n") == STORY
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Read the <a href='https://commission.example.com/report'>full report of the "
+        "commission</a> here.",  # another site's page
+        "The <a href='/2025/07/what-is-the-corridor/'>corridor</a> was first proposed in "
+        "the ceasefire statement of November 2020.",  # a link in a sentence
+        "The hearing lasted <a href='#minutes'>less than an hour</a>, lawyers said.",
+    ],
+)
+def test_a_short_paragraph_with_a_link_is_text(line):
+    text = [*STORY[:3], line, *STORY[3:]]
+    body = extract_generic(page(text=text), URL).body.split("\n\n")
+    assert body == [*STORY[:3], re.sub("<[^>]+>", "", line), *STORY[3:]]
+
+
+def test_the_author_box_is_not_the_text():
+    """trafilatura's reading keeps a bio long enough to pass for a paragraph."""
+    bio = (
+        "<div class='about' itemprop='author' itemscope><a href='/authors/ani/'>Ani "
+        "Petrosyan</a><div itemprop='description'><p>Ani Petrosyan is a journalist based in "
+        "Yerevan who covers courts, prisons and the rights of detainees. She has written for "
+        "several Armenian and international outlets, and teaches reporting at the state "
+        "university.</p></div></div>"
+    )
+    html = page(text=STORY).replace("</div></main>", f"{bio}</div></main>")
+    assert extract_generic(html, URL).body.split("\n\n") == STORY
+
+
+PAYWALL = (
+    "<div class='card'><h2>Exclusive</h2><p>This story is available to our members only. "
+    "Become a member to read it in full.</p><p><a href='/membership/'>Join</a></p></div>"
+)
+
+
+def test_a_page_whose_paywall_box_withholds_the_text_is_members_only():
+    head = jsonld({"@type": "NewsArticle", "headline": "Story"})
+    html = page(head=head, text=[STORY[0] + " […]"])
+    article = extract_generic(html.replace("</div></main>", f"{PAYWALL}</div></main>"), URL)
+    assert article.members_only and article.body == ""
+
+
+def test_a_paywall_phrase_over_the_whole_text_is_not_members_only():
+    """Open articles advertise "members-only events" too."""
+    appeal = "<p>Join us for members-only events and the Daily Brief.</p>"
+    article = extract_generic(page(text=[appeal, *LONG]), URL)
+    assert not article.members_only
+
+
+def test_a_paywall_phrase_in_a_login_box_over_a_text_trafilatura_finds_is_not_members_only():
+    """The container is the login box (the text's paragraphs are line breaks)."""
+    login = (
+        "<div class='account'><p>Subscribers only: sign in to comment, to save stories and "
+        "to follow the writers you like best.</p></div>"
+    )
+    text = "<br><br>".join(LONG)
+    html = page(body=login, text=[]).replace(
+        "<div class='content'>", f"<div class='content'>{text}"
+    )
+    article = extract_generic(html, URL)
+    assert not article.members_only
+    assert "\n\n".join(LONG) in article.body

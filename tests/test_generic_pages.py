@@ -79,10 +79,7 @@ def test_the_generic_path_reads_the_headline_and_dates(page):
         assert article.modified == expected["modified"]
 
 
-PARAGRAPH_DEFECTS = {
-    "footnotes_comma_sections": "footnote marks (<sup> in easy-footnotes links) are glued "
-    "to the text: '…had been flooded.1', '…procurement system.4 Of the 37…'",
-}
+PARAGRAPH_DEFECTS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("page", cases(PARAGRAPH_DEFECTS))
@@ -101,29 +98,7 @@ def test_the_generic_path_keeps_every_paragraph_in_order(page):
     assert missing == []
 
 
-EXTRA_TEXT_DEFECTS = {
-    "author_bio_box_divi": "an in-body teaser (blockquote.oc-teaser: 'Explainer | What is "
-    "the Zangezur corridor?' and its dek) and the author bio box (saboxplugin-wrap, "
-    "itemprop=author: 'Tigran Zakaryan is a political scientist…') are kept as text",
-    "block_theme_2025": "an in-body teaser ('Explainer | What is the Zangezur corridor?', "
-    "a bold paragraph whose title is a link) is kept as text",
-    "explainer_faq_blocks": "the dek of a Newspack related-posts block "
-    "(div.newspack-post-subtitle--in-homepage-block: 'From a Soviet-era railway to a "
-    "Trump-branded transit route…') is kept as text",
-    "footnotes_comma_sections": "paragraphs carry their footnote marks ('…flooded.1'), so "
-    "they are not the article's paragraphs",
-    "in_pictures_block_theme_terms": "an in-body teaser ('In pictures | Life on the new "
-    "border in Tavush' and its dek 'Villagers in Kirants have watched…') is kept as text",
-    "kicker_and_article_footer": "an in-body teaser ('Explainer | What is the Zangezur "
-    "corridor?') is kept as text",
-    "members_teaser_page_header_title": "a members-only page (Paid Memberships Pro card "
-    "'Members’ Exclusive … Already a member?') is read as an open article "
-    "(members_only False) whose body is the cut teaser ('…and at least […]')",
-    "page_builder_widgets": "an in-body teaser ('Explainer | What is the Zangezur "
-    "corridor?') is kept as text",
-    "update_and_correction_notes": "an in-body teaser ('Explainer | How Georgia’s new "
-    "protest laws work' and its dek 'From fines for face masks…') is kept as text",
-}
+EXTRA_TEXT_DEFECTS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("page", cases(EXTRA_TEXT_DEFECTS))

@@ -109,3 +109,18 @@ def test_a_picture_credit_in_each_language_is_not_text(credit):
     html = page().replace("<div class='text'>", f"<div class='text'><p>{credit}</p>")
     article = extract_article(html, "https://example.org/story/").article
     assert article.body.split("\n\n") == STORY
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [phrase for language in lexicon.LANGUAGES for phrase in language.paywall_phrases],
+)
+def test_a_paywall_box_in_each_language_over_a_withheld_text_is_members_only(phrase):
+    article = extract_article(
+        page(byline=f"{phrase.capitalize()}."), "https://example.org/story/"
+    ).article
+    assert article.members_only and article.body == ""
+
+
+def test_each_language_says_what_a_paywall_box_says():
+    assert all(language.paywall_phrases for language in lexicon.LANGUAGES)

@@ -53,7 +53,7 @@ INLINE = frozenset(
 BOX_MAX_CHARS = 700
 _WORDS = re.compile(r"[\w]+")
 _DATE_ONLY = re.compile(r"^[\w ,.:]{6,48}$")
-_NOTE_MARK = re.compile(r"\[?\d{1,3}\]?")
+_NOTE_MARK = re.compile(r"\d{1,3}")
 # (?<!\s): tried once per run of white space, not at each of its characters (quadratic).
 _DATE_SEPARATOR = re.compile(r"(?<!\s)\s+[·•|]\s+")
 _DATE_LABEL = re.compile(
@@ -71,6 +71,7 @@ class Block:
     text: str
     link_chars: int = 0
     box: HtmlElement | None = None
+    links: tuple[str, ...] = ()  # where its links point, as written (none known in an <a>)
     # Every block is asked these (attributes: cached_property locks, at a cost per call).
     words: int = field(init=False, repr=False)  # roughly: for thresholds (the archive counts)
     folded: str = field(init=False, repr=False)
@@ -177,9 +178,14 @@ def is_junk(el: HtmlElement, protected: frozenset | set = frozenset()) -> bool:
         return True
     if "display:none" in el.get("style", "").replace(" ", ""):
         return True
-    if el.get("itemprop") == "author" and el.find(".//p") is not None:
-        return True  # an author box: a bio, not the article
+    if is_author_box(el):
+        return True
     return not class_words(el).isdisjoint(JUNK_WORDS)
+
+
+def is_author_box(el: HtmlElement) -> bool:
+    """The author's box: a bio, not the article."""
+    return el.get("itemprop") == "author" and _holds(el, "p")
 
 
 def _is_text_despite_tag(el: HtmlElement) -> bool:
@@ -396,20 +402,23 @@ def _holds_only(parent: HtmlElement, child: HtmlElement) -> bool:
 def container_blocks(container: HtmlElement, protected: set) -> list[Block]:
     """The container's text as blocks, with junk subtrees left out."""
     for el in list(container.iterdescendants()):
-        if el.getparent() is not None and (is_junk(el, protected) or _is_note_mark(el)):
+        if el.getparent() is not None and (is_junk(el, protected) or is_note_mark(el)):
             el.drop_tree()
     blocks: list[Block] = []
     _walk(container, blocks)
     return blocks
 
 
-def _is_note_mark(el: HtmlElement) -> bool:
-    """A footnote's number in the text ("…flooded.<a href="#fn1"><sup>1</sup></a>"):
-    the notes themselves are kept where the page puts them."""
+def is_note_mark(el: HtmlElement) -> bool:
+    """A footnote's number in the text ("…flooded.<a href="#fn1"><sup>1</sup></a>"),
+    which would read as glued to it ("…flooded.1"): the notes themselves are kept where
+    the page puts them. A number in brackets ("[1]") reads as a mark, and stays; one
+    linked on the line ("see Section <a href="#section-3">3</a>") is text."""
     return (
         el.tag == "a"
         and (el.get("href") or "").startswith("#")
         and bool(_NOTE_MARK.fullmatch(el.text_content().strip()))
+        and (_holds(el, "sup") or next(el.iterancestors("sup"), None) is not None)
     )
 
 
@@ -486,23 +495,17 @@ def _flush(inline: list, parent: HtmlElement, in_link: bool, boxes, out) -> None
         return  # the white space between two blocks (most runs)
     text = clean_text("".join(i if isinstance(i, str) else i.text_content() for i in inline))
     if text:
-        if in_link:
-            links = len(text)  # a card
-        else:
-            links = sum(
-                len(clean_text(a.text_content()))
-                for i in inline
-                if not isinstance(i, str)
-                for a in i.iter("a")
-            )
-        out.append(Block("p", text, links, boxes(parent)))
+        links = [a for i in inline if not isinstance(i, str) for a in i.iter("a")]
+        link_chars = len(text) if in_link else _link_text_chars(links)  # in a link: a card
+        out.append(Block("p", text, link_chars, boxes(parent), _targets(links)))
 
 
 def _emit(kind: str, el: HtmlElement, in_link: bool, boxes, out) -> None:
     raw = el.text_content()
     if text := clean_text(raw):
         box = boxes(el, len(raw.strip()))
-        out.append(Block(kind, text, _link_chars(el, text, in_link), box))
+        links = list(el.iter("a"))
+        out.append(Block(kind, text, _link_chars(links, text, in_link), box, _targets(links)))
 
 
 def _emit_row(row: HtmlElement, in_link: bool, boxes, out) -> None:
@@ -510,14 +513,21 @@ def _emit_row(row: HtmlElement, in_link: bool, boxes, out) -> None:
     cells = [clean_text(cell.text_content()) for cell in row if cell.tag in ("td", "th")]
     text = " | ".join(cells)
     if any(cells):
-        out.append(Block("p", text, _link_chars(row, text, in_link), boxes(row)))
+        links = list(row.iter("a"))
+        out.append(Block("p", text, _link_chars(links, text, in_link), boxes(row), _targets(links)))
 
 
-def _link_chars(el: HtmlElement, text: str, in_link: bool) -> int:
+def _link_chars(links: list[HtmlElement], text: str, in_link: bool) -> int:
     """How much of the block's text is link text: all of it inside a link (a card)."""
-    if in_link:
-        return len(text)
-    return sum(len(clean_text(a.text_content())) for a in el.iter("a"))
+    return len(text) if in_link else _link_text_chars(links)
+
+
+def _link_text_chars(links: list[HtmlElement]) -> int:
+    return sum(len(clean_text(a.text_content())) for a in links)
+
+
+def _targets(links: list[HtmlElement]) -> tuple[str, ...]:
+    return tuple(href for a in links if (href := a.get("href")))
 
 
 def _is_picture_caption(el: HtmlElement) -> bool:

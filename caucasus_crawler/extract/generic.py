@@ -11,6 +11,8 @@ Where one reading holds the other and more, the smaller is the article (the larg
 let boilerplate in) unless the larger adds long paragraphs: text the smaller missed.
 Where they disagree, the container is another block of the page than the article
 (trafilatura is right far more often, measured on ../shared/extraction-dev/).
+trafilatura's reading keeps no links: the lines the container's reading found in a
+teaser of another article, or in the author's box, are left out of it too.
 """
 
 from __future__ import annotations
@@ -18,9 +20,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from itertools import islice
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
 
 from ..items import Article
 from ..normalize import clean_text
+from .body import Block, is_author_box, is_note_mark
 from .page import ArticlePage, attribute
 from .profile import fold
 
@@ -28,6 +34,7 @@ CARD_HEADINGS = ("h2", "h3", "h4")  # with a link: the cards of a listing
 TITLE_HEADINGS = ("h1", "h2", "h3", "h4")
 SHINGLE = 4
 _TOKEN = re.compile(r"\w+")
+_AUTHOR_BOXES = etree.XPath("//*[@itemprop='author']")
 
 
 class GenericPage(ArticlePage):
@@ -47,6 +54,15 @@ class GenericPage(ArticlePage):
         return first if 0 < len(first.split()) <= self.profile.headline_max_words else None
 
     @attribute
+    def _holds_the_text(self) -> bool:
+        """Also when trafilatura finds the text: the container may be a login box."""
+        holds = super()._holds_the_text
+        if holds or not self._fallback_affordable:
+            return holds
+        words = sum(len(p.split()) for p in self._trafilatura_paragraphs)
+        return words > self.profile.teaser_max_words
+
+    @attribute
     def _cleaned(self) -> tuple[list[str], bool]:
         ours, by_fallback = super()._cleaned
         if self.members_only or not self._fallback_affordable:
@@ -58,17 +74,85 @@ class GenericPage(ArticlePage):
         theirs = [
             p
             for p in self._trafilatura_paragraphs
-            if fold(p) not in self.repeated and not self.profile.is_teaser(p)
+            if fold(p) not in self.repeated
+            and not self.profile.is_teaser(p)
+            and not self._in_a_teaser(p)
+            and fold(p) not in self._author_bios
         ]
         chosen = choose_reading(ours, theirs, self.profile)
         return chosen, chosen is theirs
+
+    def _clean(self, blocks: list[Block], **kept) -> list[str]:
+        teasers = {id(block) for block in self._teasers}
+        return super()._clean([b for b in blocks if id(b) not in teasers], **kept)
+
+    @attribute
+    def _teasers(self) -> list[Block]:
+        """The container's teasers of other articles: a card (a short block that is
+        mostly a link to another page of the site), with the blocks of its box when
+        they are only what a card shows beside its link: labels, a byline, one dek."""
+        boxes: dict = {}
+        for block in self.blocks:
+            if block.box is not None:
+                boxes.setdefault(block.box, []).append(block)
+        teasers: dict[int, Block] = {}
+        for card in filter(self._is_card, self.blocks):
+            box = boxes.get(card.box, [card])
+            teasers.update((id(b), b) for b in (box if self._is_card_box(box) else [card]))
+        return list(teasers.values())
+
+    def _is_card(self, block: Block) -> bool:
+        profile = self.profile
+        return (
+            block.words <= profile.card_max_words
+            and block.link_density >= profile.card_link_share
+            and any(map(self._is_another_page, block.links))
+        )
+
+    def _is_card_box(self, blocks: list[Block]) -> bool:
+        profile = self.profile
+        if any(b.words > profile.card_max_words for b in blocks):
+            return False
+        texts = [b for b in blocks if b.words > profile.card_label_words and not self._is_card(b)]
+        return len(texts) <= 1
+
+    def _in_a_teaser(self, line: str) -> bool:
+        """A line of trafilatura's reading (which keeps no links) that the container's
+        reading found in a teaser."""
+        folded = fold(line)
+        return any(folded in teaser.folded for teaser in self._teasers)
+
+    @attribute
+    def _author_bios(self) -> frozenset[str]:
+        """The paragraphs of the page's author boxes (folded), which trafilatura's
+        reading keeps."""
+        return frozenset(
+            fold(p.text_content())
+            for box in _AUTHOR_BOXES(self.page.doc)
+            if is_author_box(box)
+            for p in box.iter("p")
+        )
+
+    def _is_another_page(self, href: str) -> bool:
+        """``href`` points to another page of this page's site (not to the site's root)."""
+        page, target = urlsplit(self.url), urlsplit(urljoin(self.url, href))
+        return (
+            target.scheme in ("http", "https")
+            and _site(target.hostname) == _site(page.hostname)
+            and target.path.strip("/") not in ("", page.path.strip("/"))
+        )
 
     @attribute
     def _trafilatura_paragraphs(self) -> list[str]:
         import trafilatura  # (imported on first use, as in body.fallback_blocks)
 
+        tree = trafilatura.load_html(self.source)
+        if tree is None:
+            return []
+        for mark in [a for a in tree.iter("a") if is_note_mark(a)]:
+            mark.drop_tree()  # (its reading glues them to the text: "…flooded.1")
         text = trafilatura.extract(
-            self.source, url=self.url or None, include_comments=False, include_tables=True
+            tree, url=self.url or None, include_comments=False, include_tables=True
         )
         return [line for line in map(clean_text, (text or "").split("\n")) if line]
 
@@ -126,6 +210,11 @@ def choose_reading(ours: list[str], theirs: list[str], profile) -> list[str]:
         ours_words = sum(len(p.split()) for p in ours)
         return theirs if added > profile.reading_added_share * ours_words else ours
     return theirs
+
+
+def _site(host: str | None) -> str:
+    """A host without its "www." (the apex and www. serve one site)."""
+    return (host or "").removeprefix("www.")
 
 
 def _shingles(paragraphs: list[str]) -> Counter:

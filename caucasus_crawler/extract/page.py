@@ -25,6 +25,7 @@ from typing import ClassVar
 from lxml import etree
 from lxml.html import HtmlElement
 
+from .. import lexicon
 from ..items import Article
 from ..normalize import clean_text
 from . import metadata
@@ -48,6 +49,10 @@ STANDFIRST_WORDS = frozenset(
 # Page furniture whose links are never the article's own byline, section or tags.
 ZONE_EXCLUDED_TAGS = frozenset("nav aside footer menu script style".split())
 ZONE_EXCLUDED_WORDS = frozenset("related popular trending sidebar widget menu navbar".split())
+
+# What a paywall box says, in any language: believed only over a page that does not
+# hold the text (open articles carry membership appeals: "members-only events").
+PAYWALL_PHRASES = tuple(dict.fromkeys(map(fold, lexicon.words("paywall_phrases"))))
 
 Layouts = type["ArticlePage"] | tuple[type["ArticlePage"], ...]
 
@@ -165,15 +170,17 @@ class ArticlePage:
 
     @attribute
     def members_only(self) -> bool:
-        """The text is withheld from readers who are not members: a paywall box by the
-        headline or where the text begins, or structured data saying so
-        (``isAccessibleForFree: false``) over a page that does not hold the text."""
+        """The text is withheld from readers who are not members: the site's paywall box
+        by the headline or where the text begins, or, over a page that does not hold the
+        text, structured data saying so (``isAccessibleForFree: false``) or a paywall
+        box in any language ("For members only")."""
         opening = (self._container_text or "")[: self.profile.paywall_window]
-        if self.profile.is_paywall(
-            " ".join(el.text for el in self.head if el.text) + " " + opening
-        ):
+        text = " ".join(el.text for el in self.head if el.text) + " " + opening
+        folded = fold(text)
+        if self.profile.is_paywall(text, folded):
             return True
-        return metadata.members_only(self.page) and not self._holds_the_text
+        said = metadata.members_only(self.page) or any(p in folded for p in PAYWALL_PHRASES)
+        return said and not self._holds_the_text
 
     @attribute
     def _holds_the_text(self) -> bool:

@@ -66,6 +66,13 @@ class SiteProfile:
     listing_min_cards: int = 3
     card_words: int = 50
     headline_max_words: int = 30
+    # An in-text teaser of another article (a card): a block of at most card_max_words
+    # whose text is card_link_share or more a link to another page of the site. Its box
+    # goes with it when it holds one dek at most (no longer than a card) beside labels
+    # and bylines (card_label_words at most).
+    card_max_words: int = 30
+    card_link_share: float = 0.5
+    card_label_words: int = 8
     long_paragraph_words: int = 30
     # Two readings of a page's text (generic.choose_reading), compared by shingles: they
     # agree when each holds this share of the other; one is within the other when it
