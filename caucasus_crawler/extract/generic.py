@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from itertools import islice
+from urllib.parse import urlsplit
 
 from ..items import Article
 from ..normalize import clean_text
@@ -30,8 +31,23 @@ SHINGLE = 4
 _TOKEN = re.compile(r"\w+")
 
 
+# Dates written without an offset are in the site's local time; of an unknown site,
+# its country's domain tells it (the region's: elsewhere they are taken as UTC).
+COUNTRY_ZONES = {
+    "am": "Asia/Yerevan",
+    "az": "Asia/Baku",
+    "ge": "Asia/Tbilisi",
+    "ru": "Europe/Moscow",
+}
+
+
 class GenericPage(ArticlePage):
     """The generic reading of any news page, with no site knowledge."""
+
+    @property
+    def timezone(self) -> str:
+        domain = (urlsplit(self.url).hostname or "").rpartition(".")[2]
+        return COUNTRY_ZONES.get(domain, self.profile.timezone)
 
     @attribute
     def is_article(self) -> bool:
