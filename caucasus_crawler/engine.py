@@ -24,7 +24,6 @@ Everything else is the engine's own (private) business.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from urllib.parse import urljoin
 
 import scrapy
@@ -37,6 +36,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from . import discovery
 from .archive import Archive
 from .arguments import SpiderArgumentError, parse_choice, parse_flag, parse_limit, parse_since
+from .boilerplate import RepeatedText
 from .extract import ArticlePage, Layouts, SiteProfile, layout_for
 from .items import ArticleAlias, ArticleUnchanged
 from .mirror import MirrorMap
@@ -640,31 +640,3 @@ class NewsSpider(scrapy.Spider):
         dates = [parse_date(d, self.profile.timezone) for d in stamps]
         dates = [d for d in dates if d]
         return bool(dates) and max(dates)[:10] < self.since.isoformat()
-
-
-class RepeatedText:
-    """A site's boilerplate, learnt as it is crawled: the short blocks of text found on
-    ``min_pages`` of its article pages, counted over the first ``learning_pages`` (the
-    count stays bounded; boilerplate shows on every page). While the first
-    ``warm_up_pages`` are read, their articles wait, to be read without it."""
-
-    def __init__(self, min_pages: int = 0, warm_up_pages: int = 0, learning_pages: int = 0):
-        self.min_pages = min_pages
-        self.warm_up_pages = warm_up_pages
-        self.learning_pages = learning_pages
-        self.counts: Counter[str] = Counter()
-        self.pages = 0
-        self.known: frozenset[str] = frozenset()
-
-    @property
-    def warming_up(self) -> bool:
-        return self.pages < self.warm_up_pages
-
-    def learn(self, texts: tuple[str, ...]) -> None:
-        if not texts or self.pages >= self.learning_pages:
-            return
-        self.pages += 1
-        for text in set(texts):
-            self.counts[text] += 1
-            if self.counts[text] == self.min_pages:
-                self.known |= {text}

@@ -37,8 +37,23 @@ _TOKEN = re.compile(r"\w+")
 _AUTHOR_BOXES = etree.XPath("//*[@itemprop='author']")
 
 
+# Dates written without an offset are in the site's local time; of an unknown site,
+# its country's domain tells it (the region's: elsewhere they are taken as UTC).
+COUNTRY_ZONES = {
+    "am": "Asia/Yerevan",
+    "az": "Asia/Baku",
+    "ge": "Asia/Tbilisi",
+    "ru": "Europe/Moscow",
+}
+
+
 class GenericPage(ArticlePage):
     """The generic reading of any news page, with no site knowledge."""
+
+    @property
+    def timezone(self) -> str:
+        domain = (urlsplit(self.url).hostname or "").rpartition(".")[2]
+        return COUNTRY_ZONES.get(domain, self.profile.timezone)
 
     @attribute
     def is_article(self) -> bool:

@@ -48,6 +48,8 @@ _NAME_SPLIT = re.compile(rf"(?:(?<!\s)\s+)?(?:,|;|&|\b{_NAME_JOINERS}\b)\s*")  #
 MAX_HEADLINES = 50
 TITLE_CANDIDATES = 50
 TITLE_CHARS = 400
+# ", }": a comma JSON does not allow before a closing brace or bracket.
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 # JSON-LD values are walked without recursion; references are resolved this deep.
 MAX_JSON_DEPTH = 32
 
@@ -121,12 +123,21 @@ def _jsonld_nodes(doc: HtmlElement) -> tuple[list[dict], int]:
             continue
         text = (script.text or "").strip().removeprefix("<!--").removesuffix("-->")
         try:
-            data = json.loads(text, strict=False)
+            data = _json(text)
         except (ValueError, RecursionError):  # nested past any real metadata: invalid
             errors += 1
             continue
         _collect(data, nodes)
     return nodes, errors
+
+
+def _json(text: str):
+    """JSON as sites write it in their JSON-LD: control characters in strings, and a
+    trailing comma before a closing brace (which search engines' readers accept)."""
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        return json.loads(_TRAILING_COMMA.sub(r"\1", text), strict=False)
 
 
 def _collect(data, nodes: list[dict]) -> None:

@@ -270,9 +270,14 @@ class ArticlePage:
             return self._source
         return etree.tostring(self.page.doc, encoding="unicode", method="html")
 
+    @property
+    def timezone(self) -> str:
+        """The zone of the dates the page writes without an offset: the outlet's."""
+        return self.profile.timezone
+
     @attribute
     def _dates(self) -> tuple[str | None, str | None]:
-        return metadata.dates(self.page, self.head, self.profile.timezone)
+        return metadata.dates(self.page, self.head, self.timezone)
 
     @attribute
     def _container_text(self) -> str | None:

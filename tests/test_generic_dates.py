@@ -1,0 +1,45 @@
+"""Dates on a page of a site nothing is known about (``extract_generic``)."""
+
+import pytest
+
+from caucasus_crawler.extract import extract_generic
+
+TEXT = "<p>" + "Azerbaijan and Kazakhstan agreed on a new ferry line between two ports. " * 6
+
+
+def page(jsonld: str) -> str:
+    return (
+        f'<html><head><script type="application/ld+json">{jsonld}</script></head><body>'
+        f"<article><h1>Ferry line agreed</h1>{TEXT}</p></article></body></html>"
+    )
+
+
+NAIVE = (
+    '{"@type": "NewsArticle", "headline": "Ferry line agreed", '
+    '"datePublished": "2026-04-17T11:05:00"}'
+)
+
+
+@pytest.mark.parametrize(
+    "url, published",
+    [
+        ("https://apa.az/xeber/ferry-line-agreed-123", "2026-04-17T07:05:00Z"),  # Baku, UTC+4
+        ("https://www.interpressnews.ge/en/article/123-ferry/", "2026-04-17T07:05:00Z"),
+        ("https://news.am/eng/news/123.html", "2026-04-17T07:05:00Z"),
+        ("https://www.kommersant.ru/doc/7512345", "2026-04-17T08:05:00Z"),  # Moscow, UTC+3
+        ("https://eurasianet.org/ferry-line-agreed", "2026-04-17T11:05:00Z"),  # no country: UTC
+    ],
+)
+def test_a_date_without_an_offset_is_in_the_local_time_of_the_sites_country(url, published):
+    assert extract_generic(page(NAIVE), url).published == published
+
+
+def test_a_date_with_its_offset_keeps_it_whatever_the_domain():
+    dated = NAIVE.replace("11:05:00", "11:05:00+00:00")
+    assert extract_generic(page(dated), "https://apa.az/x-123").published == "2026-04-17T11:05:00Z"
+
+
+def test_json_ld_with_a_trailing_comma_is_read():
+    trailing = NAIVE.replace('"}', '+04:00",}')
+    article = extract_generic(page(trailing), "https://example.org/ferry-line-agreed")
+    assert article.published == "2026-04-17T07:05:00Z"
