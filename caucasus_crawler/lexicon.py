@@ -33,6 +33,9 @@ class Language:
     teaser_labels: tuple[str, ...]  # "Read also: …" before a link to another article
     photo_words: tuple[str, ...]  # a picture credit begins with one: "Photo: …"
     share_labels: tuple[str, ...]  # a line of share buttons: "Share this"
+    # How a line asking readers to subscribe or follow begins ("Subscribe to our Telegram
+    # channel …"), or the lone button that ends such a box.
+    subscribe_calls: tuple[str, ...]
     paywall_phrases: tuple[str, ...]  # a box over a withheld text: "For members only"
 
 
@@ -94,6 +97,7 @@ EN = Language(
         "share this update",
         "follow us",
     ),  # fmt: skip
+    subscribe_calls=("subscribe to our", "follow us on", "join our telegram", "join us on"),
     # (Not "Already a member?": a login prompt, on open pages too.)
     paywall_phrases=(
         "members only",
@@ -128,6 +132,7 @@ RU = Language(
     teaser_labels=("читайте также", "смотрите также", "по теме"),
     photo_words=("фото",),
     share_labels=("поделиться",),
+    subscribe_calls=("подписывайтесь на", "подпишитесь на", "подписаться"),
     paywall_phrases=(
         "только для подписчиков",
         "доступен только подписчикам",  # assumed
@@ -161,6 +166,7 @@ KA = Language(
     teaser_labels=("ასევე წაიკითხეთ", "წაიკითხეთ ასევე"),  # assumed
     photo_words=("ფოტო",),
     share_labels=("გაზიარება",),  # assumed
+    subscribe_calls=("გამოიწერეთ", "გამოგვყევით"),  # assumed
     paywall_phrases=("მხოლოდ გამომწერებისთვის", "მხოლოდ წევრებისთვის"),  # assumed
 )
 
@@ -190,6 +196,7 @@ HY = Language(
     teaser_labels=("կարդացեք նաև", "կարդացեք նաեւ"),  # assumed
     photo_words=("լուսանկար", "լուսանկարը", "լուսանկարներ"),
     share_labels=("կիսվել",),  # assumed
+    subscribe_calls=("բաժանորդագրվեք", "հետևեք մեզ"),  # assumed
     paywall_phrases=("միայն բաժանորդների համար", "միայն անդամների համար"),  # assumed
 )
 
@@ -218,6 +225,7 @@ AZ = Language(
     teaser_labels=("həmçinin oxuyun", "həmçinin oxu"),  # assumed
     photo_words=("foto", "şəkil"),
     share_labels=("paylaş",),  # assumed
+    subscribe_calls=("abunə olun", "bizi izləyin"),  # assumed
     paywall_phrases=("yalnız abunəçilər üçün", "yalnız üzvlər üçün"),  # assumed
 )
 

@@ -286,3 +286,29 @@ def test_a_paywall_phrase_in_a_login_box_over_a_text_trafilatura_finds_is_not_me
     article = extract_generic(html, URL)
     assert not article.members_only
     assert "\n\n".join(LONG) in article.body
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "Подписывайтесь на Telegram-канал редакции, чтобы первыми узнавать о событиях.",
+        "Subscribe to our WhatsApp channel for the news of the day.",
+        "Abunə olun",
+    ],
+)
+def test_a_call_to_subscribe_is_not_the_text(call):
+    text = [
+        f"The committee met on Tuesday {n} to discuss the draft law on local "
+        "government, which would give districts more control over their budgets."
+        for n in range(4)
+    ]
+    page = (
+        "<html><body><article><h1>Council debates the budget law</h1>"
+        + "".join(f"<p>{p}</p>" for p in text[:2])
+        + f"<div><p>{call}</p><p>Подписаться</p></div>"
+        + "".join(f"<p>{p}</p>" for p in text[2:])
+        + "</article></body></html>"
+    )
+    article = extract_generic(page, "https://www.kavkaz-uzel.eu/articles/123456/")
+    # (trafilatura's reading keeps the headline, as the benchmarks' main text does)
+    assert [p for p in article.body.split("\n\n") if p != article.title] == text

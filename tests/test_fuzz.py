@@ -177,7 +177,7 @@ PIECES = ["By ", "Автор: ", "Mariam ", "and ", "и ", ", ", " | ", " - ", "
           "x" * 50, "\n", "\t", " · ", "Aleksandre-Kvakhadze ", "12:30", "2025-08-29T",
           "\u200b", "é", "ავტორი: ", "Հեղինակ՝ ", "Müəllif: ", "და ", "և ", "və ",
           "31 აგვისტო 2025", "2025 թ. օգոստոսի 31", "2025 წლის ", "İyun ", "Yenilənib: ",
-          "Կարդացեք նաև", "Фото: ", " г."]  # fmt: skip
+          "Կարդացեք նաև", "Фото: ", " г.", "Подписывайтесь на ", "abunə olun"]  # fmt: skip
 LONG_LINES = st.lists(st.sampled_from(PIECES), min_size=1, max_size=400).map("".join)
 # One piece many times over (up to 100,000 characters), then something that spoils it.
 RUNS = st.builds(

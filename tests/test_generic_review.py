@@ -38,10 +38,6 @@ DEFECTS: dict[str, str] = {
         "('09 January 2026, 14:25') and in the Inertia data-page JSON (published_at "
         "'2026-01-09T10:25:00.000000Z'), and neither is read"
     ),
-    "inhouse_kavkaz_ru": (
-        "the Telegram call to action inside div.article__text reaches the body as two paragraphs: "
-        "'Подписывайтесь на Telegram-канал «Кавказского узла», ...' and 'Подписаться'"
-    ),
     "inhouse_newsam_hy": (
         "the byline 'Հեղինակ՝ Անի Մկրտչյան' stays in the body "
         "as its last paragraph (authors is right)"

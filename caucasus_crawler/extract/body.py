@@ -63,6 +63,15 @@ _BYLINE = re.compile(rf"^{lexicon.alternatives('byline_labels')}\b[\s:]", re.I)
 # A newsletter sign-up box, whatever its markup.
 _NEWSLETTER = re.compile(r"\b(sign up|subscribe)\b.{0,80}\b(newsletter|inbox)", re.I)
 _SHARE_LINE = re.compile(rf"^{lexicon.alternatives('share_labels')}(\s*[:|].*|\s*)$", re.I)
+_SUBSCRIBE_CALL = re.compile(rf"^{lexicon.alternatives('subscribe_calls')}\b", re.I)
+# A call to subscribe is a line or two, never a paragraph of the article.
+SUBSCRIBE_CALL_WORDS = 30
+
+
+def is_subscribe_call(text: str, words: int) -> bool:
+    """A line asking readers to subscribe to or follow the outlet (a Telegram channel,
+    a newsletter), or the lone button of such a box."""
+    return words <= SUBSCRIBE_CALL_WORDS and bool(_SUBSCRIBE_CALL.match(text))
 
 
 @dataclass
@@ -678,6 +687,8 @@ def _is_line_boilerplate(block: Block, profile: SiteProfile) -> bool:
     if block.link_density >= 0.95 and words <= 40:
         return True  # a card that is one link: another article's headline and dek
     if words <= 8 and _BYLINE.match(text):
+        return True
+    if is_subscribe_call(text, words):
         return True
     return words <= 12 and bool(_SHARE_LINE.match(text))
 
