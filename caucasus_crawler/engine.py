@@ -590,6 +590,7 @@ class NewsSpider(scrapy.Spider):
         key = href if href.startswith(("http", "/")) else (page_url, href)
         if key not in self._links:
             url = self._live(href, page_url)
+            url = self.urls.first_page_as_listing(url) if url else None
             self._links[key] = (url, self.urls.classify(url) if url else None)
         return (key, *self._links[key])
 

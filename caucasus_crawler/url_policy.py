@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,18 @@ class UrlPolicy:
         if (name := self.patterns.pagination_query) and self._paged_query(parts.query):
             return int(dict(parse_qsl(parts.query))[name])
         return self.patterns.first_page
+
+    def first_page_as_listing(self, url: str) -> str:
+        """A listing's first page named by the query (``?page=0`` on Drupal) as the
+        listing itself, which links name without it: one page, fetched once."""
+        parts = urlsplit(url)
+        if (
+            parts.query
+            and self._paged_query(parts.query)
+            and self.page_number(url) == self.patterns.first_page
+        ):
+            return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+        return url
 
     def is_paginated(self, url: str) -> bool:
         parts = urlsplit(url)

@@ -66,7 +66,7 @@ def test_a_forged_canonical_never_replaces_or_suppresses_the_real_article(tmp_pa
     )
     archive = tmp_path / "archive.db"
     # The real page answers last, so the forgeries are read first.
-    first = crawl(site, archive, faults={PAKISTAN: Fault(delay=1.5, times=1)})
+    first = crawl(site, archive, faults={PAKISTAN: Fault(delay=3.0, times=1)})
     assert stats(archive)["archive/claims_refused"] >= 1
     for night in (first, crawl(site, archive, "-a", "full=1")):
         assert rows(archive)[ORIGIN + PAKISTAN]["body"] == real["body"]

@@ -71,6 +71,12 @@ def test_pagination_by_query_counts_from_the_platforms_first_page():
     assert drupal.page_number("https://eurasianet.org/region/caucasus?page=3") == 3
     assert drupal.is_paginated("https://eurasianet.org/region/caucasus?page=3")
     assert not drupal.is_paginated("https://eurasianet.org/region/caucasus")
+    assert drupal.first_page_as_listing("https://eurasianet.org/region/caucasus?page=0") == (
+        "https://eurasianet.org/region/caucasus"
+    )
+    assert drupal.first_page_as_listing("https://eurasianet.org/region/caucasus?page=1") == (
+        "https://eurasianet.org/region/caucasus?page=1"
+    )
     pangea = Pangea().urls
     assert pangea.page_number("https://www.azatutyun.am/z/2038/p3") == 3
     assert pangea.page_number("https://www.azatutyun.am/z/2038") == 1
