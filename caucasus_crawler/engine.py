@@ -84,6 +84,8 @@ class NewsSpider(scrapy.Spider):
     pagination_path: str | None = r"/page/(\d+)/?$"
     pagination_query: str | None = None
     first_page = 1
+    # The -a arguments it takes (said when one is unknown).
+    arguments = ("base_url", "since", "limit", "sections", "languages", "full")
     # Whether to learn the site's boilerplate as it is crawled (the generic spider: an
     # outlet's profile names its own).
     learns_boilerplate = False
@@ -139,7 +141,7 @@ class NewsSpider(scrapy.Spider):
         if arguments:
             raise SpiderArgumentError(
                 f"unknown argument {', '.join(arguments)}; "
-                "this spider takes base_url, since, limit, sections, languages, full"
+                f"{cls.name} takes {', '.join(cls.arguments)}"
             )
         return cls.origin, cls.editions
 

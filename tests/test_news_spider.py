@@ -96,7 +96,10 @@ def test_news_records_the_site_as_source_and_crawl(news_crawl):
         ([], "news takes -a url= with the site's address"),
         (["-a", "url=ftp://oc-media.org"], "news takes -a url= with the site's address"),
         (["-a", "url=https://oc-media.org", "-a", "sections=georgia"], "-a sections= got"),
-        (["-a", "url=https://oc-media.org", "-a", "colour=red"], "unknown argument colour"),
+        (
+            ["-a", "url=https://oc-media.org", "-a", "colour=red"],
+            "unknown argument colour; news takes url, base_url, since, limit, full",
+        ),
     ],
 )
 def test_news_refuses_a_missing_or_bad_site(tmp_path, arguments, message):

@@ -62,7 +62,7 @@ def test_limit_stops_after_exactly_n_articles(tmp_path, initial_site):
         ("base_url=ftp://127.0.0.1/", "base_url must be an http(s) URL"),
         ("sections=mars", "-a sections= got mars; choose from: armenia, azerbaijan"),
         ("limit=many", "-a limit= takes a positive whole number"),
-        ("limt=5", "unknown argument limt"),
+        ("limt=5", "unknown argument limt; oc_media takes base_url, since, limit, sections"),
         ("limit=²", "-a limit= takes a positive whole number, got '²'"),
         ("since=9999-12-31", "-a since= takes a day that has come"),
         ("base_url=", "base_url must be an http(s) URL like http://127.0.0.1:8000, got ''"),

@@ -27,6 +27,7 @@ LISTING_WORDS = (
 class NewsSpider(PlainSpider):
     name = "news"
     article_page = GenericPage
+    arguments = ("url", "base_url", "since", "limit", "full")
     learns_boilerplate = True
     # A listing: the home page, a short path naming a list, or a page of one.
     # (a name after the word, not a number: /archives/700001 is an article)
