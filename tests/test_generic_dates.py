@@ -43,3 +43,14 @@ def test_json_ld_with_a_trailing_comma_is_read():
     trailing = NAIVE.replace('"}', '+04:00",}')
     article = extract_generic(page(trailing), "https://example.org/ferry-line-agreed")
     assert article.published == "2026-04-17T07:05:00Z"
+
+
+def test_a_date_written_beside_an_icon_under_the_headline_is_read():
+    icon = '<svg viewBox="0 0 24 24"><path d="M12 8v4l3 3"></path></svg>'
+    html = (
+        "<html><body><article><h1>Ferry line agreed</h1>"
+        f'<div><span class="meta">{icon}09 January 2026, 14:25</span><span>{icon}1844</span>'
+        f"</div>{TEXT}</p></article></body></html>"
+    )
+    article = extract_generic(html, "https://armenpress.am/en/article/1240318")
+    assert article.published == "2026-01-09T10:25:00Z"  # Yerevan, UTC+4

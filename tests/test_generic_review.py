@@ -33,11 +33,6 @@ DEFECTS: dict[str, str] = {
         "(section.field--name-comment.comment-wrapper): 'Comments' and 'The same happened to honey "
         "producers two years ago. ...'"
     ),
-    "inertia_ssr_en": (
-        "published is None, expected 2026-01-09T10:25:00Z: the date is only in a plain <span> "
-        "('09 January 2026, 14:25') and in the Inertia data-page JSON (published_at "
-        "'2026-01-09T10:25:00.000000Z'), and neither is read"
-    ),
     "inhouse_newsam_hy": (
         "the byline 'Հեղինակ՝ Անի Մկրտչյան' stays in the body "
         "as its last paragraph (authors is right)"

@@ -350,10 +350,17 @@ def dates(page: Page, head_zone: list[HtmlElement], tz: str) -> tuple[str | None
 
 
 def _short_texts(zone: list[HtmlElement]) -> list[str]:
-    """The texts of short elements with nothing inside: where a date is written out."""
+    """The texts of short elements with nothing written inside but their own text (an
+    icon at most: a clock before "09 January 2026, 14:25"): where a date is written out."""
     return [
-        el.text_content() for el in zone if not len(el) and len(el.text_content().strip()) <= 40
+        el.text_content()
+        for el in zone
+        if len(el.text_content().strip()) <= 40 and not any(map(_shows_text, el))
     ]
+
+
+def _shows_text(child) -> bool:
+    return isinstance(child.tag, str) and bool(child.text_content().strip())
 
 
 def _itemprop_dates(zone: list[HtmlElement], prop: str) -> list[str]:
