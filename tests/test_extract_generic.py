@@ -312,3 +312,23 @@ def test_a_call_to_subscribe_is_not_the_text(call):
     article = extract_generic(page, "https://www.kavkaz-uzel.eu/articles/123456/")
     # (trafilatura's reading keeps the headline, as the benchmarks' main text does)
     assert [p for p in article.body.split("\n\n") if p != article.title] == text
+
+
+@pytest.mark.parametrize(
+    "byline", ["Հեղինակ՝ Անի Մկրտչյան", "Müəllif: Leyla Həsənova", "By Ani Petrosyan"]
+)
+def test_a_byline_line_in_the_container_is_not_the_text(byline):
+    """(trafilatura's reading keeps bylines, as the benchmarks' main text does.)"""
+    text = [
+        f"Parliament met on Tuesday {n} to discuss the draft law on local government, "
+        "which would give districts more control over their budgets."
+        for n in range(4)
+    ]
+    page = (
+        "<html><body><article><h1>Council debates the budget law</h1>"
+        "<time datetime='2026-03-21T12:40:00+04:00'>21.03.2026</time>"
+        + "".join(f"<p>{p}</p>" for p in text)
+        + f"<p>{byline}</p></article></body></html>"
+    )
+    article = extract_article(page, "https://news.am/eng/news/912345.html").article
+    assert article.body.split("\n\n") == text

@@ -33,10 +33,6 @@ DEFECTS: dict[str, str] = {
         "(section.field--name-comment.comment-wrapper): 'Comments' and 'The same happened to honey "
         "producers two years ago. ...'"
     ),
-    "inhouse_newsam_hy": (
-        "the byline 'Հեղինակ՝ Անի Մկրտչյան' stays in the body "
-        "as its last paragraph (authors is right)"
-    ),
 }
 
 

@@ -59,7 +59,8 @@ _DATE_SEPARATOR = re.compile(r"(?<!\s)\s+[·•|]\s+")
 _DATE_LABEL = re.compile(
     rf"^(?:{lexicon.alternatives('published_labels')}|{UPDATED_LABEL})\s*:?\s*", re.I
 )
-_BYLINE = re.compile(rf"^{lexicon.alternatives('byline_labels')}\b[\s:]", re.I)
+# (After the label: a space, a colon, or the Armenian comma of "Հեղինակ՝ …".)
+_BYLINE = re.compile(rf"^{lexicon.alternatives('byline_labels')}\b[\s:\u055d]", re.I)
 # A newsletter sign-up box, whatever its markup.
 _NEWSLETTER = re.compile(r"\b(sign up|subscribe)\b.{0,80}\b(newsletter|inbox)", re.I)
 _SHARE_LINE = re.compile(rf"^{lexicon.alternatives('share_labels')}(\s*[:|].*|\s*)$", re.I)

@@ -85,7 +85,8 @@ class GenericPage(ArticlePage):
         # Without what the container's blocks leave out too: the site's learnt
         # boilerplate and teasers ("Read more: …"). (The headline trafilatura keeps
         # stays: the benchmarks' main text holds it. Lines that are all a link to another
-        # article stay too: left out, they cost more of the text than they saved.)
+        # article, and bylines, stay too: left out, they cost more of the text than they
+        # saved.)
         theirs = [
             p
             for p in self._trafilatura_paragraphs
