@@ -11,6 +11,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,28 @@ class Crawl:
 
     def paths(self, status: int | None = None) -> list[str]:
         return [r.path for r in self.requests if status is None or r.status == status]
+
+
+def utc(dt) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def expected_row(a: dict, source: str = "oc_media") -> dict:
+    """What the archive must hold for one article of a mirror's content."""
+    return {
+        "url": a["url"],
+        "source": source,
+        "language": a["language"],
+        "title": a["title"],
+        "lead": a.get("lead"),
+        "authors": [au["name"] for au in a["authors"]],
+        "published": utc(a["published_dt"]),
+        "modified": utc(a["modified_dt"]),
+        "sections": [s["name"] for s in a["sections"]],
+        "tags": [t["name"] for t in a["tags"]],
+        "body": "" if a.get("members_only") else "\n\n".join(a["paragraphs"]),
+        "members_only": int(bool(a.get("members_only"))),
+    }
 
 
 def crawl_command(base_url: str, archive: Path, *args: str, spider: str = "oc_media") -> list:

@@ -1,37 +1,15 @@
 """End to end: a real `scrapy crawl oc_media` against the bundled mirror, checked in SQLite."""
 
 import json
-from datetime import UTC
-
 import pytest
+
+from tests.conftest import expected_row
 
 ORIGIN = "https://oc-media.org"
 PAKISTAN_1 = f"{ORIGIN}/armenia-and-pakistan-agree-to-consider-establishing-diplomatic-relations/"
 PAKISTAN_2 = f"{ORIGIN}/armenia-and-pakistan-establish-diplomatic-relations/"
 PAKISTAN_RU = f"{ORIGIN}/ru/armeniya-i-pakistan-ustanovili-diplomaticheskie-otnosheniya/"
 GEORGIAN_DREAM = f"{ORIGIN}/georgian-dream-passes-foreign-agents-amendments/"
-
-
-def utc(dt) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def expected_row(a: dict) -> dict:
-    """What the archive must hold for one article of the mirror's content."""
-    return {
-        "url": a["url"],
-        "source": "oc_media",
-        "language": a["language"],
-        "title": a["title"],
-        "lead": a.get("lead"),
-        "authors": [au["name"] for au in a["authors"]],
-        "published": utc(a["published_dt"]),
-        "modified": utc(a["modified_dt"]),
-        "sections": [s["name"] for s in a["sections"]],
-        "tags": [t["name"] for t in a["tags"]],
-        "body": "" if a.get("members_only") else "\n\n".join(a["paragraphs"]),
-        "members_only": int(bool(a.get("members_only"))),
-    }
 
 
 def archived_rows(db) -> dict[str, dict]:
