@@ -9,9 +9,11 @@ import sqlite3
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.job import job_dir
 
 from .archive import Archive, ArchiveError
@@ -125,18 +127,42 @@ class CrawlHealth:
     """
 
     def __init__(self, crawler):
+        self.crawler = crawler
         self.stats = crawler.stats
         self.minimum = {
             k: float(v) for k, v in crawler.settings.getdict("CRAWL_HEALTH_COVERAGE").items()
         }
         self.min_pages = crawler.settings.getint("CRAWL_HEALTH_MIN_PAGES")
+        self.blocked_after = crawler.settings.getint("CRAWL_BLOCKED_AFTER")
+        self.refused_in_a_row = 0
 
     @classmethod
     def from_crawler(cls, crawler):
         health = cls(crawler)
+        crawler.signals.connect(health.response_received, signal=signals.response_received)
         crawler.signals.connect(health.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(health.spider_closed, signal=signals.spider_closed)
         return health
+
+    def response_received(self, response, request, spider):
+        """A site that starts refusing the crawler mid-crawl (a bot wall going up) ends
+        the crawl after CRAWL_BLOCKED_AFTER refusals in a row, instead of asking for
+        every page it knows; one forbidden page among answered ones is only that."""
+        if response.status not in REFUSALS:
+            if response.status < 400:
+                self.refused_in_a_row = 0
+            return
+        self.refused_in_a_row += 1
+        if self.refused_in_a_row == self.blocked_after:
+            logger.error(
+                "%s refused %d requests in a row (HTTP %d): the crawler is blocked, "
+                "this crawl stops",
+                urlsplit(response.url).netloc,
+                self.refused_in_a_row,
+                response.status,
+            )
+            self.stats.set_value("health/refused_in_a_row", self.refused_in_a_row)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="blocked"))
 
     def spider_idle(self, spider):
         """A crawl about to finish without one page of the site read did not finish:
@@ -165,7 +191,9 @@ class CrawlHealth:
         )
         self.stats.set_value("health/coverage", coverage)
         failures = []
-        if reason in UNREACHED:
+        if refused := get("health/refused_in_a_row"):
+            failures.append(f"the site began refusing the crawler: {refused} requests in a row")
+        elif reason in UNREACHED:
             failures.append(UNREACHED[reason])
         if get("archive/write_failed"):
             failures.append(f"writing to the archive failed ({get('archive/write_failed')})")

@@ -106,6 +106,9 @@ ITEM_PIPELINES = {
 # of articles with each field, scrapy crawl logs an error and exits 1.
 CRAWL_HEALTH_COVERAGE = {"title": 0.95, "published": 0.8, "body": 0.8}
 CRAWL_HEALTH_MIN_PAGES = 5
+# A site that answers this many requests in a row with 401/403/451 has blocked the
+# crawler: the crawl ends (finish reason "blocked") instead of asking for every page.
+CRAWL_BLOCKED_AFTER = 20
 
 EXTENSIONS = {
     # CrawlHealth judges the run before CrawlLog writes it down.

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from contextlib import contextmanager
+from types import SimpleNamespace
 
+import pytest
 import sqlite_utils
 
 from caucasus_crawler.devmirror.server import MirrorServer
-from caucasus_crawler.devmirror.site import Site
+from caucasus_crawler.devmirror.site import Resource, Site
 from tests.conftest import FAST, REPO, free_port
 
 WITH_SECOND_OUTLET = ["-s", "SPIDER_MODULES=caucasus_crawler.spiders,tests.outlets"]
@@ -22,28 +25,46 @@ def crawlall(archive, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_crawlall_crawls_every_outlet_and_a_failing_one_stops_none(tmp_path):
+@contextmanager
+def refusing_site():
+    """A site behind a bot wall (Cloudflare's rules): HTTP 403 to every request."""
+    site = Site("initial")
+    site.resource = lambda route: Resource(403, b"<h1>Access denied</h1>")
+    with MirrorServer(site) as server:
+        yield server
+
+
+@contextmanager
+def silent_site():
+    yield SimpleNamespace(url=f"http://127.0.0.1:{free_port()}", requests=[])  # nothing answers
+
+
+@pytest.mark.parametrize("gone, reason", [(silent_site, "unreachable"), (refusing_site, "blocked")])
+def test_crawlall_crawls_every_outlet_and_a_failing_one_stops_none(tmp_path, gone, reason):
     archive = tmp_path / "archive.db"
-    dead = f"http://127.0.0.1:{free_port()}"  # nothing answers there
-    with MirrorServer(Site("initial")) as oc_media:
+    with gone() as dead, MirrorServer(Site("initial")) as oc_media:
         process = crawlall(
             archive,
             *WITH_SECOND_OUTLET,
             "--spiders", "gone_outlet,oc_media",
-            "--mirror", f"gone_outlet={dead}",
+            "--mirror", f"gone_outlet={dead.url}",
             "--mirror", f"oc_media={oc_media.url}",
         )  # fmt: skip
     assert process.returncode == 1, process.stderr[-3000:]
     # The failed outlet (crawled first, by name) is named; the other still ran in full.
-    assert "The crawl of gone_outlet did not complete (finish reason: unreachable)" in (
+    assert f"The crawl of gone_outlet did not complete (finish reason: {reason})" in (
         process.stderr
     )
     assert process.stderr.rstrip().splitlines()[-1].endswith("Failed: gone_outlet")
+    # Refused, it was asked for each discovery page once (robots.txt by the robots.txt
+    # rules and by the spider for its Sitemap: lines): no retries, no article hunt.
+    refused = [r.path for r in dead.requests if r.path != "/robots.txt"]
+    assert len(refused) == len(set(refused)) <= 6, refused
     db = sqlite_utils.Database(archive)
     crawls = {r["spider"]: r for r in db["crawls"].rows}
     assert set(crawls) == {"gone_outlet", "oc_media"}
     assert crawls["gone_outlet"]["site"] == "gone-outlet.example"
-    assert crawls["gone_outlet"]["finish_reason"] == "unreachable"
+    assert crawls["gone_outlet"]["finish_reason"] == reason
     assert crawls["oc_media"]["finish_reason"] == "finished"
     assert crawls["oc_media"]["site"] == "oc-media.org"
     assert crawls["oc_media"]["new"] == db["articles"].count > 10

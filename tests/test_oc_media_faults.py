@@ -703,3 +703,25 @@ def test_a_crawl_queues_at_most_crawl_requests_max_requests(tmp_path):
     assert "12 addresses requested: no more are queued in this crawl" in process.stderr
     # Requests for robots.txt, feeds and sitemaps are not counted; pages are.
     assert len([r for r in server.requests if r.path.endswith("/") and "feed" not in r.path]) <= 12
+
+
+def test_a_site_that_starts_refusing_mid_crawl_ends_the_crawl_as_blocked(tmp_path):
+    """A bot wall going up: discovery pages answered, then only 403s. The crawl stops
+    after CRAWL_BLOCKED_AFTER refusals in a row instead of asking for every article."""
+    site = Site("initial")
+    served = site.resource
+    articles = {a["path"] for a in site.articles}
+    site.resource = lambda route: (
+        Resource(403, b"<h1>Access denied</h1>") if route in articles else served(route)
+    )
+    archive = tmp_path / "archive.db"
+    with MirrorServer(site) as server:
+        process = crawl_mirror_with(server, archive, "-s", "CRAWL_BLOCKED_AFTER=3")
+    assert process.returncode == 1
+    assert "refused 3 requests in a row (HTTP 403): the crawler is blocked" in process.stderr
+    assert "The crawl did not complete (finish reason: blocked)" in process.stderr
+    asked = [path for path in server.paths() if path in articles]
+    assert 3 <= len(asked) < len(articles)
+    log = last_crawl(archive)
+    assert log["finish_reason"] == "blocked"
+    assert log["health"] == "the site began refusing the crawler: 3 requests in a row"
