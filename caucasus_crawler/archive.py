@@ -257,6 +257,41 @@ def m007_crawl_site(db: sqlite_utils.Database) -> None:
     db["crawls"].add_column("site", str)
 
 
+@migrations()
+def m008_sources(db: sqlite_utils.Database) -> None:
+    """The outlets by name: an article's ``source`` refers to its row (the outlet's name
+    and home page), so Datasette labels the source facet, filters and rows with it."""
+    db["sources"].create(
+        {"name": str, "title": str, "url": str, "languages": str}, pk="name", not_null={"title"}
+    )
+    db.execute("INSERT INTO sources (name, title) SELECT DISTINCT source, source FROM articles")
+    _add_reference(db, "articles", "source TEXT NOT NULL", "REFERENCES sources(name)")
+
+
+def _add_reference(db: sqlite_utils.Database, table: str, column: str, reference: str) -> None:
+    """Add a foreign key to a column in place: a change of the table's declared SQL only,
+    which SQLite documents as safe when the stored content is unchanged (sqlite.org/
+    lang_altertable.html, "making other kinds of table schema changes"); rebuilding a
+    large articles table, its generated column and its FTS triggers would be neither
+    quick nor safe."""
+    (sql,) = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+    ).fetchone()
+    if sql.count(column + ",") != 1:
+        raise ArchiveError(f"cannot add a reference to {table}.{column}: unexpected schema")
+    (version,) = db.execute("PRAGMA schema_version").fetchone()
+    db.execute("PRAGMA writable_schema = ON")
+    db.execute(
+        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+        [sql.replace(column + ",", f"{column} {reference},"), table],
+    )
+    db.execute(f"PRAGMA schema_version = {version + 1}")
+    db.execute("PRAGMA writable_schema = OFF")
+    (verdict,) = db.execute("PRAGMA integrity_check").fetchone()
+    if verdict != "ok":
+        raise ArchiveError(f"adding a reference to {table}.{column} failed: {verdict}")
+
+
 class Archive:
     """An open archive file. Use as a context manager, or call ``close()``."""
 
@@ -264,6 +299,7 @@ class Archive:
         self.path = Path(path)
         self.db = _open(self.path)
         self.unindexed: set[int] = set()  # new articles of this batch, for the FTS index
+        self.sources: set[str] = set()  # sources known to have their row
         # (page address, address it claimed) of canonical claims refused, for the log
         self.refused_claims: list[tuple[str, str]] = []
         try:
@@ -445,6 +481,12 @@ class Archive:
         return row[0] if row else None
 
     def _insert(self, article: Article, url: str, seen: str) -> int:
+        if article.source not in self.sources:  # named by its crawl, or by itself
+            self.db.execute(
+                "INSERT OR IGNORE INTO sources (name, title) VALUES (?, ?)",
+                [article.source, article.source],
+            )
+            self.sources.add(article.source)
         return self.db.conn.execute(INSERT_ARTICLE, [url, *_row(article), seen, seen]).lastrowid
 
     def _update(self, article_id: int, article: Article, seen: str) -> Outcome:
@@ -552,6 +594,15 @@ class Archive:
         return dict(zip(keys, row, strict=True)) if row else None
 
     # --- crawl log -------------------------------------------------------------
+
+    def describe_source(self, name: str, title: str, url: str, languages: list[str]) -> None:
+        """Name an outlet (its crawl does, as it starts): its title and home page."""
+        with self.db.atomic():
+            self.db["sources"].upsert(
+                {"name": name, "title": title, "url": url, "languages": json.dumps(languages)},
+                pk="name",
+            )
+        self.sources.add(name)
 
     def start_crawl(self, spider: str, site: str, started: str | None = None) -> int:
         with self.db.atomic():

@@ -629,6 +629,17 @@ class NewsSpider(scrapy.Spider):
         )
 
     @property
+    def outlet(self) -> dict:
+        """The archive's ``sources`` row of this spider's articles: what names them."""
+        languages = [e.language for e in self.urls.editions if e.language != "und"]
+        return {
+            "name": self.source,
+            "title": self.profile.site_name or self.site,
+            "url": self.urls.default.home,
+            "languages": languages,
+        }
+
+    @property
     def profile(self) -> SiteProfile:
         """The current layout's profile (the outlet's time zone)."""
         return layout_for(self.article_page).profile

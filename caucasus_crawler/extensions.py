@@ -55,6 +55,8 @@ class CrawlLog:
 
     def spider_opened(self, spider):
         with Archive(self.path) as archive:
+            if outlet := getattr(spider, "outlet", None):
+                archive.describe_source(**outlet)
             self.crawl_id = archive.start_crawl(spider.name, getattr(spider, "site", None))
 
     def spider_closed(self, spider, reason):

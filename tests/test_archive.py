@@ -1,6 +1,7 @@
 import sqlite3
 
 import pytest
+import sqlite_utils
 
 from caucasus_crawler.archive import Archive, ArchiveError, migrations
 from caucasus_crawler.items import Article
@@ -11,11 +12,11 @@ def make_article(
     url="https://oc-media.org/a/", title="Armenia and Pakistan", body="Text one.", **kw
 ):
     kw.setdefault("fetched_url", url)
+    kw.setdefault("source", "oc_media")
     return Article(
         url=url,
         title=title,
         body=body,
-        source="oc_media",
         language="en",
         word_count=word_count(body),
         content_hash=content_hash(title, body),
@@ -280,3 +281,28 @@ def test_a_text_that_lost_most_of_the_archived_one_is_refused(archive):
     assert archive.save(make_article(body="Sentence number 0 of the article.")) == "refused"
     assert archive.db["articles"].get(1)["body"] == full
     assert len(versions(archive)) == 1
+
+
+def test_an_archive_from_before_the_sources_table_names_its_sources_in_place(tmp_path):
+    path = tmp_path / "archive.db"
+    db = sqlite_utils.Database(path)
+    migrations.apply(db, stop_before="m008_sources")
+    db["articles"].insert_all(
+        {"url": f"https://{source}.example/1/", "source": source, "title": "Tianjin summit",
+         "body": "Tianjin summit.", "word_count": 2, "content_hash": source,
+         "first_seen": "2025-09-01", "last_seen": "2025-09-01"}
+        for source in ("civil_ge", "oc_media")
+    )  # fmt: skip
+    db.close()
+    with Archive(path) as after:
+        assert after.db["articles"].foreign_keys[0].other_table == "sources"
+        names = {r["name"]: r["title"] for r in after.db["sources"].rows}
+        assert names == {"civil_ge": "civil_ge", "oc_media": "oc_media"}
+        assert after.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        # A crawl names its outlet; an article of a source not named yet gets its row.
+        after.describe_source("oc_media", "OC Media", "https://oc-media.org/", ["en", "ru"])
+        after.save(make_article(url="https://news.example/1/", source="news.example"))
+        after.commit()
+        names = {r["name"]: r["title"] for r in after.db["sources"].rows}
+        assert names["oc_media"] == "OC Media" and names["news.example"] == "news.example"
+        assert after.db.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -77,6 +77,15 @@ def test_facets_by_source_language_section_and_month(get, config_dir):
     assert response.json()["facet_results"]["sections"]["type"] == "array"
 
 
+def test_the_source_facet_and_rows_name_the_outlet_and_link_to_it(get):
+    response = get("/caucasus/articles.json?_labels=on&_size=1")
+    facet = response.json()["facet_results"]["source"]["results"]
+    assert [(f["value"], f["label"]) for f in facet] == [("oc_media", "OC Media")]
+    assert '<a href="/caucasus/sources/oc_media">OC Media</a>' in get("/caucasus/articles").text
+    outlet = get("/caucasus/sources/oc_media.json?_shape=objects").json()["rows"][0]
+    assert (outlet["url"], outlet["languages"]) == ("https://oc-media.org/", '["en", "ru"]')
+
+
 def test_the_sections_facet_counts_the_articles_a_search_found(get, config_dir):
     response = get("/caucasus/articles.json?_search=Pakistan&_shape=objects")
     found = ",".join(str(row["id"]) for row in response.json()["rows"])
@@ -170,6 +179,8 @@ CANNED = {
     "follow_search": "q=Pakistan",
     "articles_per_month": "",
     "term_over_time": "term=Pakistan",
+    "first_to_report": "term=Pakistan",
+    "articles_per_outlet": "",
     "co_mentions": "first=Armenia&second=Pakistan",
     "articles_by_author": "",
     "top_tags_per_month": "",
