@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -137,6 +137,47 @@ def archive_dir(directory: Path, archive: Path) -> Path:
     )
     copy_archive(archive, directory / "caucasus.db")
     return directory
+
+
+def outlet_names() -> list[str]:
+    """Every outlet spider (`scrapy list` without the generic ``news``)."""
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    return sorted(set(SpiderLoader.from_settings(get_project_settings()).list()) - {"news"})
+
+
+@dataclass
+class EveryOutlet:
+    """One `scrapy crawlall` over every outlet's bundled mirror site, into one archive."""
+
+    archive: Path
+    sites: dict[str, Site]
+    requests: dict[str, list[LoggedRequest]]
+    process: subprocess.CompletedProcess
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        return sqlite_utils.Database(self.archive)
+
+
+@pytest.fixture(scope="session")
+def every_outlet(tmp_path_factory) -> EveryOutlet:
+    from caucasus_crawler.devmirror.site import SITES
+
+    sites = {name: Site("initial", SITES / f"{name}.yml") for name in outlet_names()}
+    archive = tmp_path_factory.mktemp("every_outlet") / "archive.db"
+    with ExitStack() as stack:
+        servers = {
+            name: stack.enter_context(MirrorServer(site, gzip=True)) for name, site in sites.items()
+        }
+        mirrors = [arg for name, s in servers.items() for arg in ("--mirror", f"{name}={s.url}")]
+        command = [sys.executable, "-m", "scrapy", "crawlall", "-s", f"ARCHIVE_PATH={archive}"]
+        process = subprocess.run(
+            command + FAST + mirrors, cwd=REPO, capture_output=True, text=True, timeout=900
+        )
+        requests = {name: list(server.requests) for name, server in servers.items()}
+    return EveryOutlet(archive, sites, requests, process)
 
 
 @pytest.fixture(scope="session")

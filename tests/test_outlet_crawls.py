@@ -1,43 +1,36 @@
-"""End to end, every outlet: a real `scrapy crawl <outlet> -a base_url=…` against the
-development mirror's site of the same name (``caucasus_crawler/devmirror/sites/``),
-checked field by field in SQLite. A new outlet is tested by adding its mirror site:
-invented articles in each of its editions, in the real site's structure."""
+"""End to end, every outlet: one real `scrapy crawlall` over the development mirror's
+site of each outlet (``caucasus_crawler/devmirror/sites/<outlet>.yml``, served on
+127.0.0.1), checked field by field in SQLite. A new outlet is tested by adding its
+mirror site: invented articles in each of its editions, in the real site's structure."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from scrapy.spiderloader import SpiderLoader
-from scrapy.utils.project import get_project_settings
 
-from caucasus_crawler.devmirror.server import MirrorServer
-from caucasus_crawler.devmirror.site import SITES, Site
-from tests.conftest import Crawl, expected_row, run_crawl
-
-OUTLETS = sorted(set(SpiderLoader.from_settings(get_project_settings()).list()) - {"news"})
+from tests.conftest import expected_row, outlet_names
 
 
-@pytest.fixture(scope="module", params=OUTLETS)
-def outlet(request, tmp_path_factory) -> tuple[str, Site, Crawl]:
-    name = request.param
-    content = SITES / f"{name}.yml"
-    assert content.exists(), f"the outlet {name} has no mirror site (devmirror/sites/{name}.yml)"
-    site = Site("initial", content)
-    archive = tmp_path_factory.mktemp(name) / "archive.db"
-    with MirrorServer(site, gzip=True) as server:
-        process = run_crawl(server.url, archive, spider=name)
-        crawl = Crawl(archive, list(server.requests), process)
-    assert process.returncode == 0, process.stderr[-3000:]
-    return name, site, crawl
+@pytest.fixture(scope="module", params=outlet_names())
+def outlet(request, every_outlet):
+    return request.param, every_outlet.sites[request.param], every_outlet
 
 
-def rows(crawl: Crawl) -> dict[str, dict]:
+def rows(every_outlet, source: str) -> dict[str, dict]:
     listed = ("authors", "sections", "tags")
     return {
         row["url"]: {k: json.loads(v) if k in listed else v for k, v in row.items()}
-        for row in crawl.db.query("SELECT * FROM articles")
+        for row in every_outlet.db.query("SELECT * FROM articles WHERE source = ?", [source])
     }
+
+
+def test_crawlall_archives_every_outlet_without_errors(every_outlet):
+    stderr = every_outlet.process.stderr
+    assert every_outlet.process.returncode == 0, stderr[-3000:]
+    assert "ERROR" not in stderr and "Traceback" not in stderr, stderr[-3000:]
+    crawls = {r["spider"]: r["finish_reason"] for r in every_outlet.db["crawls"].rows}
+    assert crawls == dict.fromkeys(outlet_names(), "finished")
 
 
 def test_the_mirror_has_an_article_in_every_edition(outlet):
@@ -45,30 +38,32 @@ def test_the_mirror_has_an_article_in_every_edition(outlet):
     assert set(site.editions) == {a["language"] for a in site.articles}
 
 
-def test_the_crawl_ends_without_errors(outlet):
-    _, _, crawl = outlet
-    assert "ERROR" not in crawl.process.stderr, crawl.process.stderr[-3000:]
-    assert "Traceback" not in crawl.process.stderr
-
-
 def test_exactly_the_mirrors_articles_are_archived_at_their_live_addresses(outlet):
-    _, site, crawl = outlet
-    assert set(rows(crawl)) == {a["url"] for a in site.articles}
+    name, site, every_outlet = outlet
+    assert set(rows(every_outlet, name)) == {a["url"] for a in site.articles}
 
 
 def test_every_field_of_every_article_is_exact(outlet):
-    name, site, crawl = outlet
-    archived = rows(crawl)
+    name, site, every_outlet = outlet
+    archived = rows(every_outlet, name)
     for article in site.articles:
         expected = expected_row(article, source=name)
         assert {key: archived[article["url"]][key] for key in expected} == expected
 
 
 def test_language_editions_are_linked_both_ways(outlet):
-    _, site, crawl = outlet
-    ids = {r["url"]: r["id"] for r in crawl.db["articles"].rows}
-    links = {(r["article_id"], r["url"]) for r in crawl.db["translations"].rows}
+    _, site, every_outlet = outlet
+    db = every_outlet.db
+    ids = {r["url"]: r["id"] for r in db["articles"].rows}
+    links = {(r["article_id"], r["url"]) for r in db["translations"].rows}
     expected = {
         (ids[a["url"]], url) for a in site.articles for _, url in a["hreflang"] if url != a["url"]
     }
     assert expected <= links
+
+
+def test_every_outlet_is_named_in_the_archive(outlet):
+    name, site, every_outlet = outlet
+    row = every_outlet.db["sources"].get(name)
+    home = site.url("home", site.main_language)
+    assert (row["title"], row["url"]) == (site.name, home)
