@@ -36,15 +36,17 @@ crawl: install
 serve: install
 	$(BIN)/datasette archive/ --host $(HOST) --port $(PORT)
 
-# Crawl the bundled OC Media mirror on 127.0.0.1 into archive/demo.db, then serve the archive.
+# Crawl the bundled mirror of every outlet on 127.0.0.1 (one port each from
+# DEMO_MIRROR_PORT) into archive/demo.db with scrapy crawlall, then serve the archive.
 demo: demo-crawl
 	@echo "Try a full-text search: http://$(HOST):$(PORT)/demo/articles?_search=diplomatic+relations"
 	$(BIN)/datasette archive/ --host $(HOST) --port $(PORT)
 
 demo-crawl: install
 	rm -f archive/demo.db archive/demo.db-wal archive/demo.db-shm
-	$(BIN)/python -m caucasus_crawler.devmirror --site oc_media --port $(DEMO_MIRROR_PORT) -- \
-		$(BIN)/scrapy crawl oc_media -a base_url=http://127.0.0.1:$(DEMO_MIRROR_PORT) \
+	$(BIN)/python -m caucasus_crawler.devmirror --port $(DEMO_MIRROR_PORT) \
+		$(foreach outlet,$(shell $(BIN)/scrapy list | grep -vx news),--site $(outlet)) -- \
+		$(BIN)/scrapy crawlall {mirrors} \
 		-s ARCHIVE_PATH=archive/demo.db -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0
 
 # Benchmarks (not tests): figures to bench/RESULTS.md; about 10 minutes, 20 for bench-large.

@@ -176,3 +176,19 @@ def test_the_command_line_serves_a_site_while_a_command_runs():
         f"Drupal News mirror (initial) at http://127.0.0.1:{port}/",
         "gzip",
     ]
+
+
+def test_the_command_line_serves_several_sites_and_names_them_to_the_command():
+    port = free_port()
+    client = "import sys; print(' '.join(sys.argv[1:]))"
+    command = [sys.executable, "-m", "caucasus_crawler.devmirror", "--port", str(port)]
+    command += ["--site", "oc_media", "--site", "drupal_news", "--"]
+    command += [sys.executable, "-c", client, "crawlall", "{mirrors}", "-s", "X=1"]
+    served = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert served.returncode == 0, served.stderr
+    first, second = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + 1}"
+    assert served.stdout.splitlines() == [
+        f"OC Media mirror (initial) at {first}/",
+        f"Drupal News mirror (initial) at {second}/",
+        f"crawlall --mirror oc_media={first} --mirror drupal_news={second} -s X=1",
+    ]
