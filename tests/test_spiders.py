@@ -91,3 +91,14 @@ def assert_reads_as_expected(response: HtmlResponse, expected: dict, article_pag
 def test_every_saved_page_reads_exactly_as_expected(name, page):
     """Each outlet's saved pages, read with the outlet's own page class."""
     assert_reads_as_expected(*load(FIXTURES / name, page), LOADER.load(name).article_page)
+
+
+@pytest.mark.parametrize("name", OUTLETS)
+def test_every_outlet_is_crawled_politely(name):
+    """Each outlet declares its pace (Scrapy's custom_settings); none asks for more
+    than the project's conservative defaults allow."""
+    settings = get_project_settings()
+    LOADER.load(name).update_settings(settings)
+    assert settings.getfloat("DOWNLOAD_DELAY") >= 0.5
+    assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") <= 4
+    assert settings.getbool("ROBOTSTXT_OBEY") and settings.getbool("AUTOTHROTTLE_ENABLED")
