@@ -69,9 +69,6 @@ def test_language_editions_are_linked_both_ways(outlet):
     ids = {r["url"]: r["id"] for r in crawl.db["articles"].rows}
     links = {(r["article_id"], r["url"]) for r in crawl.db["translations"].rows}
     expected = {
-        (ids[a["url"]], url)
-        for a in site.articles
-        for _, url in a["hreflang"]
-        if url != a["url"]
+        (ids[a["url"]], url) for a in site.articles for _, url in a["hreflang"] if url != a["url"]
     }
     assert expected <= links
