@@ -87,8 +87,10 @@ def test_an_updated_label_in_each_language_gives_the_modification_date(line):
 
 
 @pytest.mark.parametrize(
-    "heading", ["Related", "Читайте также", "ასევე წაიკითხეთ", "Կարդացեք նաև", "Oxşar xəbərlər"]
-)
+    "heading",
+    ["Related", "Also read:", "Читайте также", "По теме:", "ასევე წაიკითხეთ", "Կարդացեք նաև",
+     "Oxşar xəbərlər"],
+)  # fmt: skip
 def test_a_related_heading_in_each_language_ends_the_text(heading):
     cards = "".join(
         f"<div><p>Another story number {n}, a long teaser of another article, and more.</p></div>"
