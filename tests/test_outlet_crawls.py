@@ -13,6 +13,7 @@ from scrapy.utils.project import get_project_settings
 
 from caucasus_crawler.devmirror.server import MirrorServer
 from caucasus_crawler.devmirror.site import SITES, Site
+from caucasus_crawler.normalize import canonical_url
 from tests.conftest import Crawl, expected_row, run_crawl
 
 OUTLETS = sorted(set(SpiderLoader.from_settings(get_project_settings()).list()) - {"news"})
@@ -72,3 +73,15 @@ def test_language_editions_are_linked_both_ways(outlet):
         (ids[a["url"]], url) for a in site.articles for _, url in a["hreflang"] if url != a["url"]
     }
     assert expected <= links
+
+
+def test_every_redirect_the_crawl_followed_is_an_address_of_its_article(outlet):
+    """Shortlinks, trailing-slash twins, a translation plugin's /?lang=hy&p=ID: each
+    address that answered 301 is archived as an address of the article it leads to."""
+    _, site, crawl = outlet
+    ids = {r["url"]: r["id"] for r in crawl.db["articles"].rows}
+    addresses = {(r["url"], r["article_id"]) for r in crawl.db["article_urls"].rows}
+    for route in set(crawl.paths(301)):
+        live = "https:" + route if route.startswith("//") else site.origin + route
+        article = canonical_url(site.resource(route).location)
+        assert (canonical_url(live), ids[article]) in addresses, route
