@@ -19,10 +19,15 @@ import re
 from urllib.parse import urlsplit
 
 from ..extract import ArticlePage, SiteProfile, attribute
+from ..extract.profile import UPDATED_LABEL
+from ..normalize import parse_date
 from ..platforms.wordpress import WordPressSpider
 
 # The editions under a path of their own; English is at the root.
 EDITION_PATH = re.compile(r"^/(ka|ru)/")
+# How the site writes a post's date and time by its headline: "12/09/2025 - 16:41".
+WRITTEN_DATE = re.compile(r"(?<!\d)\d{2}/\d{2}/\d{4} - \d{2}:\d{2}(?!\d)")
+UPDATED = re.compile(rf"^\s*{UPDATED_LABEL}", re.I)
 
 
 class CivilGePage(ArticlePage):
@@ -35,6 +40,20 @@ class CivilGePage(ArticlePage):
         section_path=r"/archives/category/[^/]+/?$",
         tag_path=r"/archives/tag/[^/]+/?$",
     )
+
+    @attribute
+    def published(self) -> str | None:
+        """Also the date as the site writes it, when it shares its line with the view
+        counter ("12/09/2025 - 16:41 | 1,092"): the counter is never read."""
+        return super().published or self._written_date
+
+    @attribute
+    def _written_date(self) -> str | None:
+        for el in self.head:
+            for text in (el.text, el.tail):
+                if text and not UPDATED.match(text) and (found := WRITTEN_DATE.search(text)):
+                    return parse_date(found[0], self.timezone)
+        return None
 
     @attribute
     def language(self) -> str:
