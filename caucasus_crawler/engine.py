@@ -80,6 +80,7 @@ class NewsSpider(scrapy.Spider):
     listing_path = r"^/$"
     feed_path: str | None = None
     article_query: str | None = None
+    language_query: str | None = None  # a query parameter naming an edition (``lang``)
     skip_path = r"\.(?:jpe?g|png|gif|webp|svg|pdf|mp[34]|zip|css|js|xml|json|txt)$"
     pagination_path: str | None = r"/page/(\d+)/?$"
     pagination_query: str | None = None
@@ -157,6 +158,7 @@ class NewsSpider(scrapy.Spider):
             pagination_path=cls.pagination_path,
             pagination_query=cls.pagination_query,
             first_page=cls.first_page,
+            language_query=cls.language_query,
         )
         urls = UrlPolicy(origin, editions, patterns, languages)
         try:

@@ -65,6 +65,7 @@ EN = Language(
         "related",
         "read more",
         "read also",
+        "also read",
         "see also",
         "more stories",
         "most popular",
@@ -76,7 +77,7 @@ EN = Language(
         "share this",
         "share this article",
     ),
-    teaser_labels=("read more", "read also", "see also", "related"),
+    teaser_labels=("read more", "read also", "also read", "see also", "related"),
     photo_words=(
         "photo",
         "photos",

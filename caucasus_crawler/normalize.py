@@ -110,7 +110,8 @@ def canonical_url(url: str) -> str:
 
 # --- dates ------------------------------------------------------------------
 
-_TIME = r"(?:,?\s*(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+# The time after the date: "…, 14:30", "… at 14:30", "… - 14:30" (as "d/m/Y - H:i" writes it).
+_TIME = r"(?:,?\s*(?:at\s+|[-–—]\s*)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
 # After the year, the word for "year" some languages write: г. (ru), թ. (hy), წ. (ka).
 _YEAR_WORD = r"(?:\s*(?:г|թ|წ)\.?)?"
 _DAY_MONTH_YEAR = re.compile(

@@ -3,14 +3,15 @@
 An outlet's editions are a host and a path prefix each (``oc-media.org/ru/``,
 ``russian.eurasianet.org/``); its URL patterns are regular expressions on the path
 (and, for article ids and pagination in the query string, on the query), declared
-by the outlet or its platform. Pure: no Scrapy, no I/O.
+by the outlet or its platform. A translation plugin may name an edition in the query
+too (WPML's and Polylang's ``/?lang=hy&p=123``). Pure: no Scrapy, no I/O.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Patterns:
     pagination_path: str | None
     pagination_query: str | None
     first_page: int  # the number of a listing's first page (Drupal counts from 0)
+    # A query parameter naming an address's edition by its language (``lang``).
+    language_query: str | None = None
 
 
 class UrlPolicy:
@@ -68,7 +71,10 @@ class UrlPolicy:
         if self._skip.search(path):
             return None
         if parts.query:
-            if path == edition.prefix and self._article_query.fullmatch(parts.query):
+            query, homes = parts.query, (edition.prefix,)
+            if self._named_language(query):  # "/?lang=hy&p=123": named at the site's root
+                query, homes = self._without_language(query), (edition.prefix, "/")
+            if path in homes and self._article_query.fullmatch(query):
                 return "article"
             if self._listing.match(path) and self._paged_query(parts.query):
                 return "listing"
@@ -85,12 +91,28 @@ class UrlPolicy:
         pairs = parse_qsl(query, keep_blank_values=True)
         return bool(name) and len(pairs) == 1 and pairs[0][0] == name and pairs[0][1].isdigit()
 
+    def _named_language(self, query: str) -> str | None:
+        """The language of one of the site's editions, as the query names it (``lang=hy``)."""
+        name = self.patterns.language_query
+        if not name or not query:
+            return None
+        named = {value for key, value in parse_qsl(query) if key == name}
+        return next((e.language for e in self.editions if e.language in named), None)
+
+    def _without_language(self, query: str) -> str:
+        name = self.patterns.language_query
+        return urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != name])
+
     def edition_of(self, url: str) -> Edition | None:
-        """The edition a URL of the site belongs to (the longest matching prefix on its
-        host; the host's first edition otherwise), or None for another host."""
+        """The edition a URL of the site belongs to (the one its query names by language;
+        the longest matching prefix on its host; the host's first edition otherwise), or
+        None for another host."""
         parts = urlsplit(url)
         path = parts.path or "/"
         on_host = [e for e in self.editions if e.host == parts.hostname]
+        if language := self._named_language(parts.query):
+            if named := [e for e in on_host if e.language == language]:
+                return named[0]
         matching = [e for e in on_host if path.startswith(e.prefix)] or on_host[:1]
         return max(matching, key=lambda e: len(e.prefix)) if matching else None
 

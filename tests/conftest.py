@@ -160,6 +160,10 @@ class EveryOutlet:
     def db(self) -> sqlite_utils.Database:
         return sqlite_utils.Database(self.archive)
 
+    def paths(self, outlet: str, status: int | None = None) -> list[str]:
+        """The routes one outlet's mirror was asked for (answered ``status``)."""
+        return [r.path for r in self.requests[outlet] if status in (None, r.status)]
+
 
 @pytest.fixture(scope="session")
 def every_outlet(tmp_path_factory) -> EveryOutlet:

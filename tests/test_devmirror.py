@@ -159,6 +159,16 @@ def test_a_sitemap_declared_gzip_is_a_gzip_file_served_as_is():
     assert sorted(listed) == sorted(a["url"] for a in site.articles)
 
 
+def test_listings_of_a_site_without_trailing_slashes_are_paged_from_their_stem():
+    """WordPress under a permalink structure without a trailing slash: the home's second
+    page is /page/2, a category's /category/armenia/page/2."""
+    content = yaml.safe_load(DRUPAL.read_text(encoding="utf-8"))
+    content["layout"]["next_pages"] = "{stem}/page/{page}"
+    content["page_size"] = 2
+    site = Site("initial", content)
+    assert {"/page/2", "/region/armenia/page/2"} <= set(site.routes)
+
+
 def test_the_command_line_serves_a_site_while_a_command_runs():
     port = free_port()
     client = (

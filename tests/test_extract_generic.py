@@ -197,6 +197,10 @@ TEASERS = {
         f"<p><strong>Explainer | <a href='{OTHER}'>What is the corridor, and who wants "
         "it?</a></strong></p>"
     ),
+    "an 'Also read:' line": (
+        f"<p><strong>Also read:</strong> <a href='{OTHER}'>What is the corridor, and who wants "
+        "it?</a></p>"
+    ),
     "a box with a dek": (
         f"<div class='note'><p><a href='{OTHER}'>What is the corridor, and who wants it?</a>"
         "</p><p>From a Soviet-era railway to a transit route: the history of the strip of "

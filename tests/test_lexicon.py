@@ -87,8 +87,10 @@ def test_an_updated_label_in_each_language_gives_the_modification_date(line):
 
 
 @pytest.mark.parametrize(
-    "heading", ["Related", "Читайте также", "ასევე წაიკითხეთ", "Կարդացեք նաև", "Oxşar xəbərlər"]
-)
+    "heading",
+    ["Related", "Also read:", "Читайте также", "По теме:", "ასევე წაიკითხეთ", "Կարդացեք նաև",
+     "Oxşar xəbərlər"],
+)  # fmt: skip
 def test_a_related_heading_in_each_language_ends_the_text(heading):
     cards = "".join(
         f"<div><p>Another story number {n}, a long teaser of another article, and more.</p></div>"
@@ -103,7 +105,7 @@ def test_a_related_heading_in_each_language_ends_the_text(heading):
 
 @pytest.mark.parametrize(
     "credit", ["Photo: Mariam Nikuradze", "Фото: Мариам Никурадзе", "ფოტო: მარიამ ნიკურაძე",
-               "Լուսանկարը: Անի Մկրտչյան", "Foto: Aynur Məmmədova"],
+               "Լուսանկարը: Անի Մկրտչյան", "Լուսանկարը՝ Photolure", "Foto: Aynur Məmmədova"],
 )  # fmt: skip
 def test_a_picture_credit_in_each_language_is_not_text(credit):
     html = page().replace("<div class='text'>", f"<div class='text'><p>{credit}</p>")

@@ -61,6 +61,9 @@ def test_canonical_url_drops_tracking_and_fragment(url, expected):
         ("Sunday 31 August 2025", "2025-08-31"),
         ("31 августа 2025 г., 20:00", "2025-08-31T16:00:00Z"),
         ("30 Nov 2024, 03:03", "2024-11-29T23:03:00Z"),
+        ("02/09/2025 - 14:30", "2025-09-02T10:30:00Z"),  # day first, a dash before the time
+        ("2 September 2025 – 14:30", "2025-09-02T10:30:00Z"),
+        ("02/09/2025 - 03/09/2025", None),  # two days: no time after the dash
         ("2025-08-29", "2025-08-29"),
         ("yesterday", None),
         ("", None),

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from caucasus_crawler.normalize import canonical_url
 from tests.conftest import expected_row, outlet_names
 
 
@@ -67,3 +68,16 @@ def test_every_outlet_is_named_in_the_archive(outlet):
     row = every_outlet.db["sources"].get(name)
     home = site.url("home", site.main_language)
     assert (row["title"], row["url"]) == (site.name, home)
+
+
+def test_every_redirect_the_crawl_followed_is_an_address_of_its_article(outlet):
+    """Shortlinks, trailing-slash twins, a translation plugin's /?lang=hy&p=ID: each
+    address that answered 301 is archived as an address of the article it leads to."""
+    name, site, every_outlet = outlet
+    db = every_outlet.db
+    ids = {r["url"]: r["id"] for r in db["articles"].rows}
+    addresses = {(r["url"], r["article_id"]) for r in db["article_urls"].rows}
+    for route in set(every_outlet.paths(name, 301)):
+        live = "https:" + route if route.startswith("//") else site.origin + route
+        article = canonical_url(site.resource(route).location)
+        assert (canonical_url(live), ids[article]) in addresses, route

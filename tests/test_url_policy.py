@@ -56,6 +56,11 @@ class Plain(PlainSpider):
         (WordPress, "https://civil.ge/ka/archives/700001", "article", "ka"),
         (WordPress, "https://civil.ge/ru/?p=700001", "article", "ru"),
         (WordPress, "https://civil.ge/category/news/page/2/", "listing", "en"),
+        # WPML's and Polylang's edition by query: the Georgian post, at the site's root.
+        (WordPress, "https://civil.ge/?lang=ka&p=700001", "article", "ka"),
+        (WordPress, "https://civil.ge/?p=700001&lang=ru", "article", "ru"),
+        (WordPress, "https://civil.ge/?lang=fr&p=700001", None, "en"),
+        (WordPress, "https://civil.ge/category/news/?lang=ka", None, "ka"),
         (Plain, "https://news.am/eng/news/912345.html", "article", "en"),
         (Plain, "https://news.am/rus/news/?page=3", "listing", "ru"),
     ],
@@ -87,6 +92,7 @@ def test_languages_chosen_for_a_run_leave_the_other_editions_out():
     assert urls.classify("https://russian.eurasianet.org/armeniya-i-pakistan") == "article"
     assert urls.classify("https://eurasianet.org/armenia-pakistan-relations") is None
     assert Drupal(languages="ru").mirror.hosts[:2] == ["eurasianet.org", "www.eurasianet.org"]
+    assert WordPress(languages="en").urls.classify("https://civil.ge/?lang=ka&p=700001") is None
 
 
 @pytest.mark.parametrize(

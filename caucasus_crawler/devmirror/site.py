@@ -297,9 +297,13 @@ class Site:
                     self._listing(self.url(kind, lang, slug=slug), kind, name, cards, lang)
 
     def _listing(self, first: str, kind: str, name: str, cards: list[dict], lang: str) -> None:
+        """A listing's pages: the next ones at the layout's ``next_pages``, filled in from
+        the first one's URL (``listing``, and ``stem``: without its trailing slash, for
+        sites whose addresses have none) and the page number (from 1 or 0)."""
         pages = [cards[i : i + self.page_size] for i in range(0, len(cards), self.page_size)]
+        stem = first.rstrip("/")
         urls = [first] + [
-            self.layout["next_pages"].format(listing=first, page=n, page_index=n - 1)
+            self.layout["next_pages"].format(listing=first, stem=stem, page=n, page_index=n - 1)
             for n in range(2, len(pages) + 1)
         ]
         for number, page_cards in enumerate(pages, start=1):

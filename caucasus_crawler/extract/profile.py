@@ -18,11 +18,12 @@ _OPENING = r"[\[(«\"“]?\s*"
 _TEASER_LABEL = re.compile(rf"^{_OPENING}{TEASER_LABEL}\b", re.IGNORECASE)
 # What a modification date is labelled with ("Updated: …", "Последнее обновление: …").
 UPDATED_LABEL = lexicon.alternatives("updated_labels")
-# Picture credits that survive as text when the markup gives no <figcaption>.
+# Picture credits that survive as text when the markup gives no <figcaption>. (Armenian
+# writes its own comma after the word: "Լուսանկարը՝ …".)
 CAPTION_CREDIT = re.compile(
     r"(^|[.!?]\s+|\(\s*)(all )?"
     + lexicon.alternatives("photo_words")
-    + r"\s*(:|via\b|by\b|courtesy\b|credit\b|—|–)|\bofficial (photo|image)\.?$|^photo\.?$",
+    + r"\s*(:|\u055d|via\b|by\b|courtesy\b|credit\b|—|–)|\bofficial (photo|image)\.?$|^photo\.?$",
     re.IGNORECASE,
 )
 

@@ -1,7 +1,8 @@
 """WordPress: posts at ``/<slug>/``, shortlinks ``/?p=<id>``, a feed per edition at
 ``<home>feed/`` (WPML and Polylang editions under ``/<lang>/``), Yoast's or core's
 sitemaps, listings ``/category/<slug>/``, ``/tag/<slug>/``, ``/author/<slug>/`` paged
-by ``/page/N/``. Hooks: as the engine's."""
+by ``/page/N/``. WPML and Polylang also name an edition by ``?lang=``: ``/?lang=hy&p=<id>``
+is a post of the Armenian edition. Hooks: as the engine's."""
 
 from ..engine import NewsSpider
 
@@ -17,6 +18,7 @@ class WordPressSpider(NewsSpider):
     listing_path = r"^(?:/[a-z]{2})?/(?:(?:category|tag|author)/[^/]+/?)?(?:page/\d+/?)?$"
     article_path = r"^(?:/[a-z]{2})?/[^/]+/?$"
     article_query = r"p=\d+"
+    language_query = "lang"
     skip_path = (
         r"^/(?:wp-admin|wp-content|wp-includes|wp-json)/|/(?:feed|amp|embed|trackback)/?$"
         r"|\.(?:jpe?g|png|gif|webp|svg|pdf|mp[34]|zip|css|js|xml|json|txt)$"
