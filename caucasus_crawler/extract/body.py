@@ -125,8 +125,10 @@ LEADING_ONLY_WORDS = frozenset(["widget"])
 # Drupal's "field-label-hidden" wraps an article's text whose label is hidden.
 SHORT_NAME_ONLY_WORDS = frozenset(["hidden"])
 # WordPress labels every post's wrapper with its status, format, type and terms
-# ("status-publish", "tag-social-media"): what the post is filed under, not furniture.
-POST_CLASS_PREFIXES = frozenset("status format type category tag".split())
+# ("status-publish", "tag-social-media"), and Drupal every node's with its type, view
+# mode and state ("node--promoted": articles are promoted to the front page by
+# default): what the post is and is filed under, not furniture.
+POST_CLASS_PREFIXES = frozenset("status format type category tag node".split())
 
 
 @lru_cache(maxsize=4096)
