@@ -15,11 +15,11 @@ offset is taken as New York time, the zone its Drupal most likely keeps. Russian
 region names differ (``кавказ``): ``-a sections=`` selects English regions.
 """
 
-from ..extract import ArticlePage, SiteProfile
-from ..platforms.drupal import DrupalSpider
+from ..extract import SiteProfile
+from ..platforms.drupal import DrupalPage, DrupalSpider
 
 
-class EurasianetPage(ArticlePage):
+class EurasianetPage(DrupalPage):
     profile = SiteProfile(
         site_name="Eurasianet",
         timezone="America/New_York",
@@ -30,9 +30,10 @@ class EurasianetPage(ArticlePage):
             "Eurasianet depends on readers like you",
             "Eurasianet — независимое издание",
             "Поддержите независимую журналистику",
-            # The newsletter box.
+            # The newsletter box (until 2018: the Weekly Digest).
             "Get Eurasianet's weekly newsletter",
             "Еженедельная рассылка Eurasianet",
+            "EurasiaNet's Weekly Digest",
         ),
         author_path=r"/authors?/[^/]+$",
         section_path=r"/region/[^/]+$",
