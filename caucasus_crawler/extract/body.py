@@ -48,6 +48,8 @@ INLINE = frozenset(
     "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup "
     "time u var wbr font del ins big tt".split()
 )
+# A paragraph shorter than this (in characters) is no sign of where the text stands.
+PARAGRAPH_CHARS = 25
 # An element this short (in characters) around a boilerplate line is taken to be
 # the box that holds it: a membership appeal, a teaser card.
 BOX_MAX_CHARS = 700
@@ -208,7 +210,7 @@ def _is_text_despite_tag(el: HtmlElement) -> bool:
 
 
 def find_container(
-    doc: HtmlElement, protected: set, min_chars: int = 25
+    doc: HtmlElement, protected: set, min_chars: int = PARAGRAPH_CHARS
 ) -> tuple[HtmlElement | None, HtmlElement | None]:
     """The element holding the article text, and its first paragraph (where the body starts).
 
