@@ -47,8 +47,8 @@ class AzatutyunPage(ArticlePage):
         ),
         # Its related box and most-read list ("See also", "Most read").
         end_markers=("տես նաև", "смотрите также", "ամենաընթերցվածը", "самое читаемое"),
-        author_path=r"^/author/",
-        section_path=r"^/z/\d+$",
+        author_path=r"/author/",
+        section_path=r"/z/\d+$",
     )
 
     @attribute
