@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
@@ -69,9 +70,18 @@ def test_language_editions_are_linked_both_ways(outlet):
     ids = {r["url"]: r["id"] for r in crawl.db["articles"].rows}
     links = {(r["article_id"], r["url"]) for r in crawl.db["translations"].rows}
     expected = {
-        (ids[a["url"]], url)
-        for a in site.articles
-        for _, url in a["hreflang"]
-        if url != a["url"]
+        (ids[a["url"]], url) for a in site.articles for _, url in a["hreflang"] if url != a["url"]
     }
     assert expected <= links
+
+
+def test_the_crawl_asks_for_the_sites_routes_and_never_for_what_it_leaves_out(outlet):
+    """The routes the mirror's content file names under ``crawl``: what its discovery
+    must reach (feeds found on an RSS page, sitemaps, paged listings on every host) and
+    what it must never ask for (addresses the outlet leaves out)."""
+    name, _, crawl = outlet
+    content = yaml.safe_load((SITES / f"{name}.yml").read_text(encoding="utf-8"))
+    routes = content.get("crawl", {})
+    asked = set(crawl.paths())
+    assert set(routes.get("asks", [])) - asked == set()
+    assert [p for p in asked if any(part in p for part in routes.get("never", []))] == []
