@@ -14,10 +14,11 @@ same scraper).
 
 Assumed (Pangea's conventions, nothing seen): section listings paged by ``/p<N>``; the
 Russian site (``rus.`` as RFE/RL's other services have it) with its own RSS page and
-sitemap; Yerevan time for a date written without an offset. An English article's address
-is the Armenian edition's and Pangea writes one language for a whole site, so its
-language is read from its script. Section names are not known: ``-a sections=`` takes
-none.
+sitemap; Yerevan time for a date written without an offset; the boilerplate's wording.
+An English article's address is the Armenian edition's and Pangea writes one language for
+a whole site, so its language is read from its script; ``-a languages=en`` alone starts
+from the English section but follows no article (crawl ``hy,en``). Section names are not
+known: ``-a sections=`` takes none.
 """
 
 import re
@@ -39,11 +40,12 @@ class AzatutyunPage(ArticlePage):
         timezone="Asia/Yerevan",
         text_selector=".wsw, #article-content",
         boilerplate_phrases=(
-            # The newsletter box and the note under the comments, in its three languages.
+            # The newsletter box, in its three languages, and the note under the comments.
             "Ստացեք օրվա գլխավոր լուրերը",
             "Get the day's top stories",
             "Получайте главные новости дня",
             "Մեկնաբանությունները հրապարակվում են",
+            "Комментарии публикуются после модерации",
         ),
         # Its related box and most-read list ("See also", "Most read").
         end_markers=("տես նաև", "смотрите также", "ամենաընթերցվածը", "самое читаемое"),

@@ -12,7 +12,8 @@ Assumed (Drupal's conventions, nothing seen): the Russian feed at its host's
 ``?page=0``; dates in the metas with an offset (metatag's ``article:published_time``),
 ``<time datetime>`` in UTC. The site is run from New York: a date written without an
 offset is taken as New York time, the zone its Drupal most likely keeps. Russian
-region names differ (``кавказ``): ``-a sections=`` selects English regions.
+region names differ (``кавказ``): ``-a sections=`` selects English regions. The
+wording of its donation and newsletter boxes is assumed.
 """
 
 from ..extract import SiteProfile
