@@ -34,6 +34,7 @@ class DrupalPage(ArticlePage):
 
     @attribute
     def node_type(self) -> str | None:
+        """The machine name of the node type the page renders, as its body's class says."""
         body = self.page.doc.find("body")
         for name in (body.get("class") or "").split() if body is not None else ():
             for prefix in NODE_TYPE_CLASS_PREFIXES:
