@@ -6,7 +6,7 @@ import gzip
 import http.client
 import subprocess
 import sys
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
@@ -103,6 +103,27 @@ def test_articles_answer_on_their_edition_host_and_node_addresses_redirect(drupa
     assert "Ереван открыл" in body.decode()
     elsewhere, _ = fetch(drupal, WWW + "/erevan-otkryl-avtobusnye-polosy")
     assert elsewhere.status == 404
+
+
+def test_an_address_in_another_script_is_served_percent_encoded_as_browsers_ask_for_it():
+    """A Cyrillic slug (russian.eurasianet.org/region/кавказ) is written as a reader reads
+    it in the content file; its address is the percent-encoded form requests carry."""
+    content = yaml.safe_load(DRUPAL.read_text(encoding="utf-8"))
+    old, slug = "erevan-otkryl-avtobusnye-polosy", "ереван-открыл-полосы"
+    for article in content["articles"]:
+        if article["slug"] == old:
+            article.update(slug=slug, sections=["кавказ"])
+        if article.get("translation") == old:
+            article["translation"] = slug
+    content["sections"]["кавказ"] = "Кавказ"
+    site = Site("initial", content)
+    address = RUSSIAN + "/" + quote(slug)
+    assert address in {a["url"] for a in site.articles}
+    with MirrorServer(site) as server:
+        article, body = fetch(server, address)
+        region, _ = fetch(server, RUSSIAN + "/region/" + quote("кавказ"))
+    assert (article.status, region.status) == (200, 200)
+    assert lxml.html.fromstring(body).xpath('//link[@hreflang="ru"]/@href') == [address]
 
 
 @pytest.mark.parametrize(

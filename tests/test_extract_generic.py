@@ -131,6 +131,21 @@ def test_a_class_name_ending_in_hidden_is_not_hidden_furniture():
     assert extract_article(hidden, URL, ArticlePage).article.body == ""
 
 
+@pytest.mark.parametrize(
+    "labels",
+    [
+        "node node-article node-promoted clearfix",  # Drupal 7
+        "node node--type-article node--promoted node--view-mode-full",  # Drupal 8 and later
+    ],
+)
+def test_drupal_node_labels_are_not_furniture(labels):
+    """Drupal labels an article's wrapper with its type, view mode and state: a node
+    promoted to the front page (articles are, by default) is not promoted content."""
+    head = jsonld({"@type": "NewsArticle", "headline": "Story"})
+    html = page(head=head).replace("class='content'", f"class='{labels}'")
+    assert extract_article(html, URL, ArticlePage).article.body.split("\n\n") == STORY
+
+
 # --- two readings ------------------------------------------------------------------
 
 PROFILE = SiteProfile(site_name="")

@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from caucasus_crawler.extract import ArticlePage, attribute, extract_article, parse_html, read_page
+from caucasus_crawler.extract import (
+    ArticlePage,
+    SiteProfile,
+    attribute,
+    extract_article,
+    parse_html,
+    read_page,
+)
 from caucasus_crawler.extract.page import layout_for
 from caucasus_crawler.page_reader import PageReader
 from caucasus_crawler.spiders.oc_media import OcMediaPage, OcMediaSpider
@@ -104,3 +111,27 @@ def test_fields_read_the_same_whatever_is_asked_first(first):
 def test_the_spider_declares_its_page_class():
     assert OcMediaSpider.article_page is OcMediaPage
     assert OcMediaSpider(base_url="http://127.0.0.1:8765").profile is OcMediaPage.profile
+
+
+def test_an_outlet_that_names_the_element_of_its_text_is_read_from_it():
+    """Readers' comments longer than a short news item win the generic choice of the
+    text's element; an outlet whose markup is known names it (Pangea's ".wsw")."""
+    comments = [
+        f"Comment {n}: a reader writes at length, and then some more, " * 3 for n in range(6)
+    ]
+    page = (
+        "<html><head><title>Story</title><meta property='og:type' content='article'>"
+        "<meta property='article:published_time' content='2025-08-29T12:00:00+04:00'></head>"
+        "<body><h1>Story</h1><div class='wsw'>"
+        + "".join(f"<p>{p}</p>" for p in STORY)
+        + "</div><div class='talk'>"
+        + "".join(f"<p>{c.strip()}</p>" for c in comments)
+        + "</div></body></html>"
+    )
+
+    class Named(ArticlePage):
+        profile = SiteProfile(site_name="", text_selector=".wsw")
+
+    url = "https://example.org/story/"
+    assert extract_article(page, url, Named).article.body.split("\n\n") == STORY
+    assert extract_article(page, url, ArticlePage).article.body.split("\n\n") != STORY

@@ -28,11 +28,6 @@ DEFECTS: dict[str, str] = {
         "...') is missing from the body because it equals the meta description (it went to "
         "lead only)"
     ),
-    "drupal10_node_en": (
-        "the body ends with the reader comment section Drupal renders inside the node's <article> "
-        "(section.field--name-comment.comment-wrapper): 'Comments' and 'The same happened to honey "
-        "producers two years ago. ...'"
-    ),
 }
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 
+from caucasus_crawler.devmirror.site import SITES
 from caucasus_crawler.normalize import canonical_url
 from tests.conftest import expected_row, outlet_names
 
@@ -81,3 +83,15 @@ def test_every_redirect_the_crawl_followed_is_an_address_of_its_article(outlet):
         live = "https:" + route if route.startswith("//") else site.origin + route
         article = canonical_url(site.resource(route).location)
         assert (canonical_url(live), ids[article]) in addresses, route
+
+
+def test_the_crawl_asks_for_the_sites_routes_and_never_for_what_it_leaves_out(outlet):
+    """The routes the mirror's content file names under ``crawl``: what its discovery
+    must reach (feeds found on an RSS page, sitemaps, paged listings on every host) and
+    what it must never ask for (addresses the outlet leaves out)."""
+    name, _, every_outlet = outlet
+    content = yaml.safe_load((SITES / f"{name}.yml").read_text(encoding="utf-8"))
+    routes = content.get("crawl", {})
+    asked = set(every_outlet.paths(name))
+    assert set(routes.get("asks", [])) - asked == set()
+    assert [p for p in asked if any(part in p for part in routes.get("never", []))] == []

@@ -27,6 +27,7 @@ from urllib.parse import quote, urlsplit
 import jinja2
 import lxml.html
 import yaml
+from w3lib.url import safe_url_string
 
 from ..mirror import HOST_PREFIX
 
@@ -121,7 +122,9 @@ class Site:
 
     def _address(self, pattern: str, lang: str, fields: dict) -> str:
         edition = self.editions[lang]
-        return edition["origin"] + pattern.format_map({**edition, **fields})
+        # As a browser asks for it: a slug in another script (/region/кавказ)
+        # percent-encoded, the form its links, requests and the archive share.
+        return safe_url_string(edition["origin"] + pattern.format_map({**edition, **fields}))
 
     def key(self, host: str | None, path_and_query: str) -> str:
         """The route of a request for ``path_and_query`` on ``host`` (the Host header):

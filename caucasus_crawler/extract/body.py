@@ -48,6 +48,8 @@ INLINE = frozenset(
     "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup "
     "time u var wbr font del ins big tt".split()
 )
+# A paragraph shorter than this (in characters) is no sign of where the text stands.
+PARAGRAPH_CHARS = 25
 # An element this short (in characters) around a boilerplate line is taken to be
 # the box that holds it: a membership appeal, a teaser card.
 BOX_MAX_CHARS = 700
@@ -125,8 +127,10 @@ LEADING_ONLY_WORDS = frozenset(["widget"])
 # Drupal's "field-label-hidden" wraps an article's text whose label is hidden.
 SHORT_NAME_ONLY_WORDS = frozenset(["hidden"])
 # WordPress labels every post's wrapper with its status, format, type and terms
-# ("status-publish", "tag-social-media"): what the post is filed under, not furniture.
-POST_CLASS_PREFIXES = frozenset("status format type category tag".split())
+# ("status-publish", "tag-social-media"), and Drupal every node's with its type, view
+# mode and state ("node--promoted": articles are promoted to the front page by
+# default): what the post is and is filed under, not furniture.
+POST_CLASS_PREFIXES = frozenset("status format type category tag node".split())
 
 
 @lru_cache(maxsize=4096)
@@ -206,7 +210,7 @@ def _is_text_despite_tag(el: HtmlElement) -> bool:
 
 
 def find_container(
-    doc: HtmlElement, protected: set, min_chars: int = 25
+    doc: HtmlElement, protected: set, min_chars: int = PARAGRAPH_CHARS
 ) -> tuple[HtmlElement | None, HtmlElement | None]:
     """The element holding the article text, and its first paragraph (where the body starts).
 

@@ -460,7 +460,7 @@ def paywalled_parts(page: Page) -> list[HtmlElement]:
         if str(part.get("isAccessibleForFree")).strip().lower() != "false":
             continue
         if isinstance(selector, str) and _SIMPLE_SELECTOR.fullmatch(selector.strip()):
-            found += _select(page.doc, selector.strip())
+            found += select(page.doc, selector.strip())
     return found
 
 
@@ -468,7 +468,9 @@ def paywalled_parts(page: Page) -> list[HtmlElement]:
 _SIMPLE_SELECTOR = re.compile(r"[.#][\w-]+(?:\s*,\s*[.#][\w-]+)*")
 
 
-def _select(doc: HtmlElement, selector: str) -> list[HtmlElement]:
+def select(doc: HtmlElement, selector: str) -> list[HtmlElement]:
+    """The elements a simple selector names, in document order: ``.class``, ``#id``, or
+    several of them separated by commas."""
     found = []
     for name in map(str.strip, selector.split(",")):
         attribute, value = ("class", name[1:]) if name[0] == "." else ("id", name[1:])

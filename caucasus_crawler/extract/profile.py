@@ -45,6 +45,10 @@ class SiteProfile:
     author_path: str | None = None
     section_path: str | None = None
     tag_path: str | None = None
+    # The element holding the text, where the outlet's markup is known (Pangea's
+    # ".wsw"): class or id selectors, as ``metadata.select`` reads them. A page without
+    # one is read as any other.
+    text_selector: str | None = None
     # Thresholds. Below min_container_words, the container is not the article: ask
     # trafilatura. An article under very_short_words is kept, but counted (more often a
     # broken page).
