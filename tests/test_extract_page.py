@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from caucasus_crawler.extract import ArticlePage, attribute, extract_article, parse_html, read_page
+from caucasus_crawler.extract import (
+    ArticlePage,
+    SiteProfile,
+    attribute,
+    extract_article,
+    parse_html,
+    read_page,
+)
 from caucasus_crawler.extract.page import layout_for
 from caucasus_crawler.page_reader import PageReader
 from caucasus_crawler.spiders.oc_media import OcMediaPage, OcMediaSpider
@@ -104,3 +111,23 @@ def test_fields_read_the_same_whatever_is_asked_first(first):
 def test_the_spider_declares_its_page_class():
     assert OcMediaSpider.article_page is OcMediaPage
     assert OcMediaSpider(base_url="http://127.0.0.1:8765").profile is OcMediaPage.profile
+
+
+class EditionsPage(ArticlePage):
+    """An outlet whose editions are path prefixes, and whose markup says "am" (the
+    country's code, not Armenian's) on every page."""
+
+    profile = SiteProfile(
+        site_name="Editions", editions={"en": "/eng/", "hy": "/arm/", "ru": "/ru"}
+    )
+
+
+@pytest.mark.parametrize(
+    "path, language",
+    [("/arm/news/912845.html", "hy"), ("/eng/news/1.html", "en"), ("/ru", "ru"),
+     ("/ru/news/1.html", "ru"), ("/rules/", "am"), ("/", "am")],
+)  # fmt: skip
+def test_a_page_in_an_editions_path_is_in_the_editions_language(path, language):
+    page = PAGE_2019.replace("<html>", "<html lang='am'>")
+    article = extract_article(page, "https://news.example" + path, EditionsPage).article
+    assert article.language == language

@@ -166,7 +166,7 @@ class ArticlePage:
 
     @attribute
     def language(self) -> str | None:
-        return metadata.language(self.page)
+        return self.profile.edition_language(self.url) or metadata.language(self.page)
 
     @attribute
     def members_only(self) -> bool:
