@@ -176,3 +176,24 @@ def test_the_command_line_serves_a_site_while_a_command_runs():
         f"Drupal News mirror (initial) at http://127.0.0.1:{port}/",
         "gzip",
     ]
+
+
+def test_a_site_whose_layout_names_no_sitemap_serves_none():
+    """News.am's shape: no sitemap anywhere (a page published later lists none either)."""
+    content = yaml.safe_load(DRUPAL.read_text(encoding="utf-8"))
+    del content["layout"]["sitemap_index"], content["layout"]["sitemaps"]
+    site = Site("initial", content)
+    site.publish("/late-story", site.routes["/yerevan-opens-new-bus-lanes"])
+    assert not [path for path in site.routes if "sitemap" in path]
+    assert site.resource("/sitemap.xml").status == 404
+
+
+def test_a_refused_address_answers_its_status_and_is_listed_in_the_sitemap():
+    """Armenpress's shape: Cloudflare answers a bot 403 at an address the sitemap lists."""
+    content = yaml.safe_load(DRUPAL.read_text(encoding="utf-8"))
+    content["refused"] = [{"path": "/blocked-story", "status": 403, "template": "404.html"}]
+    site = Site("initial", content)
+    assert site.refused == {"/blocked-story": 403}
+    assert site.resource("/blocked-story").status == 403
+    sitemaps = b"".join(r.body for path, r in site.routes.items() if "sitemap" in path)
+    assert f"<loc>{WWW}/blocked-story</loc>".encode() in sitemaps

@@ -6,6 +6,7 @@ invented articles in each of its editions, in the real site's structure."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 from scrapy.spiderloader import SpiderLoader
@@ -69,9 +70,19 @@ def test_language_editions_are_linked_both_ways(outlet):
     ids = {r["url"]: r["id"] for r in crawl.db["articles"].rows}
     links = {(r["article_id"], r["url"]) for r in crawl.db["translations"].rows}
     expected = {
-        (ids[a["url"]], url)
-        for a in site.articles
-        for _, url in a["hreflang"]
-        if url != a["url"]
+        (ids[a["url"]], url) for a in site.articles for _, url in a["hreflang"] if url != a["url"]
     }
     assert expected <= links
+
+
+def test_refused_addresses_are_asked_for_counted_and_never_archived(outlet):
+    """A page the site refuses the crawler (Cloudflare's 403 to bots) is counted, and
+    the crawl goes on without it."""
+    _, site, crawl = outlet
+    answered = {r.path: r.status for r in crawl.requests}
+    assert {path: answered.get(path) for path in site.refused} == site.refused
+    stats = json.loads(next(crawl.db.query("SELECT stats FROM crawls"))["stats"])
+    for status, count in Counter(site.refused.values()).items():
+        assert stats[f"failures/http_{status}"] == count
+    archived = {row["url"] for row in crawl.db["article_urls"].rows}
+    assert not {site.origin + path for path in site.refused} & archived
