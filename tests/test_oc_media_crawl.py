@@ -1,6 +1,7 @@
 """End to end: a real `scrapy crawl oc_media` against the bundled mirror, checked in SQLite."""
 
 import json
+
 import pytest
 
 from tests.conftest import expected_row
