@@ -197,3 +197,15 @@ def test_a_refused_address_answers_its_status_and_is_listed_in_the_sitemap():
     assert site.resource("/blocked-story").status == 403
     sitemaps = b"".join(r.body for path, r in site.routes.items() if "sitemap" in path)
     assert f"<loc>{WWW}/blocked-story</loc>".encode() in sitemaps
+
+
+def test_a_section_may_be_named_in_each_editions_language():
+    content = yaml.safe_load(DRUPAL.read_text(encoding="utf-8"))
+    content["sections"]["armenia"] = {"en": "Armenia", "ru": "Армения"}
+    site = Site("initial", content)
+    names = {
+        a["language"]: a["sections"][0]["name"] for a in site.articles if a["id"] in (5101, 5201)
+    }
+    assert names == {"en": "Armenia", "ru": "Армения"}
+    listing = site.resource(site.key("russian.drupal-news.example", "/region/armenia")).body
+    assert '<h1 class="page-title">Армения</h1>' in listing.decode()

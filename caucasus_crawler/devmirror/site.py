@@ -171,7 +171,11 @@ class Site:
             for s in a.get("authors") or []
         ]
         a["sections"] = [
-            {"slug": s, "name": self.section_names[s], "url": self.url("section", lang, slug=s)}
+            {
+                "slug": s,
+                "name": self._section_name(s, lang),
+                "url": self.url("section", lang, slug=s),
+            }
             for s in a["sections"]
         ]
         a["tags"] = [
@@ -196,6 +200,12 @@ class Site:
         if a.get("legacy_path"):
             a["legacy_url"] = self.url("legacy", lang, **a)
         return a
+
+    def _section_name(self, slug: str, lang: str) -> str:
+        """A section's name, or its name in the edition's language (one slug, named in
+        each language, as sites on one CMS name a category)."""
+        name = self.section_names[slug]
+        return name[lang] if isinstance(name, dict) else name
 
     def _page(self, raw: dict) -> dict:
         url = self.url("page", self.main_language, **raw)
@@ -293,7 +303,7 @@ class Site:
         home_title = self.editions[lang]["home_title"]
         self._listing(self.url("home", lang), "home", home_title, own, lang)
         named = {
-            "section": (self.section_names, "sections"),
+            "section": ({s: self._section_name(s, lang) for s in self.section_names}, "sections"),
             "tag": ({t["slug"]: t["name"] for a in own for t in a["tags"]}, "tags"),
             "author": (self.author_names, "authors"),
         }
