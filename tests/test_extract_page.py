@@ -131,3 +131,21 @@ def test_a_page_in_an_editions_path_is_in_the_editions_language(path, language):
     page = PAGE_2019.replace("<html>", "<html lang='am'>")
     article = extract_article(page, "https://news.example" + path, EditionsPage).article
     assert article.language == language
+
+
+class ExcerptPage(ArticlePage):
+    """An outlet whose CMS writes the text's opening as every page's description."""
+
+    profile = SiteProfile(site_name="Excerpts", description_is_excerpt=True)
+
+
+@pytest.mark.parametrize(
+    "layout, lead, body", [(ArticlePage, STORY[0], STORY[1:]), (ExcerptPage, None, STORY)]
+)
+def test_a_description_that_repeats_the_first_paragraph_is_a_lead_unless_an_excerpt(
+    layout, lead, body
+):
+    description = f"<meta name='description' content='{STORY[0]}'>"
+    page = PAGE_2019.replace("</head>", description + "</head>")
+    article = extract_article(page, "https://example.org/story/", layout).article
+    assert (article.lead, article.body.split("\n\n")) == (lead, body)
