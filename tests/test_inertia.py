@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from caucasus_crawler.extract import extract_article, parse_html
+from caucasus_crawler.extract import SiteProfile, extract_article, parse_html
 from caucasus_crawler.extract.inertia import InertiaPage, page_object
 
 URL = "https://news.example/en/article/7"
@@ -16,6 +16,10 @@ TEXT, BODY = f"<p>{SENTENCE}</p>" * 3, "\n\n".join([SENTENCE] * 3)
 TITLE, PUBLISHED = "Council approves the budget", "2025-10-01T08:00:00Z"
 RECORD = {"title": TITLE, "body": TEXT, "published_at": PUBLISHED}
 PAGE = {"component": "Article/Show", "props": {"data": RECORD}, "url": "/en/article/7"}
+
+
+class Yerevan(InertiaPage):
+    profile = SiteProfile(site_name="News", timezone="Asia/Yerevan")
 
 
 def attribute(page: dict) -> str:
@@ -59,3 +63,18 @@ def test_what_the_record_does_not_say_is_read_from_the_markup():
     article = extract_article(MARKUP.format(shell), URL, InertiaPage).article
     assert (article.title, article.published, article.body) == (TITLE, PUBLISHED, BODY)
     assert article.alternates == {"hy": "https://news.example/hy/article/8"}
+
+
+@pytest.mark.parametrize(
+    "stated, published",
+    [
+        ({"published_at": "2025-10-01 12:00:00"}, PUBLISHED),  # local time (UTC+4)
+        ({"date": 1759305600}, PUBLISHED),  # a Unix time
+        ({"created_at": "2025-10-01T08:00:00.000000Z"}, PUBLISHED),
+    ],
+)
+def test_a_records_date_is_read_however_it_is_written(stated, published):
+    page = {"props": {"data": {"title": TITLE, "body": TEXT, **stated}}}
+    shell = f'<html><body><div id="app" data-page="{attribute(page)}"></div></body></html>'
+    article = extract_article(shell, URL, Yerevan).article
+    assert article.published == published

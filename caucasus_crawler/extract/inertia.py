@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from lxml import etree
@@ -37,6 +38,8 @@ AUTHOR_KEYS = ("authors", "author")
 SECTION_KEYS = ("categories", "category", "section")
 TAG_KEYS = ("tags",)
 TRANSLATION_KEYS = ("translations", "alternates")
+# In an author's, a category's or a tag's object: its name.
+NAME_KEYS = ("name", "title", "full_name")
 # In a translation's object: its language, and its address.
 LANGUAGE_KEYS = ("locale", "lang", "language")
 URL_KEYS = ("url", "href", "link")
@@ -123,7 +126,7 @@ class InertiaPage(ArticlePage):
     @attribute
     def _dates(self) -> tuple[str | None, str | None]:
         stated = [
-            parse_date(_string(self._stated(keys)), self.timezone)
+            parse_date(_moment(self._stated(keys)), self.timezone)
             for keys in (PUBLISHED_KEYS, MODIFIED_KEYS)
         ]
         if all(stated):
@@ -171,7 +174,9 @@ class InertiaPage(ArticlePage):
             value = value.split(separator) if separator else [value]
         names: list[str] = []
         for item in value if isinstance(value, list) else [value]:
-            name = clean_text(_string(item.get("name") if isinstance(item, dict) else item))
+            name = clean_text(
+                _string(_first(item, NAME_KEYS)[1] if isinstance(item, dict) else item)
+            )
             if name and name not in names:
                 names.append(name)
         return names
@@ -187,6 +192,16 @@ def _first(record, keys: tuple[str, ...]) -> tuple[bool, object]:
 
 def _string(value) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _moment(value) -> str | None:
+    """A date as written ("2025-10-14 13:05:00", ISO 8601), or a Unix time in seconds."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None
+    return _string(value)
 
 
 def _address(item) -> str | None:

@@ -30,7 +30,6 @@ class ArmenpressPage(InertiaPage):
     """An Armenpress article: the Inertia record ``props.data`` (the AMP twin and pages
     rendered on the server are read from their markup)."""
 
-    record_keys = ("data",)
     profile = SiteProfile(
         site_name="Armenpress",
         timezone="Asia/Yerevan",
@@ -57,9 +56,10 @@ class ArmenpressSpider(PlainSpider):
     article_page = ArmenpressPage
     # Cloudflare refuses clients that ask fast: one request at a time, 2 s apart.
     custom_settings = {"DOWNLOAD_DELAY": 2.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
-    feed_paths = ("/rss/articles",)  # under each edition's home (/en)
+    feed_paths = ("/rss/articles",)  # under each edition's home (/en); /rss when linked
     feed_path = r"^/(?:en|hy|ru)/rss(?:/articles)?/?$"
-    sitemap_paths = ("/en/sitemap.xml",)
+    # When robots.txt names none: the one listed, the editions' by analogy, and the usual.
+    sitemap_paths = ("/en/sitemap.xml", "/hy/sitemap.xml", "/ru/sitemap.xml", "/sitemap.xml")
     listing_path = r"^/(?:en|hy|ru)/?$"
     # The article, and the old site's address of it (which redirects here).
     article_path = r"^/(?:(?:en|hy|ru)/article/\d+|(?:eng|arm|rus)/news/\d+(?:/[^/]+)?\.html)/?$"
