@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from contextlib import ExitStack
 
 import sqlite_utils
 
 from caucasus_crawler.devmirror.server import MirrorServer
-from caucasus_crawler.devmirror.site import Site
+from caucasus_crawler.devmirror.site import SITES, Site
 from tests.conftest import FAST, REPO, free_port
+from tests.test_outlet_crawls import OUTLETS
 
 WITH_SECOND_OUTLET = ["-s", "SPIDER_MODULES=caucasus_crawler.spiders,tests.outlets"]
 
@@ -51,20 +53,24 @@ def test_crawlall_crawls_every_outlet_and_a_failing_one_stops_none(tmp_path):
 
 
 def test_crawlall_of_healthy_outlets_exits_0_and_takes_arguments_for_all(tmp_path):
+    """Every outlet, each on its own mirror site."""
     archive = tmp_path / "archive.db"
-    with MirrorServer(Site("initial")) as oc_media:
-        process = crawlall(archive, "--mirror", f"oc_media={oc_media.url}", "-a", "limit=3")
+    with ExitStack() as mirrors:
+        sites = {name: Site("initial", SITES / f"{name}.yml") for name in OUTLETS}
+        urls = {name: mirrors.enter_context(MirrorServer(site)).url for name, site in sites.items()}
+        chosen = [arg for name, url in urls.items() for arg in ("--mirror", f"{name}={url}")]
+        process = crawlall(archive, *chosen, "-a", "limit=3")
     assert process.returncode == 0, process.stderr[-3000:]
     db = sqlite_utils.Database(archive)
-    assert [r["finish_reason"] for r in db["crawls"].rows] == ["limit_reached"]
-    assert db["articles"].count == 3
+    assert [r["finish_reason"] for r in db["crawls"].rows] == ["limit_reached"] * len(OUTLETS)
+    assert db["articles"].count == 3 * len(OUTLETS)
 
 
 def test_crawlall_refuses_an_unknown_outlet_or_a_bad_argument_before_crawling(tmp_path):
     archive = tmp_path / "archive.db"
     unknown = crawlall(archive, "--spiders", "oc_media,nowhere")
     assert unknown.returncode == 2
-    assert "no outlet named nowhere; outlets: oc_media" in unknown.stderr
+    assert f"no outlet named nowhere; outlets: {', '.join(OUTLETS)}" in unknown.stderr
     bad = crawlall(archive, "-a", "since=yesterday")
     assert bad.returncode == 2
     assert "-a since= takes a date as YYYY-MM-DD, got 'yesterday'" in bad.stderr
