@@ -44,14 +44,14 @@ class SiteProfile:
     end_markers: tuple[str, ...] = ()
     teaser_prefixes: tuple[str, ...] = ()
     author_path: str | None = None
+    section_path: str | None = None
+    tag_path: str | None = None
     # An outlet whose editions are path prefixes (language -> "/eng/", as its spider
     # declares them): a page's language is its edition's, whatever its markup says.
     editions: Mapping[str, str] = field(default_factory=dict, hash=False)
     # The page's description is an excerpt of its text (the opening, cut), written by the
     # CMS: never a standfirst, even where it repeats the first paragraph word for word.
     description_is_excerpt: bool = False
-    section_path: str | None = None
-    tag_path: str | None = None
     # Thresholds. Below min_container_words, the container is not the article: ask
     # trafilatura. An article under very_short_words is kept, but counted (more often a
     # broken page).
