@@ -13,10 +13,12 @@ slash (Laravel's), and their feeds at the same paths; the record's other keys
 (``title``, ``subtitle``, ``published_at`` and ``updated_at`` in UTC as Laravel writes
 them, ``category``, ``tags``, ``author``, ``translations``: see ``extract/inertia.py``,
 which also reads the markup when the site renders on the server); that the old
-addresses redirect to the article of the same id (both id ranges are one sequence);
-the sitemap at ``/en/sitemap.xml`` (listed by one project, unverified). Listings are
-shells whose cards are JSON, not links: articles are found by the feeds and the
-sitemap, and no section can be crawled alone (``-a sections`` takes none).
+addresses redirect to the article of the same id (the ids of 2026 continue the old
+site's sequence); the sitemap at ``/en/sitemap.xml`` (listed by one project,
+unverified; the other editions' and ``/sitemap.xml`` are tried too when robots.txt
+names none). Listings are shells whose cards are JSON, not links: articles are found
+by the feeds and the sitemap, and no section can be crawled alone (``-a sections``
+takes none).
 """
 
 from ..extract import SiteProfile
