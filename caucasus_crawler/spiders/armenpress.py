@@ -48,6 +48,9 @@ class ArmenpressPage(InertiaPage):
             "Պատճենել հղումը",
             "Копировать ссылку",
         ),
+        # Where the markup shows them (the AMP twin, pages rendered on the server).
+        section_path=r"/(?:en|hy|ru)/category/[^/]+/?$",
+        tag_path=r"/(?:en|hy|ru)/tag/[^/]+/?$",
     )
 
 

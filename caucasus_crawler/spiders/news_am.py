@@ -55,7 +55,7 @@ class NewsAmPage(ArticlePage):
             "Подписывайтесь на NEWS.am в Telegram",
         ),
         section_path=r"/(?:eng|arm|rus)/news/(?:allregions/)?(?!allthemes/)[a-z]+/?$",
-        tag_path=r"/(?:eng|arm|rus)/tag/[^/]+/?$",
+        tag_path=r"/(?:eng|arm|rus)/tags?/[^/]+/?$",
         description_is_excerpt=True,
     )
 
