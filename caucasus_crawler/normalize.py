@@ -137,6 +137,11 @@ _YEAR_DAY_MONTH = re.compile(
     r"^(?P<year>\d{4})\s+წლის\s+(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)" + _TIME + r"$"
 )
 _NUMERIC = re.compile(r"^(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{4})" + _TIME + r"$")
+# The time before the date ("14:32, 21.03.2016", "12:40 · 21 марта 2026"), as sites of
+# the region write it in their own CMSs.
+_TIME_FIRST = re.compile(
+    r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*[,·•|]?\s+(?P<day>\S.*)$"
+)
 _ISO_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RFC2822_END = re.compile(r"[+-]\d{4}$|GMT$|UT$")
 _MONTH_ABBREVIATION = re.compile("jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
@@ -196,6 +201,15 @@ def _parse_rfc2822(text: str) -> datetime | None:
 
 
 def _parse_written(text: str) -> date | datetime | None:
+    if (time_first := _TIME_FIRST.match(text)) is not None:
+        day = _parse_written(time_first["day"])
+        if type(day) is not date:  # no date, or a time written twice
+            return None
+        hour, minute, second = (int(time_first[k] or 0) for k in ("hour", "minute", "second"))
+        try:
+            return datetime(day.year, day.month, day.day, hour, minute, second)
+        except ValueError:
+            return None
     for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_MONTH_DAY, _YEAR_DAY_MONTH, _NUMERIC):
         match = pattern.match(text)
         if not match:

@@ -223,3 +223,36 @@ def test_the_command_line_serves_several_sites_and_names_them_to_the_command():
         f"Drupal News mirror (initial) at {second}/",
         f"crawlall --mirror oc_media={first} --mirror drupal_news={second} -s X=1",
     ]
+
+
+def test_a_site_whose_layout_names_no_sitemap_serves_none():
+    """News.am's shape: no sitemap anywhere (a page published later lists none either)."""
+    content = yaml.safe_load(DRUPAL.read_text(encoding="utf-8"))
+    del content["layout"]["sitemap_index"], content["layout"]["sitemaps"]
+    site = Site("initial", content)
+    site.publish("/late-story", site.routes["/yerevan-opens-new-bus-lanes"])
+    assert not [path for path in site.routes if "sitemap" in path]
+    assert site.resource("/sitemap.xml").status == 404
+
+
+def test_a_refused_address_answers_its_status_and_is_listed_in_the_sitemap():
+    """Armenpress's shape: Cloudflare answers a bot 403 at an address the sitemap lists."""
+    content = yaml.safe_load(DRUPAL.read_text(encoding="utf-8"))
+    content["refused"] = [{"path": "/blocked-story", "status": 403, "template": "404.html"}]
+    site = Site("initial", content)
+    assert site.refused == {"/blocked-story": 403}
+    assert site.resource("/blocked-story").status == 403
+    sitemaps = b"".join(r.body for path, r in site.routes.items() if "sitemap" in path)
+    assert f"<loc>{WWW}/blocked-story</loc>".encode() in sitemaps
+
+
+def test_a_section_may_be_named_in_each_editions_language():
+    content = yaml.safe_load(DRUPAL.read_text(encoding="utf-8"))
+    content["sections"]["armenia"] = {"en": "Armenia", "ru": "Армения"}
+    site = Site("initial", content)
+    names = {
+        a["language"]: a["sections"][0]["name"] for a in site.articles if a["id"] in (5101, 5201)
+    }
+    assert names == {"en": "Armenia", "ru": "Армения"}
+    listing = site.resource(site.key("russian.drupal-news.example", "/region/armenia")).body
+    assert '<h1 class="page-title">Армения</h1>' in listing.decode()

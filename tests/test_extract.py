@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
-from caucasus_crawler.extract import extract_article, read_page
+from caucasus_crawler.extract import extract_article, metadata, read_page
 from caucasus_crawler.spiders.oc_media import OcMediaSpider
 
 FIXTURES = Path(__file__).parent / "fixtures" / "oc_media"
@@ -134,17 +134,30 @@ def test_a_line_that_only_looks_like_a_byline_is_told_apart_at_once(line):
     assert page.extraction.article.body.split("\n\n") == STORY
 
 
-@pytest.mark.parametrize(
-    "line, names",
-    [
-        ("By Mariam Nikuradze and Robin Fabbro", ["Mariam Nikuradze", "Robin Fabbro"]),
-        ("Авторы: Ани Мкртчян и Арам Петросян", ["Ани Мкртчян", "Арам Петросян"]),
-        ("By A. Kvakhadze, M. O’Neil & R. Fabbro", ["A. Kvakhadze", "M. O’Neil", "R. Fabbro"]),
-    ],
-)
+BYLINES = [
+    ("By Mariam Nikuradze and Robin Fabbro", ["Mariam Nikuradze", "Robin Fabbro"]),
+    ("Авторы: Ани Мкртчян и Арам Петросян", ["Ани Мкртчян", "Арам Петросян"]),
+    ("By A. Kvakhadze, M. O’Neil & R. Fabbro", ["A. Kvakhadze", "M. O’Neil", "R. Fabbro"]),
+]
+
+
+@pytest.mark.parametrize("line, names", BYLINES)
 def test_a_byline_line_still_names_the_authors(line, names):
     page, _ = read_timed(story_page(f"<div>{line}</div>"))
     assert page.extraction.article.authors == names
+
+
+@pytest.mark.parametrize(
+    "line, names",
+    [
+        *BYLINES,
+        ("Հեղինակ՝ Անի Մկրտչյան", ["Անի Մկրտչյան"]),
+        *((line, []) for line in NOT_BYLINES),
+        ("By Friday (the deadline) the road was open again.", []),
+    ],
+)
+def test_a_line_gives_names_only_when_it_is_a_byline(line, names):
+    assert metadata.byline_names(line) == names
 
 
 # Each took from 5 s to minutes (quadratic walks, an XPath libxml2 2.14 runs in

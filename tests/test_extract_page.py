@@ -135,3 +135,41 @@ def test_an_outlet_that_names_the_element_of_its_text_is_read_from_it():
     url = "https://example.org/story/"
     assert extract_article(page, url, Named).article.body.split("\n\n") == STORY
     assert extract_article(page, url, ArticlePage).article.body.split("\n\n") != STORY
+
+
+class EditionsPage(ArticlePage):
+    """An outlet whose editions are path prefixes, and whose markup says "am" (the
+    country's code, not Armenian's) on every page."""
+
+    profile = SiteProfile(
+        site_name="Editions", editions={"en": "/eng/", "hy": "/arm/", "ru": "/ru"}
+    )
+
+
+@pytest.mark.parametrize(
+    "path, language",
+    [("/arm/news/912845.html", "hy"), ("/eng/news/1.html", "en"), ("/ru", "ru"),
+     ("/ru/news/1.html", "ru"), ("/rules/", "am"), ("/", "am")],
+)  # fmt: skip
+def test_a_page_in_an_editions_path_is_in_the_editions_language(path, language):
+    page = PAGE_2019.replace("<html>", "<html lang='am'>")
+    article = extract_article(page, "https://news.example" + path, EditionsPage).article
+    assert article.language == language
+
+
+class ExcerptPage(ArticlePage):
+    """An outlet whose CMS writes the text's opening as every page's description."""
+
+    profile = SiteProfile(site_name="Excerpts", description_is_excerpt=True)
+
+
+@pytest.mark.parametrize(
+    "layout, lead, body", [(ArticlePage, STORY[0], STORY[1:]), (ExcerptPage, None, STORY)]
+)
+def test_a_description_that_repeats_the_first_paragraph_is_a_lead_unless_an_excerpt(
+    layout, lead, body
+):
+    description = f"<meta name='description' content='{STORY[0]}'>"
+    page = PAGE_2019.replace("</head>", description + "</head>")
+    article = extract_article(page, "https://example.org/story/", layout).article
+    assert (article.lead, article.body.split("\n\n")) == (lead, body)

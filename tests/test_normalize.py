@@ -64,6 +64,10 @@ def test_canonical_url_drops_tracking_and_fragment(url, expected):
         ("02/09/2025 - 14:30", "2025-09-02T10:30:00Z"),  # day first, a dash before the time
         ("2 September 2025 – 14:30", "2025-09-02T10:30:00Z"),
         ("02/09/2025 - 03/09/2025", None),  # two days: no time after the dash
+        ("14:32, 21.03.2016", "2016-03-21T10:32:00Z"),  # the time first
+        ("12:40 · 21 марта 2026", "2026-03-21T08:40:00Z"),
+        ("25:40, 21.03.2016", None),
+        ("12:40, 14:32 21.03.2016", None),
         ("2025-08-29", "2025-08-29"),
         ("yesterday", None),
         ("", None),

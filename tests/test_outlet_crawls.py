@@ -6,6 +6,7 @@ mirror site: invented articles in each of its editions, in the real site's struc
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 import yaml
@@ -95,3 +96,17 @@ def test_the_crawl_asks_for_the_sites_routes_and_never_for_what_it_leaves_out(ou
     asked = set(every_outlet.paths(name))
     assert set(routes.get("asks", [])) - asked == set()
     assert [p for p in asked if any(part in p for part in routes.get("never", []))] == []
+
+
+def test_refused_addresses_are_asked_for_counted_and_never_archived(outlet):
+    """A page the site refuses the crawler (Cloudflare's 403 to bots) is counted, and
+    the crawl goes on without it."""
+    name, site, every_outlet = outlet
+    answered = {r.path: r.status for r in every_outlet.requests[name]}
+    assert {path: answered.get(path) for path in site.refused} == site.refused
+    crawl = next(every_outlet.db["crawls"].rows_where("spider = ?", [name]))
+    stats = json.loads(crawl["stats"])
+    for status, count in Counter(site.refused.values()).items():
+        assert stats[f"failures/http_{status}"] == count
+    archived = {row["url"] for row in every_outlet.db["article_urls"].rows}
+    assert not {site.origin + path for path in site.refused} & archived

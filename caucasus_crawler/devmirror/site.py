@@ -113,6 +113,12 @@ class Site:
         self.routes: dict[str, Resource] = {}
         self.not_found = Resource(404, self.env.get_template("404.html").render(site=self).encode())
         self._build(served_pages)
+        # Addresses the site refuses the crawler (a CDN answering bots 403): listed in its
+        # sitemap as its articles are, answered with their status and error page.
+        self.refused = {r["path"]: r["status"] for r in data.get("refused", [])}
+        for refusal in data.get("refused", []):
+            page = self.env.get_template(refusal["template"]).render(site=self)
+            self.publish(refusal["path"], Resource(refusal["status"], page.encode()))
 
     # --- addresses -----------------------------------------------------------
 
@@ -168,7 +174,11 @@ class Site:
             for s in a.get("authors") or []
         ]
         a["sections"] = [
-            {"slug": s, "name": self.section_names[s], "url": self.url("section", lang, slug=s)}
+            {
+                "slug": s,
+                "name": self._section_name(s, lang),
+                "url": self.url("section", lang, slug=s),
+            }
             for s in a["sections"]
         ]
         a["tags"] = [
@@ -194,6 +204,12 @@ class Site:
             a["legacy_url"] = self.url("legacy", lang, **a)
         return a
 
+    def _section_name(self, slug: str, lang: str) -> str:
+        """A section's name, or its name in the edition's language (one slug, named in
+        each language, as sites on one CMS name a category)."""
+        name = self.section_names[slug]
+        return name[lang] if isinstance(name, dict) else name
+
     def _page(self, raw: dict) -> dict:
         url = self.url("page", self.main_language, **raw)
         return {**raw, "url": url, "path": self._route(url)}
@@ -209,8 +225,9 @@ class Site:
             self._add_listings(lang)
             self._add_feed(lang)
         self._add_sitemaps()
+        index = self.layout.get("sitemap_index")
         robots = self.env.get_template("robots.txt").render(
-            site=self, sitemap_index=self.origin + self.layout["sitemap_index"]
+            site=self, sitemap_index=self.origin + index if index else None
         )
         for origin in sorted({e["origin"] for e in self.editions.values()}):
             self.routes[self._route(origin + self.layout["robots"])] = Resource(
@@ -289,7 +306,7 @@ class Site:
         home_title = self.editions[lang]["home_title"]
         self._listing(self.url("home", lang), "home", home_title, own, lang)
         named = {
-            "section": (self.section_names, "sections"),
+            "section": ({s: self._section_name(s, lang) for s in self.section_names}, "sections"),
             "tag": ({t["slug"]: t["name"] for a in own for t in a["tags"]}, "tags"),
             "author": (self.author_names, "authors"),
         }
@@ -344,13 +361,15 @@ class Site:
         )
 
     def publish(self, path: str, resource: Resource, lastmod: datetime | None = None) -> None:
-        """Serve ``resource`` at ``path`` and list it in the sitemap of articles (for
-        tests that add a page, broken or not, to the site), modified at ``lastmod``."""
+        """Serve ``resource`` at ``path`` and list it in the sitemap of articles (a page
+        a test adds, broken or not, or one the site refuses), modified at ``lastmod``."""
         self.routes[path] = resource
         self._extra.append((self.origin + path, lastmod or self.built))
         self._add_sitemaps()
 
     def _add_sitemaps(self) -> None:
+        if "sitemap_index" not in self.layout:
+            return  # a site without sitemaps (its layout names none)
         listed = {
             "articles": [{"loc": a["url"], "lastmod": a["modified_utc"]} for a in self.articles]
             + [{"loc": url, "lastmod": lastmod.isoformat()} for url, lastmod in self._extra],

@@ -291,6 +291,13 @@ def authors(page: Page, head_zone: list[HtmlElement], profile: SiteProfile) -> l
     return []
 
 
+def byline_names(text: str) -> list[str]:
+    """The names a byline line gives ("By A and B", "Հեղինակ՝ Ա"); [] for any other line
+    (a byline some outlets write at the end of the text)."""
+    text = clean_text(text)
+    return _unique(_split_names(text)) if _is_byline_line(text) else []
+
+
 def _is_byline_line(text: str) -> bool:
     """ "By A, B and C": a label, then names and separators only, 12 words at most
     ("and" between two words is a separator, not a word)."""

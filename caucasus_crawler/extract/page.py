@@ -112,7 +112,9 @@ class ArticlePage:
         self.container, first_paragraph = self._named_container(doc) or find_container(
             doc, self.protected
         )
-        self.description = metadata.description(self.page)
+        self.description = (
+            None if self.profile.description_is_excerpt else metadata.description(self.page)
+        )
         if first_paragraph is not None and self._is_standfirst(first_paragraph):
             first_paragraph = self._next_long_paragraph(first_paragraph)  # byline, date follow
         self.head = self._head_zone(doc, first_paragraph)
@@ -171,7 +173,7 @@ class ArticlePage:
 
     @attribute
     def language(self) -> str | None:
-        return metadata.language(self.page)
+        return self.profile.edition_language(self.url) or metadata.language(self.page)
 
     @attribute
     def members_only(self) -> bool:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from .. import lexicon
 
@@ -49,6 +51,12 @@ class SiteProfile:
     # ".wsw"): class or id selectors, as ``metadata.select`` reads them. A page without
     # one is read as any other.
     text_selector: str | None = None
+    # An outlet whose editions are path prefixes (language -> "/eng/", as its spider
+    # declares them): a page's language is its edition's, whatever its markup says.
+    editions: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # The page's description is an excerpt of its text (the opening, cut), written by the
+    # CMS: never a standfirst, even where it repeats the first paragraph word for word.
+    description_is_excerpt: bool = False
     # Thresholds. Below min_container_words, the container is not the article: ask
     # trafilatura. An article under very_short_words is kept, but counted (more often a
     # broken page).
@@ -109,6 +117,16 @@ class SiteProfile:
         # The first letters of the end markers (none if a marker is empty).
         initials = frozenset(m[:1] for m in folded["end"]) if all(folded["end"]) else frozenset()
         object.__setattr__(self, "_end_initials", initials)
+
+    def edition_language(self, url: str) -> str | None:
+        """The language of the edition whose path prefix ``url`` lies under (a whole
+        segment: "/en" is not "/eng/…"), or None (an edition at the root says nothing)."""
+        path = urlsplit(url).path
+        for language, prefix in self.editions.items():
+            stem = prefix.rstrip("/")
+            if stem and (path == stem or path.startswith(stem + "/")):
+                return language
+        return None
 
     def is_boilerplate(self, text: str, folded: str | None = None) -> bool:
         folded = folded if folded is not None else fold(text)
