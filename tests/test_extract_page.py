@@ -2,16 +2,27 @@
 and fields that read the same whatever order they are asked in."""
 
 import asyncio
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from caucasus_crawler.extract import ArticlePage, attribute, extract_article, parse_html, read_page
+from caucasus_crawler.extract import (
+    ArticlePage,
+    SiteProfile,
+    attribute,
+    extract_article,
+    parse_html,
+    read_page,
+)
 from caucasus_crawler.extract.page import layout_for
 from caucasus_crawler.page_reader import PageReader
 from caucasus_crawler.spiders.oc_media import OcMediaPage, OcMediaSpider
 from tests.test_extract import load
 from tests.test_spiders import FIELDS
+
+REVIEW = Path(__file__).parent / "fixtures" / "generic_review"
 
 STORY = [f"Paragraph {n} of the story, with a clause, and another, in Gori." for n in range(4)]
 # A page as an outlet wrote it until 2019: the byline in a span of its own, which no
@@ -85,6 +96,24 @@ def test_an_outlet_overrides_only_the_field_its_pages_need():
     assert generic.sections == []
     same = [f for f in FIELDS if f not in ("sections", "tags", "authors")]  # (its link paths)
     assert {f: getattr(generic, f) for f in same} == {f: getattr(ours, f) for f in same}
+
+
+class AgencyPage(ArticlePage):
+    profile = SiteProfile(site_name="APA", timezone="Asia/Baku", description_is_standfirst=False)
+
+
+def test_an_agencys_description_that_repeats_its_opening_paragraph_is_no_standfirst():
+    """A news agency's description is its text's first paragraph (apa.az-like page):
+    that paragraph stays in the body, and there is no lead. By default, a description
+    that opens the text is taken as its standfirst."""
+    page = REVIEW / "apa_like_az.html"
+    html, url = page.read_text("utf-8"), json.loads(page.with_suffix(".json").read_text())["url"]
+    opening = "Azərbaycan və Qazaxıstan Ələt limanı ilə Kurık limanı arasında yeni bərə xəttinin"
+    agency = extract_article(html, url, AgencyPage).article
+    assert agency.lead is None and agency.body.startswith(opening)
+    generic = extract_article(html, url, ArticlePage).article
+    assert generic.lead.startswith(opening) and not generic.body.startswith(opening)
+    assert generic.body.endswith(agency.body.split("\n\n", 1)[1])
 
 
 FIELD_NAMES = ["sections", "tags", "title", "lead", "body", "authors", "published"]

@@ -107,7 +107,10 @@ class ArticlePage:
         self.protected.update(self.page.headlines)
         drop_related_blocks(doc, self.profile, self.protected)
         self.container, first_paragraph = find_container(doc, self.protected)
-        self.description = metadata.description(self.page)
+        # What a standfirst is recognised by, where the outlet's description may be one.
+        self.description = (
+            metadata.description(self.page) if self.profile.description_is_standfirst else None
+        )
         if first_paragraph is not None and self._is_standfirst(first_paragraph):
             first_paragraph = self._next_long_paragraph(first_paragraph)  # byline, date follow
         self.head = self._head_zone(doc, first_paragraph)

@@ -44,6 +44,9 @@ class SiteProfile:
     author_path: str | None = None
     section_path: str | None = None
     tag_path: str | None = None
+    # Whether the page's description (its meta or JSON-LD) may be its standfirst: a news
+    # agency's only repeats the text's opening paragraph, which stays in the body.
+    description_is_standfirst: bool = True
     # Thresholds. Below min_container_words, the container is not the article: ask
     # trafilatura. An article under very_short_words is kept, but counted (more often a
     # broken page).
