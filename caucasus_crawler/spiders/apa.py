@@ -18,7 +18,8 @@ asks ``rss`` under every home and twin, and finds everything from the listings w
 feed is not one.
 
 Assumed: section listings at ``/<section>``, tag and author listings at
-``/tag/<slug>`` and ``/author/<slug>``, listings paged by ``?page=N``, and no
+``/tag/<slug>`` and ``/author/<slug>``, listings paged by ``?page=N`` (or ``/page/N``),
+the wording of its Telegram and reuse boxes and of its lists' headings, and no
 standfirst: the description only repeats the text's opening. No sitemap was found.
 """
 
@@ -135,7 +136,8 @@ class ApaSpider(PlainSpider):
     section_listing = "{slug}"
     feed_paths = ("rss",)
     feed_path = r"^(?:/(?:az|en|ru))?/rss/?$"
-    # The home, /all-news, a section, a tag's or an author's listing.
-    listing_path = r"^(?:/(?:az|en|ru))?/(?:(?:tag|author)/[^/]+|[^/]+)?/?$"
+    # The home, /all-news, a section, a tag's or an author's listing; paged by ?page=N
+    # (or /page/N).
+    listing_path = r"^(?:/(?:az|en|ru))?/(?:(?:tag|author)/[^/]+|[^/]+)?/?(?:page/\d+/?)?$"
     # /<section>/<slug>-<id>
-    article_path = r"^(?:/(?:az|en|ru))?/(?!(?:tag|author|search)/)[^/]+/[^/]+-\d+/?$"
+    article_path = r"^(?:/(?:az|en|ru))?/(?!(?:tag|author|search|page)/)[^/]+/[^/]+-\d+/?$"

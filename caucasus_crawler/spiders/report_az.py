@@ -12,10 +12,11 @@ apart by it: ``/en/<section>/`` (one segment under the edition, a trailing slash
 listing, ``/en/<section>/<slug>`` an article; the same address with a trailing slash
 is taken as an article too (the server's redirect to the canonical form decides).
 
-Assumed: section listings paged by ``?page=N``, author and tag listings at
-``/author/<slug>/`` and ``/tags/<slug>/``, the site's local time (UTC+4) for dates
-written without an offset, and no standfirst: the description only repeats the text's
-opening, as at news agencies.
+Assumed: listings paged by ``?page=N`` (or ``/page/N/``), author and tag listings at
+``/author/<slug>/`` and ``/tags/<slug>/``, Baku time (UTC+4) for dates written without
+an offset, the wording of its Telegram, WhatsApp and reuse boxes, and no standfirst:
+the description only repeats the text's opening, as at news agencies. Nothing of its
+article markup is known: the generic reading does the rest.
 """
 
 from urllib.parse import urlsplit
@@ -64,18 +65,23 @@ class ReportAzPage(ArticlePage):
         section = _section_listing(self.url)
         if section is None:
             return []
-        page = urlsplit(self.url)
+        host = _site_host(self.url)
         links = []
         for el in [*self.head, *self.page.doc.iter("a")]:
-            target = urlsplit(metadata.absolute(self.url, el.get("href") or "") or "")
+            target = metadata.absolute(self.url, el.get("href") or "") or ""
             if (
                 el.tag == "a"
-                and target.hostname == page.hostname
-                and target.path.rstrip("/") + "/" == section
+                and _site_host(target) == host
+                and urlsplit(target).path.rstrip("/") + "/" == section
                 and el.text_content().strip()
             ):
                 links.append(el)
         return links
+
+
+def _site_host(url: str) -> str:
+    """A URL's host without its "www." (both serve the site)."""
+    return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
 def _section_listing(url: str) -> str | None:
@@ -112,7 +118,8 @@ class ReportAzSpider(PlainSpider):
     section_listing = "{slug}/"
     feed_paths = ("rss/",)
     feed_path = r"^(?:/(?:en|ru))?/rss/?$"
-    # The home, a section (one segment, with its slash), an author's or a tag's listing.
-    listing_path = r"^(?:/(?:en|ru))?/(?:(?:authors?|tags?)/[^/]+/|[^/]+/?)?$"
+    # The home, a section (one segment, with its slash), an author's or a tag's listing;
+    # paged by ?page=N (or /page/N/).
+    listing_path = r"^(?:/(?:en|ru))?/(?:(?:authors?|tags?)/[^/]+/|[^/]+/?)?(?:page/\d+/?)?$"
     # Two segments under the edition, the second the slug.
-    article_path = r"^(?:/(?:en|ru))?/(?!(?:en|ru|authors?|tags?|search|rss)/)[^/]+/[^/]+/?$"
+    article_path = r"^(?:/(?:en|ru))?/(?!(?:en|ru|authors?|tags?|search|rss|page)/)[^/]+/[^/]+/?$"
