@@ -11,6 +11,7 @@ import sqlite_utils
 from caucasus_crawler.devmirror.server import MirrorServer
 from caucasus_crawler.devmirror.site import Site
 from tests.conftest import FAST, REPO, free_port
+from tests.test_spiders import OUTLETS
 
 WITH_SECOND_OUTLET = ["-s", "SPIDER_MODULES=caucasus_crawler.spiders,tests.outlets"]
 
@@ -53,7 +54,10 @@ def test_crawlall_crawls_every_outlet_and_a_failing_one_stops_none(tmp_path):
 def test_crawlall_of_healthy_outlets_exits_0_and_takes_arguments_for_all(tmp_path):
     archive = tmp_path / "archive.db"
     with MirrorServer(Site("initial")) as oc_media:
-        process = crawlall(archive, "--mirror", f"oc_media={oc_media.url}", "-a", "limit=3")
+        process = crawlall(
+            archive, "--spiders", "oc_media", "--mirror", f"oc_media={oc_media.url}",
+            "-a", "limit=3",
+        )  # fmt: skip
     assert process.returncode == 0, process.stderr[-3000:]
     db = sqlite_utils.Database(archive)
     assert [r["finish_reason"] for r in db["crawls"].rows] == ["limit_reached"]
@@ -64,7 +68,7 @@ def test_crawlall_refuses_an_unknown_outlet_or_a_bad_argument_before_crawling(tm
     archive = tmp_path / "archive.db"
     unknown = crawlall(archive, "--spiders", "oc_media,nowhere")
     assert unknown.returncode == 2
-    assert "no outlet named nowhere; outlets: oc_media" in unknown.stderr
+    assert f"no outlet named nowhere; outlets: {', '.join(OUTLETS)}" in unknown.stderr
     bad = crawlall(archive, "-a", "since=yesterday")
     assert bad.returncode == 2
     assert "-a since= takes a date as YYYY-MM-DD, got 'yesterday'" in bad.stderr
