@@ -69,11 +69,12 @@ class NewsSpider(scrapy.Spider):
     # How its article pages read: its ArticlePage class (with its SiteProfile), or its
     # layouts by date.
     article_page: Layouts = ArticlePage
-    # language -> home: a path on the origin ("/ru/") or another host's URL.
-    editions: dict[str, str] = {"en": "/"}
+    # language -> home: a path on the origin ("/ru/") or another host's URL; or
+    # (home, *twins): the edition also served at other addresses (see url_policy).
+    editions: dict[str, str | tuple[str, ...]] = {"en": "/"}
     sections: dict[str, str] = {}  # slug -> name, for -a sections=
     section_listing = "section/{slug}/"  # under an edition's home
-    feed_paths: tuple[str, ...] = ()  # under each edition's home
+    feed_paths: tuple[str, ...] = ()  # under each edition's home (and its twins')
     sitemap_paths: tuple[str, ...] = ("/sitemap.xml",)  # on each host, if robots.txt names none
     sitemap_skip = r"(?!)"  # sitemaps of an index not worth reading (tags, authors)
     article_path = r"^/[^/]+/?$"
@@ -147,7 +148,7 @@ class NewsSpider(scrapy.Spider):
         return cls.origin, cls.editions
 
     @classmethod
-    def _settings(cls, origin: str, editions: dict[str, str], languages, base_url) -> dict:
+    def _settings(cls, origin: str, editions: dict, languages, base_url) -> dict:
         """The site's addresses: its URL policy for the chosen languages, its mirror map."""
         patterns = Patterns(
             article_path=cls.article_path,
@@ -200,8 +201,9 @@ class NewsSpider(scrapy.Spider):
                     url = edition.home + self.section_listing.format(slug=slug)
                     yield self._page_request(url, PRIORITY_LISTING)
                 continue
-            for path in self.feed_paths:
-                yield self._page_request(edition.home + path, PRIORITY_DISCOVERY, self._parse_feed)
+            for home in (edition.home, *edition.twins):
+                for path in self.feed_paths:
+                    yield self._page_request(home + path, PRIORITY_DISCOVERY, self._parse_feed)
             yield self._page_request(edition.home, PRIORITY_LISTING)
         for state in self.recrawl.due_articles():
             url = state["url"]

@@ -1,10 +1,12 @@
 """Which of a site's live URLs are articles, which are listings, and in which edition.
 
 An outlet's editions are a host and a path prefix each (``oc-media.org/ru/``,
-``russian.eurasianet.org/``); its URL patterns are regular expressions on the path
-(and, for article ids and pagination in the query string, on the query), declared
-by the outlet or its platform. A translation plugin may name an edition in the query
-too (WPML's and Polylang's ``/?lang=hy&p=123``). Pure: no Scrapy, no I/O.
+``russian.eurasianet.org/``), and maybe twins: other addresses an edition is also
+served at (``apa.az/en/`` beside ``en.apa.az/``); its URL patterns are regular
+expressions on the path (and, for article ids and pagination in the query string, on
+the query), declared by the outlet or its platform. A translation plugin may name an
+edition in the query too (WPML's and Polylang's ``/?lang=hy&p=123``). Pure: no Scrapy,
+no I/O.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class Edition:
     host: str
     prefix: str  # the path of its home page, "/" or "/ru/"
     home: str  # its home page's live URL
+    twins: tuple[str, ...] = ()  # its home at its other addresses (live URLs)
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,19 @@ class Patterns:
 
 
 class UrlPolicy:
-    def __init__(self, origin: str, editions: dict[str, str], patterns: Patterns, languages):
+    def __init__(self, origin: str, editions: dict, patterns: Patterns, languages):
         """``editions``: language -> home, a path on ``origin`` ("/ru/") or a URL of
-        another host ("https://russian.eurasianet.org/"); ``languages``: those crawled."""
-        self.editions = [_edition(origin, lang, home) for lang, home in editions.items()]
+        another host ("https://russian.eurasianet.org/"), or (home, *twins): the
+        edition's home and its other addresses, whose pages are the edition's too (a
+        crawl starts from the home, and looks for feeds under each); ``languages``:
+        those crawled."""
+        self.editions = []
+        self._addresses = []  # every edition's home and twins, for telling URLs apart
+        for lang, homes in editions.items():
+            home, *twins = (homes,) if isinstance(homes, str) else homes
+            others = [_edition(origin, lang, twin) for twin in twins]
+            self.editions.append(_edition(origin, lang, home, tuple(t.home for t in others)))
+            self._addresses += [self.editions[-1], *others]
         self.default = self.editions[0]
         self.languages = set(languages)
         self.patterns = patterns
@@ -56,7 +68,7 @@ class UrlPolicy:
 
     @property
     def hosts(self) -> list[str]:
-        return list(dict.fromkeys(e.host for e in self.editions))
+        return list(dict.fromkeys(e.host for e in self._addresses))
 
     def classify(self, url: str) -> str | None:
         """'article', 'listing' or 'feed' for a live URL of a crawled edition worth
@@ -109,7 +121,7 @@ class UrlPolicy:
         None for another host."""
         parts = urlsplit(url)
         path = parts.path or "/"
-        on_host = [e for e in self.editions if e.host == parts.hostname]
+        on_host = [e for e in self._addresses if e.host == parts.hostname]
         if language := self._named_language(parts.query):
             if named := [e for e in on_host if e.language == language]:
                 return named[0]
@@ -145,7 +157,7 @@ class UrlPolicy:
         return bool(self._pagination.search(parts.path)) or self._paged_query(parts.query)
 
 
-def _edition(origin: str, language: str, home: str) -> Edition:
+def _edition(origin: str, language: str, home: str, twins: tuple[str, ...] = ()) -> Edition:
     url = urlsplit(home if "://" in home else origin.rstrip("/") + home)
     prefix = url.path or "/"
-    return Edition(language, url.hostname, prefix, f"{url.scheme}://{url.hostname}{prefix}")
+    return Edition(language, url.hostname, prefix, f"{url.scheme}://{url.hostname}{prefix}", twins)

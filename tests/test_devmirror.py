@@ -1,6 +1,8 @@
 """The development mirror serves any outlet's structure from its content file (here a
 Drupal site: query-string pagination, /rss.xml, a sitemap paged by query string, an
-edition on a host of its own), gzips when asked, and runs from the command line."""
+edition on a host of its own; and APA's: no sitemap, editions also served under the
+main host, a feed address answering a page), gzips when asked, and runs from the
+command line."""
 
 import gzip
 import http.client
@@ -18,6 +20,7 @@ from caucasus_crawler.devmirror.site import SITES
 from tests.conftest import REPO, free_port
 
 DRUPAL = SITES / "drupal_news.yml"
+APA = SITES / "apa.yml"
 WWW = "https://www.drupal-news.example"
 RUSSIAN = "https://russian.drupal-news.example"
 SITEMAPS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -84,6 +87,50 @@ def test_the_sitemap_is_paged_by_query_string_and_named_in_robots_txt(drupal):
         listed += [loc.text for loc in lxml.etree.fromstring(urlset).iter(SITEMAPS + "loc")]
     site = drupal.site
     assert sorted(listed) == sorted([a["url"] for a in site.articles] + [WWW + "/about"])
+
+
+@pytest.fixture(scope="module")
+def apa():
+    with MirrorServer(Site("initial", APA)) as server:
+        yield server
+
+
+def test_a_site_that_publishes_no_sitemap_serves_and_names_none(apa):
+    _, robots = fetch(apa, "https://apa.az/robots.txt")
+    missing, _ = fetch(apa, "https://apa.az/sitemap.xml")
+    assert "Sitemap:" not in robots.decode()
+    assert missing.status == 404
+
+
+def test_an_editions_addresses_may_stand_on_another_host_of_the_site(apa):
+    """APA's English edition (en.apa.az) under apa.az/en/ too: its articles redirect
+    from there, and its feed address there answers an HTML page, not a feed."""
+    english = next(a for a in apa.site.articles if a["language"] == "en")
+    moved, _ = fetch(apa, english["url"].replace("https://en.apa.az/", "https://apa.az/en/"))
+    assert (moved.status, moved.headers["Location"]) == (301, english["url"])
+    page, body = fetch(apa, "https://apa.az/en/rss")
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert lxml.html.fromstring(body).xpath("//h2/text()")[0] == newest_title(apa.site, "en")
+    feed, body = fetch(apa, "https://apa.az/ru/rss")
+    assert feed.headers["Content-Type"].startswith("application/rss+xml")
+    links = lxml.etree.fromstring(body).xpath("//item/link/text()")
+    assert links == newest_first(apa.site, "ru")[: apa.site.feed_size]
+
+
+def test_a_listing_of_every_article_is_paged_apart_from_the_home_page(apa):
+    """APA's /all-news (the home page shows the latest only and links it)."""
+    _, home = fetch(apa, "https://en.apa.az/")
+    assert "https://en.apa.az/all-news" in lxml.html.fromstring(home).xpath("//a/@href")
+    cards = []
+    for page in ("", "?page=2"):
+        _, body = fetch(apa, "https://en.apa.az/all-news" + page)
+        cards += lxml.html.fromstring(body).xpath('//a[@class="news_card"]/@href')
+    assert cards == newest_first(apa.site, "en")
+
+
+def newest_title(site: Site, language: str) -> str:
+    url = newest_first(site, language)[0]
+    return next(a["title"] for a in site.articles if a["url"] == url)
 
 
 def test_articles_answer_on_their_edition_host_and_node_addresses_redirect(drupal):

@@ -3,6 +3,7 @@ and fields that read the same whatever order they are asked in."""
 
 import asyncio
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,8 @@ from caucasus_crawler.page_reader import PageReader
 from caucasus_crawler.spiders.oc_media import OcMediaPage, OcMediaSpider
 from tests.test_extract import load
 from tests.test_spiders import FIELDS
+
+REVIEW = Path(__file__).parent / "fixtures" / "generic_review"
 
 STORY = [f"Paragraph {n} of the story, with a clause, and another, in Gori." for n in range(4)]
 # A page as an outlet wrote it until 2019: the byline in a span of its own, which no

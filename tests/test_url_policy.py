@@ -95,6 +95,40 @@ def test_languages_chosen_for_a_run_leave_the_other_editions_out():
     assert WordPress(languages="en").urls.classify("https://civil.ge/?lang=ka&p=700001") is None
 
 
+class Twinned(PlainSpider):
+    """An edition on a host of its own, served under the main host's /en/ too (APA)."""
+
+    name = "twinned_site"
+    origin = "https://apa.az"
+    editions = {"az": "/", "en": ("https://en.apa.az/", "/en/")}
+    listing_path = r"^(?:/en)?/$"
+    article_path = r"^(?:/en)?/[^/]+/[^/]+-\d+$"
+
+
+@pytest.mark.parametrize(
+    "url, kind, language",
+    [
+        ("https://en.apa.az/economy/new-plant-912412", "article", "en"),
+        ("https://apa.az/en/economy/new-plant-912412", "article", "en"),
+        ("https://apa.az/iqtisadiyyat/yeni-zavod-912402", "article", "az"),
+        ("https://apa.az/en/", "listing", "en"),
+    ],
+)
+def test_an_edition_served_at_two_addresses_is_one_edition_at_both(url, kind, language):
+    urls = Twinned().urls
+    assert (urls.classify(url), urls.language_of(url)) == (kind, language)
+
+
+def test_an_edition_keeps_its_home_and_knows_its_other_addresses():
+    """(A crawl starts from the home, and asks for feeds under the twins too.)"""
+    urls = Twinned().urls
+    assert [(e.language, e.home, e.twins) for e in urls.editions] == [
+        ("az", "https://apa.az/", ()),
+        ("en", "https://en.apa.az/", ("https://apa.az/en/",)),
+    ]
+    assert urls.hosts == ["apa.az", "en.apa.az"]
+
+
 @pytest.mark.parametrize(
     "path, kind",
     [

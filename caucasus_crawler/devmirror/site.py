@@ -128,9 +128,11 @@ class Site:
 
     def _address(self, pattern: str, lang: str, fields: dict) -> str:
         edition = self.editions[lang]
+        address = pattern.format_map({**edition, **fields})
+        # An edition's word may name another host of the site (a feed on the main host).
         # As a browser asks for it: a slug in another script (/region/кавказ)
         # percent-encoded, the form its links, requests and the archive share.
-        return safe_url_string(edition["origin"] + pattern.format_map({**edition, **fields}))
+        return safe_url_string(address if "://" in address else edition["origin"] + address)
 
     def key(self, host: str | None, path_and_query: str) -> str:
         """The route of a request for ``path_and_query`` on ``host`` (the Host header):
@@ -225,10 +227,8 @@ class Site:
             self._add_listings(lang)
             self._add_feed(lang)
         self._add_sitemaps()
-        index = self.layout.get("sitemap_index")
-        robots = self.env.get_template("robots.txt").render(
-            site=self, sitemap_index=self.origin + index if index else None
-        )
+        sitemap_index = self.origin + self.layout["sitemap_index"] if self.has_sitemaps else None
+        robots = self.env.get_template("robots.txt").render(site=self, sitemap_index=sitemap_index)
         for origin in sorted({e["origin"] for e in self.editions.values()}):
             self.routes[self._route(origin + self.layout["robots"])] = Resource(
                 200, robots.encode(), "text/plain; charset=utf-8"
@@ -305,6 +305,9 @@ class Site:
         )
         home_title = self.editions[lang]["home_title"]
         self._listing(self.url("home", lang), "home", home_title, own, lang)
+        if "latest" in self.layout:  # every article, apart from the home page: /all-news
+            latest_title = self.editions[lang]["latest_title"]
+            self._listing(self.url("latest", lang), "latest", latest_title, own, lang)
         named = {
             "section": ({s: self._section_name(s, lang) for s in self.section_names}, "sections"),
             "tag": ({t["slug"]: t["name"] for a in own for t in a["tags"]}, "tags"),
@@ -355,9 +358,12 @@ class Site:
             "built": format_datetime(_utc(newest)),
             "entries": items,
         }
-        xml = self.env.get_template("feed.xml").render(feed=feed, site=self)
+        # An edition's feed address may answer an HTML page instead (its `feed_template`).
+        template = self.editions[lang].get("feed_template", "feed.xml")
+        content_type = "text/html" if template.endswith(".html") else "application/rss+xml"
+        text = self.env.get_template(template).render(feed=feed, **self._chrome(lang))
         self.routes[self._route(feed["url"])] = Resource(
-            200, xml.encode(), "application/rss+xml; charset=UTF-8", last_modified=newest
+            200, text.encode(), f"{content_type}; charset=UTF-8", last_modified=newest
         )
 
     def publish(self, path: str, resource: Resource, lastmod: datetime | None = None) -> None:
@@ -367,9 +373,14 @@ class Site:
         self._extra.append((self.origin + path, lastmod or self.built))
         self._add_sitemaps()
 
+    @property
+    def has_sitemaps(self) -> bool:
+        """Whether the site publishes sitemaps (its layout lists some)."""
+        return bool(self.layout.get("sitemaps"))
+
     def _add_sitemaps(self) -> None:
-        if "sitemap_index" not in self.layout:
-            return  # a site without sitemaps (its layout names none)
+        if not self.has_sitemaps:
+            return
         listed = {
             "articles": [{"loc": a["url"], "lastmod": a["modified_utc"]} for a in self.articles]
             + [{"loc": url, "lastmod": lastmod.isoformat()} for url, lastmod in self._extra],
