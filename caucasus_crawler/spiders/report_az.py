@@ -34,7 +34,7 @@ class ReportAzPage(ArticlePage):
     states none, the name of the link to that section's listing is the section."""
 
     profile = SiteProfile(
-        site_name="Report",
+        site_name="Report.az",
         timezone="Asia/Baku",
         description_is_excerpt=True,
         boilerplate_phrases=(
