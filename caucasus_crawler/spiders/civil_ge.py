@@ -16,15 +16,15 @@ its markup) and WPML (whose notice that is, in English in every edition). Assume
 """
 
 import re
-from urllib.parse import urlsplit
 
 from ..extract import ArticlePage, SiteProfile, attribute
 from ..extract.profile import UPDATED_LABEL
 from ..normalize import parse_date
 from ..platforms.wordpress import WordPressSpider
 
-# The editions under a path of their own; English is at the root.
-EDITION_PATH = re.compile(r"^/(ka|ru)/")
+# English at the root; a page's language is its edition's, whatever its markup says
+# (as the site's public scrapers read it).
+EDITIONS = {"en": "/", "ka": "/ka/", "ru": "/ru/"}
 # How the site writes a post's date and time by its headline: "12/09/2025 - 16:41".
 WRITTEN_DATE = re.compile(r"(?<!\d)\d{2}/\d{2}/\d{4} - \d{2}:\d{2}(?!\d)")
 UPDATED = re.compile(rf"^\s*{UPDATED_LABEL}", re.I)
@@ -34,6 +34,7 @@ class CivilGePage(ArticlePage):
     profile = SiteProfile(
         site_name="Civil.ge",
         timezone="Asia/Tbilisi",
+        editions=EDITIONS,
         # WPML's links to the other editions, which the site leaves untranslated.
         boilerplate_phrases=("This post is also available in",),
         author_path=r"/archives/author/[^/]+/?$",
@@ -55,18 +56,11 @@ class CivilGePage(ArticlePage):
                     return parse_date(found[0], self.timezone)
         return None
 
-    @attribute
-    def language(self) -> str:
-        """The edition's, from the path, whatever the page's markup says (as the site's
-        public scrapers read it)."""
-        found = EDITION_PATH.match(urlsplit(self.canonical_url).path)
-        return found[1] if found else "en"
-
 
 class CivilGeSpider(WordPressSpider):
     name = "civil_ge"
     origin = "https://civil.ge"
-    editions = {"en": "/", "ka": "/ka/", "ru": "/ru/"}
+    editions = EDITIONS
     article_page = CivilGePage
     # The English edition's categories (the Georgian one's slugs end in -ka: news-ka).
     sections = {"news": "News", "analysis": "Analysis", "op-ed": "Op-Ed"}
