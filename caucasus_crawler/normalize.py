@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from w3lib.url import canonicalize_url, url_query_cleaner
 
+from . import lexicon
 from .lexicon import MONTHS, fold_case
 
 # Characters that render as a space or as nothing; NBSP and the zero-width family
@@ -110,10 +111,15 @@ def canonical_url(url: str) -> str:
 
 # --- dates ------------------------------------------------------------------
 
-# The time after the date: "…, 14:30", "… at 14:30", "… - 14:30" (as "d/m/Y - H:i" writes it).
-_TIME = r"(?:,?\s*(?:at\s+|[-–—]\s*)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
-# After the year, the word for "year" some languages write: г. (ru), թ. (hy), წ. (ka).
-_YEAR_WORD = r"(?:\s*(?:г|թ|წ)\.?)?"
+# The time after the date: "…, 14:30", "… at 14:30" ("в 14:30", "ժամը 14:30"), "… - 14:30"
+# (as "d/m/Y - H:i" writes it), "… | 14:30", "… 6:12 PM".
+_TIME = (
+    r"(?:,?\s*(?:(?:at|в|ժամը)\s+|[-–—|•·/]\s*)?"
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?:\s*(?P<half>[aApP])\.?[mM]\.?)?)?"
+)
+# After the year, the word for "year" some languages write: г. or года (ru), թ. (hy), წ. (ka).
+_YEAR_WORD = r"(?:\s*(?:г|թ|წ)\.?|\s+года)?"
 _DAY_MONTH_YEAR = re.compile(
     r"^(?:\w+,?\s+)?(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)\.?,?\s+(?P<year>\d{4})"
     + _YEAR_WORD
@@ -136,11 +142,19 @@ _YEAR_MONTH_DAY = re.compile(
 _YEAR_DAY_MONTH = re.compile(
     r"^(?P<year>\d{4})\s+წლის\s+(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)" + _TIME + r"$"
 )
-_NUMERIC = re.compile(r"^(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>\d{4})" + _TIME + r"$")
+# 12.03.2024, 12/03/2024, 12-03-2024, and 05.06.24 (a year of this century).
+_NUMERIC = re.compile(
+    r"^(?P<day>\d{1,2})(?P<sep>[./-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})" + _TIME + r"$",
+    re.IGNORECASE,
+)
+# "Published: …", "Опубликовано …": the label before a date written out.
+_PUBLISHED_LABEL = re.compile(rf"^(?:{lexicon.alternatives('published_labels')})\s*:?\s*", re.I)
+_RFC2822_START = re.compile(r"(?:mon|tue|wed|thu|fri|sat|sun),", re.I)
 # The time before the date ("14:32, 21.03.2016", "12:40 · 21 марта 2026"), as sites of
 # the region write it in their own CMSs.
 _TIME_FIRST = re.compile(
-    r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*[,·•|]?\s+(?P<day>\S.*)$"
+    r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\s*(?P<half>[aApP])\.?[mM]\.?)?"
+    r"\s*[,·•|]?\s+(?P<day>\S.*)$"
 )
 _ISO_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RFC2822_END = re.compile(r"[+-]\d{4}$|GMT$|UT$")
@@ -155,7 +169,7 @@ def parse_date(value: str | None, local_tz: str = "UTC") -> str | None:
     A time without an offset is the outlet's local time ``local_tz``. Returns None for
     anything unparseable or outside years 1990-2100.
     """
-    text = clean_text(value)
+    text = _PUBLISHED_LABEL.sub("", clean_text(value))
     if not text:
         return None
     if _ISO_DATE_ONLY.match(text):
@@ -190,7 +204,9 @@ def _parse_iso(text: str) -> datetime | None:
 
 
 def _parse_rfc2822(text: str) -> datetime | None:
-    if "," not in text and not _RFC2822_END.search(text):
+    # Only what RFC 2822 writes: a weekday first or a zone last. The email parser reads
+    # other text too, wrongly ("March 12, 2024 2:35 PM" loses its PM).
+    if not _RFC2822_START.match(text) and not _RFC2822_END.search(text):
         return None
     if not _MONTH_ABBREVIATION.search(text.lower()):
         return None  # the email parser needs a month's name (cheaply told, on every line)
@@ -207,6 +223,7 @@ def _parse_written(text: str) -> date | datetime | None:
             return None
         hour, minute, second = (int(time_first[k] or 0) for k in ("hour", "minute", "second"))
         try:
+            hour = _hour_of_day(hour, time_first["half"])
             return datetime(day.year, day.month, day.day, hour, minute, second)
         except ValueError:
             return None
@@ -218,17 +235,27 @@ def _parse_written(text: str) -> date | datetime | None:
         month_number = int(month) if month.isdigit() else MONTHS.get(fold_case(month))
         if not month_number:
             continue
+        year = int(match["year"]) + (2000 if len(match["year"]) == 2 else 0)
         try:
             if match["hour"] is None:
-                return date(int(match["year"]), month_number, int(match["day"]))
+                return date(year, month_number, int(match["day"]))
             return datetime(
-                int(match["year"]),
+                year,
                 month_number,
                 int(match["day"]),
-                int(match["hour"]),
+                _hour_of_day(int(match["hour"]), match["half"]),
                 int(match["minute"]),
                 int(match["second"] or 0),
             )
         except ValueError:
             return None
     return None
+
+
+def _hour_of_day(hour: int, half: str | None) -> int:
+    """The hour on a 24-hour clock from a 12-hour one ("6:12 PM"); -1 (refused) past 12."""
+    if half is None:
+        return hour
+    if not 1 <= hour <= 12:
+        return -1
+    return hour % 12 + (12 if half.lower() == "p" else 0)

@@ -54,3 +54,23 @@ def test_a_date_written_beside_an_icon_under_the_headline_is_read():
     )
     article = extract_generic(html, "https://armenpress.am/en/article/1240318")
     assert article.published == "2026-01-09T10:25:00Z"  # Yerevan, UTC+4
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<span>14:35</span>, <span>12 March 2024</span>",
+        '12.03.2024 <span class="time">14:35</span>',
+        "<i></i> <b>12 March 2024</b> | 14:35",
+    ],
+)
+def test_a_date_line_written_in_pieces_is_read_whole_with_its_time(line):
+    """No structured data: the date line under the headline, its date and time in
+    separate inline elements (news.am-, Pangea- and WordPress-like), read as one line."""
+    html = (
+        "<html><body><article><h1>Ferry line agreed</h1>"
+        f'<div class="meta">{line}</div>{TEXT}</p></article></body></html>'
+    )
+    assert extract_generic(html, "https://news.am/eng/news/123.html").published == (
+        "2024-03-12T10:35:00Z"
+    )

@@ -358,12 +358,19 @@ def dates(page: Page, head_zone: list[HtmlElement], tz: str) -> tuple[str | None
 
 def _short_texts(zone: list[HtmlElement]) -> list[str]:
     """The texts of short elements with nothing written inside but their own text (an
-    icon at most: a clock before "09 January 2026, 14:25"): where a date is written out."""
+    icon at most: a clock before "09 January 2026, 14:25") or inline pieces of one line
+    (``<span>14:35</span>, <span>12 March 2024</span>``, read whole before its pieces):
+    where a date is written out."""
     return [
         el.text_content()
         for el in zone
-        if len(el.text_content().strip()) <= 40 and not any(map(_shows_text, el))
+        if len(el.text_content().strip()) <= 40
+        and all(child.tag in INLINE_TAGS for child in el if _shows_text(child))
     ]
+
+
+# Elements that only mark a piece of a line of text.
+INLINE_TAGS = frozenset({"span", "time", "b", "strong", "i", "em", "small", "abbr"})
 
 
 def _shows_text(child) -> bool:
