@@ -144,7 +144,9 @@ _YEAR_DAY_MONTH = re.compile(
 )
 # 12.03.2024, 12/03/2024, 12-03-2024, and 05.06.24 (a year of this century).
 _NUMERIC = re.compile(
-    r"^(?P<day>\d{1,2})(?P<sep>[./-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})" + _TIME + r"$",
+    r"^(?P<day>\d{1,2})(?P<sep>[./-])(?P<month>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})"
+    + _TIME
+    + r"$",
     re.IGNORECASE,
 )
 # "Published: …", "Опубликовано …": the label before a date written out.
