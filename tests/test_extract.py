@@ -160,6 +160,29 @@ def test_a_line_gives_names_only_when_it_is_a_byline(line, names):
     assert metadata.byline_names(line) == names
 
 
+def test_the_sites_own_account_in_the_data_is_no_byline():
+    """Yoast names the site's account as author of items nobody signed: no byline is
+    shown, so there is none; a byline shown on the page is still read."""
+    data = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Story", '
+        '"author": {"@type": "Person", "name": "Civil.ge"}, '
+        '"publisher": {"@type": "Organization", "name": "Civil.ge"}}</script>'
+    )
+    page, _ = read_timed(story_page(head=data))
+    assert page.extraction.article.authors == []
+    page, _ = read_timed(story_page("<div>By Mariam Nikuradze</div>", head=data))
+    assert page.extraction.article.authors == ["Mariam Nikuradze"]
+
+
+def test_a_byline_box_that_holds_the_date_gives_the_names_only():
+    box = (
+        "<div class='article-byline'><span class='byline-authors'>Joshua Kucera and Heydar "
+        "Isayev</span> <span class='article-date'>Dec 2, 2025</span></div>"
+    )
+    page, _ = read_timed(story_page(box))
+    assert page.extraction.article.authors == ["Joshua Kucera", "Heydar Isayev"]
+
+
 # Each took from 5 s to minutes (quadratic walks, an XPath libxml2 2.14 runs in
 # superlinear time); each is read in well under a second now.
 WIDE = {

@@ -257,11 +257,18 @@ def description(page: Page) -> str | None:
 
 
 def authors(page: Page, head_zone: list[HtmlElement], profile: SiteProfile) -> list[str]:
+    """The bylined authors: stated in the page's data, else linked or written by the
+    headline. The data's author is no byline when it is the site itself: a CMS (Yoast)
+    names the site's own account on items nobody signed (the page then shows a byline
+    or none)."""
+    site = {fold(n) for n in (profile.site_name, page.meta("og:site_name")) if n}
+    site.update(fold(n) for n in _texts(page.node_value("publisher")))
     stated = _texts(page.node_value("author") or page.node_value("creator"))
     if not stated:
         stated = [a for a in page.meta_all("author") if "://" not in a]
-    if stated:
-        return _unique(n for a in stated if "://" not in a for n in _split_names(a))
+    names = _unique(n for a in stated if "://" not in a for n in _split_names(a))
+    if names and not {fold(n) for n in names} <= site:
+        return names
     author_link = re.compile(profile.author_path) if profile.author_path else None
     linked = [
         el.text_content()
@@ -278,8 +285,9 @@ def authors(page: Page, head_zone: list[HtmlElement], profile: SiteProfile) -> l
     if linked:
         return _unique(linked)
     for el in head_zone:
-        # A byline by its class, or a line that says it is one ("By … and …").
-        marked = not class_words(el).isdisjoint(("byline", "author"))
+        # A byline by its class, or a line that says it is one ("By … and …"); of a
+        # byline box that holds the names and the date apart, the names' own element.
+        marked = _marks_byline(el) and not any(map(_marks_byline, el.iterdescendants()))
         if marked or _BYLINE_PREFIX.match((el.text or "").lstrip()):
             if (text := text_upto(el)) is None:
                 continue  # far too long to be a byline
@@ -289,6 +297,10 @@ def authors(page: Page, head_zone: list[HtmlElement], profile: SiteProfile) -> l
                 if text and len(text) < 120:
                     return _unique(_split_names(text))
     return []
+
+
+def _marks_byline(el: HtmlElement) -> bool:
+    return not class_words(el).isdisjoint(("byline", "author"))
 
 
 def byline_names(text: str) -> list[str]:
