@@ -118,8 +118,9 @@ _TIME = (
     r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"(?:\s*(?P<half>[aApP])\.?[mM]\.?)?)?"
 )
-# After the year, the word for "year" some languages write: г. or года (ru), թ. (hy), წ. (ka).
-_YEAR_WORD = r"(?:\s*(?:г|թ|წ)\.?|\s+года)?"
+# After the year, the word for "year" some languages write: г. or года (ru), թ. (hy), წ.
+# (ka), -ci il (az: "2025-ci il").
+_YEAR_WORD = r"(?:\s*(?:г|թ|წ)\.?|\s+года|-c[iıuü]\s+il)?"
 _DAY_MONTH_YEAR = re.compile(
     r"^(?:\w+,?\s+)?(?P<day>\d{1,2})\s+(?P<month>[^\W\d_]+)\.?,?\s+(?P<year>\d{4})"
     + _YEAR_WORD
@@ -156,7 +157,7 @@ _RFC2822_START = re.compile(r"(?:mon|tue|wed|thu|fri|sat|sun),", re.I)
 # the region write it in their own CMSs.
 _TIME_FIRST = re.compile(
     r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\s*(?P<half>[aApP])\.?[mM]\.?)?"
-    r"\s*[,·•|]?\s+(?P<day>\S.*)$"
+    r"\s*[,·•|/]?\s+(?P<day>\S.*)$"
 )
 _ISO_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RFC2822_END = re.compile(r"[+-]\d{4}$|GMT$|UT$")

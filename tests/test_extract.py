@@ -183,6 +183,18 @@ def test_a_byline_box_that_holds_the_date_gives_the_names_only():
     assert page.extraction.article.authors == ["Joshua Kucera", "Heydar Isayev"]
 
 
+def test_a_byline_closing_the_text_names_the_author_and_leaves_the_text():
+    byline = "<p><em>Автор: Эльнур Мамедов</em></p>"
+    signed = story_page().replace("</div><a href", byline + "</div><a href")
+    article = read_timed(signed)[0].extraction.article
+    assert (article.authors, article.body.split("\n\n")) == (["Эльнур Мамедов"], STORY)
+
+
+def test_a_pictures_credit_marked_author_is_no_byline():
+    credit = "<div><img src='/a.jpg'><span class='img_author'>Foto: APA</span></div>"
+    assert read_timed(story_page(credit))[0].extraction.article.authors == []
+
+
 # Each took from 5 s to minutes (quadratic walks, an XPath libxml2 2.14 runs in
 # superlinear time); each is read in well under a second now.
 WIDE = {

@@ -62,6 +62,8 @@ def test_a_date_written_beside_an_icon_under_the_headline_is_read():
         "<span>14:35</span>, <span>12 March 2024</span>",
         '12.03.2024 <span class="time">14:35</span>',
         "<i></i> <b>12 March 2024</b> | 14:35",
+        "<span>12.03.2024</span> <span>14:35</span> <span>👁 2,315</span>",  # a view counter
+        "<span>14:35</span><span>12 March 2024</span>",
     ],
 )
 def test_a_date_line_written_in_pieces_is_read_whole_with_its_time(line):

@@ -81,6 +81,8 @@ def test_canonical_url_drops_tracking_and_fragment(url, expected):
         ("12:00 AM, 1 May 2025", "2025-04-30T20:00:00Z"),
         ("13:10 PM, 1 May 2025", None),
         ("12.03/2024", None),  # two separators: not a date
+        ("12 dekabr 2025-ci il, 14:25", "2025-12-12T10:25:00Z"),
+        ("09:05 / 12.12.2025", "2025-12-12T05:05:00Z"),
         ("14:32, 21.03.2016", "2016-03-21T10:32:00Z"),  # the time first
         ("12:40 · 21 марта 2026", "2026-03-21T08:40:00Z"),
         ("25:40, 21.03.2016", None),

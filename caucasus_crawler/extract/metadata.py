@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from difflib import SequenceMatcher
-from itertools import islice
+from itertools import islice, zip_longest
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 from .. import lexicon
 from ..normalize import clean_text, parse_date
 from .body import class_words, text_upto
-from .profile import UPDATED_LABEL, SiteProfile, fold
+from .profile import CAPTION_CREDIT, UPDATED_LABEL, SiteProfile, fold
 
 ARTICLE_TYPES = frozenset(
     "Article NewsArticle ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle "
@@ -292,6 +292,8 @@ def authors(page: Page, head_zone: list[HtmlElement], profile: SiteProfile) -> l
             if (text := text_upto(el)) is None:
                 continue  # far too long to be a byline
             text = clean_text(text)
+            if CAPTION_CREDIT.search(text):
+                continue  # a picture's credit ("Foto: APA" in an img_author span)
             if marked or _is_byline_line(text):
                 text = _BYLINE_PREFIX.sub("", text)
                 if text and len(text) < 120:
@@ -351,7 +353,7 @@ def dates(page: Page, head_zone: list[HtmlElement], tz: str) -> tuple[str | None
             *[el.get("datetime") for el in head_zone if el.tag == "time"][:1],
             next((el.text_content() for el in head_zone if el.tag == "time"), None),
             # Last, a date written out near the headline ("31 августа 2025, 18:10").
-            *[text for text in _short_texts(head_zone) if not _UPDATED.match(text)],
+            *in_pieces([text for text in _short_texts(head_zone) if not _UPDATED.match(text)]),
         ],
         tz,
     )
@@ -366,6 +368,13 @@ def dates(page: Page, head_zone: list[HtmlElement], tz: str) -> tuple[str | None
         tz,
     )
     return published, modified
+
+
+def in_pieces(texts: list[str]) -> list[str]:
+    """The texts of a date line written in pieces ("12.12.2025", "10:45", "👁 2,315"),
+    each with its neighbour first: a time in an element of its own stays with its date."""
+    joined = [f"{text} {after}" for text, after in zip(texts, texts[1:], strict=False)]
+    return [t for pair in zip_longest(joined, texts) for t in pair if t is not None]
 
 
 def _short_texts(zone: list[HtmlElement]) -> list[str]:

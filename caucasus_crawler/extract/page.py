@@ -137,7 +137,18 @@ class ArticlePage:
 
     @attribute
     def authors(self) -> list[str]:
-        return metadata.authors(self.page, self.head, self.profile)
+        return metadata.authors(self.page, self.head, self.profile) or self._closing_byline
+
+    @attribute
+    def _closing_byline(self) -> list[str]:
+        """The names of a byline among the short lines that end the text ("Автор: …",
+        "Հեղինակ՝ …"), where an outlet signs its articles; the text leaves it out."""
+        for block in reversed(self.blocks):
+            if block.words > self.profile.closing_byline_words:
+                break
+            if names := metadata.byline_names(block.text):
+                return names
+        return []
 
     @attribute
     def published(self) -> str | None:

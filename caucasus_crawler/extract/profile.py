@@ -65,6 +65,7 @@ class SiteProfile:
     paywall_window: int = 2000  # characters of the text's opening where a paywall box stands
     head_zone_elements: int = 400
     tail_zone_elements: int = 120  # elements after the text searched for tag links
+    closing_byline_words: int = 8  # a byline line after the text ("Author: …"), at most
     long_paragraph_chars: int = 80  # a paragraph of the text, not a byline, date or caption
     standfirst_min_chars: int = 30  # a block classed as a standfirst, shorter: a label
     short_block_words: int = 30  # a block a site may repeat on every page (for counting)

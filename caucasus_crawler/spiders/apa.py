@@ -85,8 +85,8 @@ class ApaPage(ArticlePage):
 
     @attribute
     def shown_date(self) -> str | None:
-        dates = (parse_date(text, self.timezone) for text in SHOWN_DATES(self.page.doc))
-        return next(filter(None, dates), None)
+        shown = metadata.in_pieces([str(text) for text in SHOWN_DATES(self.page.doc)])
+        return next(filter(None, (parse_date(text, self.timezone) for text in shown)), None)
 
     @attribute
     def sections(self) -> list[str]:

@@ -22,14 +22,11 @@ matches the sections' English names, so it keeps English articles only: use it w
 import re
 from urllib.parse import urlsplit
 
-from ..extract import ArticlePage, SiteProfile, attribute, metadata
+from ..extract import ArticlePage, SiteProfile, attribute
 from ..platforms.plain import PlainSpider
 
 EDITIONS = {"en": "/eng/", "hy": "/arm/", "ru": "/rus/"}
 ARTICLE_PATH = r"^/(?:eng|arm|rus)/news/\d+\.html$"
-# Up to this many words, a line of the text that is a byline is read as one (as the
-# text leaves such a line out).
-CLOSING_BYLINE_WORDS = 8
 
 
 class NewsAmPage(ArticlePage):
@@ -68,20 +65,6 @@ class NewsAmPage(ArticlePage):
         return super().is_article or (
             at_an_article and bool(self.title and self.published and self.body)
         )
-
-    @attribute
-    def authors(self) -> list[str]:
-        return super().authors or self._closing_byline
-
-    @attribute
-    def _closing_byline(self) -> list[str]:
-        """The names of a byline among the short lines that end the text."""
-        for block in reversed(self.blocks):
-            if block.words > CLOSING_BYLINE_WORDS:
-                break
-            if names := metadata.byline_names(block.text):
-                return names
-        return []
 
 
 class NewsAmSpider(PlainSpider):
