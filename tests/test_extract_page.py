@@ -176,3 +176,25 @@ def test_a_description_that_repeats_the_first_paragraph_is_a_lead_unless_an_exce
     page = PAGE_2019.replace("</head>", description + "</head>")
     article = extract_article(page, "https://example.org/story/", layout).article
     assert (article.lead, article.body.split("\n\n")) == (lead, body)
+
+
+@pytest.mark.parametrize(
+    "body_class, is_article",
+    [
+        ("post-template-default single single-post postid-12", True),
+        ("page-template-default page page-id-12", False),  # "About us", dated by its theme
+        ("archive category category-news", False),
+        ("", True),  # a theme that says nothing: read as any page
+    ],
+)
+def test_wordpress_says_whether_a_dated_page_is_a_post(body_class, is_article):
+    from caucasus_crawler.platforms.wordpress import WordPressPage
+
+    page = (
+        f"<html><head><title>About us</title></head><body class='{body_class}'><h1>About us</h1>"
+        "<div class='post-date'>10.05.2016</div><div class='entry'>"
+        + "".join(f"<p>{p}</p>" for p in STORY)
+        + "</div></body></html>"
+    )
+    extracted = extract_article(page, "https://jam-news.net/about-us/", WordPressPage)
+    assert (extracted.article is not None) == is_article

@@ -2,9 +2,33 @@
 ``<home>feed/`` (WPML and Polylang editions under ``/<lang>/``), Yoast's or core's
 sitemaps, listings ``/category/<slug>/``, ``/tag/<slug>/``, ``/author/<slug>/`` paged
 by ``/page/N/``. WPML and Polylang also name an edition by ``?lang=``: ``/?lang=hy&p=<id>``
-is a post of the Armenian edition. Hooks: as the engine's."""
+is a post of the Armenian edition. Hooks: as the engine's.
+
+``WordPressPage`` reads what WordPress says of every page it renders, in the body's
+class: a post (``single``), a static page (``page``) or a list of posts (``archive``,
+``blog``, ``search``). A page or a list is no article even with a date under its
+headline (an "About us" dated by its theme, a category listing)."""
+
+from __future__ import annotations
 
 from ..engine import NewsSpider
+from ..extract import ArticlePage, attribute
+
+# Body classes of what is not a post: a static page, a list of posts.
+NOT_POST_CLASSES = frozenset({"page", "archive", "blog", "search", "error404"})
+
+
+class WordPressPage(ArticlePage):
+    @attribute
+    def is_article(self) -> bool:
+        return super().is_article and not self.renders_no_post
+
+    @attribute
+    def renders_no_post(self) -> bool:
+        """The body's class says the page is a static page or a list of posts."""
+        body = self.page.doc.find("body")
+        classes = set((body.get("class") or "").split()) if body is not None else set()
+        return "single" not in classes and not classes.isdisjoint(NOT_POST_CLASSES)
 
 
 class WordPressSpider(NewsSpider):

@@ -17,10 +17,10 @@ its markup) and WPML (whose notice that is, in English in every edition). Assume
 
 import re
 
-from ..extract import ArticlePage, SiteProfile, attribute
+from ..extract import SiteProfile, attribute
 from ..extract.profile import UPDATED_LABEL
 from ..normalize import parse_date
-from ..platforms.wordpress import WordPressSpider
+from ..platforms.wordpress import WordPressPage, WordPressSpider
 
 # English at the root; a page's language is its edition's, whatever its markup says
 # (as the site's public scrapers read it).
@@ -30,7 +30,7 @@ WRITTEN_DATE = re.compile(r"(?<!\d)\d{2}/\d{2}/\d{4} - \d{2}:\d{2}(?!\d)")
 UPDATED = re.compile(rf"^\s*{UPDATED_LABEL}", re.I)
 
 
-class CivilGePage(ArticlePage):
+class CivilGePage(WordPressPage):
     profile = SiteProfile(
         site_name="Civil.ge",
         timezone="Asia/Tbilisi",

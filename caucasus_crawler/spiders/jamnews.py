@@ -18,11 +18,11 @@ and the Telegram line. The article's language is the page's own (its ``lang``): 
 paths the three editions really take is not known.
 """
 
-from ..extract import ArticlePage, SiteProfile
-from ..platforms.wordpress import WordPressSpider
+from ..extract import SiteProfile
+from ..platforms.wordpress import WordPressPage, WordPressSpider
 
 
-class JamnewsPage(ArticlePage):
+class JamnewsPage(WordPressPage):
     profile = SiteProfile(
         site_name="JAMnews",
         timezone="Asia/Tbilisi",

@@ -12,11 +12,11 @@ from itertools import takewhile
 
 from lxml.html import HtmlElement
 
-from ..extract import ArticlePage, SiteProfile, attribute, metadata
-from ..platforms.wordpress import WordPressSpider
+from ..extract import SiteProfile, attribute, metadata
+from ..platforms.wordpress import WordPressPage, WordPressSpider
 
 
-class OcMediaPage(ArticlePage):
+class OcMediaPage(WordPressPage):
     """An OC Media article. The site long filed articles under regions as tags: the
     tag link above the headline is the article's section when nothing names one."""
 
