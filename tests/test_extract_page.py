@@ -198,3 +198,15 @@ def test_wordpress_says_whether_a_dated_page_is_a_post(body_class, is_article):
     )
     extracted = extract_article(page, "https://jam-news.net/about-us/", WordPressPage)
     assert (extracted.article is not None) == is_article
+
+
+def test_a_listing_dated_by_its_first_card_is_no_article_for_an_outlet_either():
+    """No structured data: one headline, a date by it (the first card's), and cards of
+    other articles under it: a section page, not an article."""
+    cards = "".join(
+        f"<li><h3><a href='/a/{n}.html'>Story number {n} of the section</a></h3>"
+        f"<span>22.07.2024 16:0{n}</span><p>Its dek, a line long.</p></li>"
+        for n in range(6)
+    )
+    page = f"<html><body><h1>Politics</h1><ul class='list'>{cards}</ul></body></html>"
+    assert extract_article(page, "https://www.azatutyun.am/a/1.html", ArticlePage).article is None

@@ -30,7 +30,6 @@ from .body import Block, is_author_box, is_note_mark, is_subscribe_call
 from .page import ArticlePage, attribute
 from .profile import fold
 
-CARD_HEADINGS = ("h2", "h3", "h4")  # with a link: the cards of a listing
 TITLE_HEADINGS = ("h1", "h2", "h3", "h4")
 SHINGLE = 4
 _TOKEN = re.compile(r"\w+")
@@ -183,20 +182,7 @@ class GenericPage(ArticlePage):
         # (characters: words are not written apart in every script)
         if sum(map(len, self.body)) < profile.article_min_chars:
             return False
-        words = sum(len(p.split()) for p in self.body)
-        return self._cards < profile.listing_min_cards or words > self._cards * profile.card_words
-
-    @attribute
-    def _cards(self) -> int:
-        """Headings with a link in the container: other articles' cards."""
-        if self.container is None:
-            return 0
-        return sum(
-            1
-            for heading in self.container.iter(*CARD_HEADINGS)
-            if next(heading.iter("a"), None) is not None
-            or next(heading.iterancestors("a"), None) is not None
-        )
+        return not self._lists_cards
 
     @attribute
     def _heading_before_text(self) -> str | None:

@@ -192,11 +192,16 @@ def is_article(page: Page, published: str | None) -> bool:
     page whose structured data names it something else (WebPage, CollectionPage)
     is not one. Without structured data: one headline with a date by it, and
     not a list of article cards."""
-    if page.article is not None or page.meta("article:published_time"):
+    if states_article(page):
         return True
     if page.nodes or len(page.doc.findall(".//article")) > 1:
         return False
     return published is not None and len(page.headlines) == 1
+
+
+def states_article(page: Page) -> bool:
+    """The page's structured data names it an article."""
+    return page.article is not None or bool(page.meta("article:published_time"))
 
 
 def title(page: Page, profile: SiteProfile) -> str | None:

@@ -78,6 +78,9 @@ class attribute:  # noqa: N801 (a decorator, named as Fundus names its own)
         return cache[self.func]
 
 
+CARD_HEADINGS = ("h2", "h3", "h4")  # with a link: the cards of a listing
+
+
 class ArticlePage:
     """One page read as an article. Fields are ``attribute``s; ``article()`` and
     ``problems()`` gather them."""
@@ -231,7 +234,33 @@ class ArticlePage:
 
     @attribute
     def is_article(self) -> bool:
-        return metadata.is_article(self.page, self.published)
+        """Structured data says so; or a headline with a date by it, over a text that is
+        not a list of other articles' cards (a listing dated by its first card)."""
+        return metadata.is_article(self.page, self.published) and (
+            metadata.states_article(self.page) or not self._lists_cards
+        )
+
+    @attribute
+    def _lists_cards(self) -> bool:
+        """The text is a list of other articles: a few cards or more, and no more words
+        than their excerpts would hold."""
+        profile = self.profile
+        words = sum(len(p.split()) for p in self.body)
+        return (
+            self._cards >= profile.listing_min_cards and words <= self._cards * profile.card_words
+        )
+
+    @attribute
+    def _cards(self) -> int:
+        """Headings with a link in the container: other articles' cards."""
+        if self.container is None:
+            return 0
+        return sum(
+            1
+            for heading in self.container.iter(*CARD_HEADINGS)
+            if next(heading.iter("a"), None) is not None
+            or next(heading.iterancestors("a"), None) is not None
+        )
 
     # --- the whole ----------------------------------------------------------------------
 
