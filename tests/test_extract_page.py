@@ -210,3 +210,14 @@ def test_a_listing_dated_by_its_first_card_is_no_article_for_an_outlet_either():
     )
     page = f"<html><body><h1>Politics</h1><ul class='list'>{cards}</ul></body></html>"
     assert extract_article(page, "https://www.azatutyun.am/a/1.html", ArticlePage).article is None
+
+
+def test_a_standfirst_box_holding_its_paragraph_is_the_lead():
+    """Pangea writes <div class="intro"><p>…</p></div> under the headline; no
+    description repeats it."""
+    intro = "The economist spoke to Azatutyun about the problems of the farming sector."
+    page = PAGE_2019.replace(
+        "<div class='text'>", f"<div class='intro'><p>{intro}</p></div><div class='text'>"
+    )
+    article = extract_article(page, "https://www.azatutyun.am/a/1.html", ArticlePage).article
+    assert (article.lead, article.body.split("\n\n")) == (intro, STORY)

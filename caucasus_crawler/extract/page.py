@@ -79,6 +79,12 @@ class attribute:  # noqa: N801 (a decorator, named as Fundus names its own)
 
 
 CARD_HEADINGS = ("h2", "h3", "h4")  # with a link: the cards of a listing
+# A box classed as a standfirst holds its paragraphs, at most this many.
+STANDFIRST_MAX_PARAGRAPHS = 2
+
+
+def _classed_standfirst(el: HtmlElement) -> bool:
+    return not class_words(el).isdisjoint(STANDFIRST_WORDS)
 
 
 class ArticlePage:
@@ -451,7 +457,13 @@ class ArticlePage:
 
     def _is_standfirst(self, el: HtmlElement) -> bool:
         description = self.description
-        classed = not class_words(el).isdisjoint(STANDFIRST_WORDS)
+        classed = _classed_standfirst(el) or (
+            # Pangea's <div class="intro"><p>…</p></div>: the paragraph of a standfirst box
+            el.tag == "p"
+            and (box := el.getparent()) is not None
+            and _classed_standfirst(box)
+            and len(box.findall("p")) <= STANDFIRST_MAX_PARAGRAPHS
+        )
         if not classed and not description:
             return False
         # Only to be compared with the description: a text far longer is not read to its end.
