@@ -37,6 +37,9 @@ class Language:
     # channel …"), or the lone button that ends such a box.
     subscribe_calls: tuple[str, ...]
     paywall_phrases: tuple[str, ...]  # a box over a withheld text: "For members only"
+    # What a box asking readers for money says ("Support our work", "Make a donation"):
+    # phrases of an appeal only, not the verb alone ("support" is news's word too).
+    appeal_phrases: tuple[str, ...]
 
 
 EN = Language(
@@ -107,6 +110,21 @@ EN = Language(
         "subscribe to continue reading",
         "subscribe to read the full",
     ),
+    # (Not "Become a member": of the EU, of NATO.)
+    appeal_phrases=(
+        "support our work",
+        "support our journalism",
+        "support independent journalism",
+        "support independent media",
+        "reader-supported",
+        "reader supported",
+        "reader-funded",
+        "make a donation",
+        "donate now",
+        "donate today",
+        "become a supporter",
+        "become a patron",
+    ),
 )
 
 RU = Language(
@@ -139,6 +157,19 @@ RU = Language(
         "доступен только подписчикам",  # assumed
         "доступно только подписчикам",  # assumed
     ),
+    appeal_phrases=(
+        "поддержите нас",
+        "поддержите редакцию",
+        "поддержите нашу работу",
+        "поддержите независимую журналистику",
+        "поддержите независимые сми",
+        "поддержать нас",
+        "поддержать редакцию",
+        "поддержать нашу работу",
+        "поддержать независимую журналистику",
+        "сделать пожертвование",
+        "сделайте пожертвование",
+    ),  # fmt: skip
 )
 
 KA = Language(
@@ -169,6 +200,13 @@ KA = Language(
     share_labels=("გაზიარება",),  # assumed
     subscribe_calls=("გამოიწერეთ", "გამოგვყევით"),  # assumed
     paywall_phrases=("მხოლოდ გამომწერებისთვის", "მხოლოდ წევრებისთვის"),  # assumed
+    appeal_phrases=(
+        "მხარი დაგვიჭირეთ",
+        "დაგვიჭირეთ მხარი",
+        "დაუჭირეთ მხარი ჩვენს საქმიანობას",
+        "დაუჭირეთ მხარი დამოუკიდებელ ჟურნალისტიკას",
+        "გააკეთეთ შემოწირულობა",
+    ),  # assumed
 )
 
 HY = Language(
@@ -199,6 +237,13 @@ HY = Language(
     share_labels=("կիսվել",),  # assumed
     subscribe_calls=("բաժանորդագրվեք", "հետևեք մեզ"),  # assumed
     paywall_phrases=("միայն բաժանորդների համար", "միայն անդամների համար"),  # assumed
+    appeal_phrases=(
+        "աջակցեք մեզ",
+        "աջակցեք մեր աշխատանքին",
+        "աջակցեք անկախ լրագրությանը",
+        "աջակցել մեզ",
+        "կատարեք նվիրատվություն",
+    ),  # assumed
 )
 
 AZ = Language(
@@ -228,9 +273,32 @@ AZ = Language(
     share_labels=("paylaş",),  # assumed
     subscribe_calls=("abunə olun", "bizi izləyin"),  # assumed
     paywall_phrases=("yalnız abunəçilər üçün", "yalnız üzvlər üçün"),  # assumed
+    appeal_phrases=(
+        "bizi dəstəkləyin",
+        "işimizi dəstəkləyin",
+        "müstəqil jurnalistikanı dəstəkləyin",
+        "ianə edin",
+    ),  # assumed
 )
 
 LANGUAGES = (EN, RU, KA, HY, AZ)
+
+# Where the link of an appeal box goes: a page of the outlet's own whose path has one of
+# these segments ("/donate", "/en/support-us/", "/membership.html"), or a site for
+# readers' money. Whole segments only: "/news/support-for-farmers/" is an article.
+DONATION_PATH_SEGMENTS = frozenset(
+    "donate donation donations support support-us supportus membership memberships "
+    "become-a-member become-a-supporter contribute podderzhat podderzhite pozhertvovat "
+    "ianə iane destek".split()
+)
+DONATION_HOSTS = (
+    "patreon.com",
+    "buymeacoffee.com",
+    "ko-fi.com",
+    "opencollective.com",
+    "donorbox.org",
+    "boosty.to",
+)
 
 
 def fold_case(text: str) -> str:

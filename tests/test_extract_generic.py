@@ -351,3 +351,95 @@ def test_a_byline_line_in_the_container_is_not_the_text(byline):
     )
     article = extract_article(page, "https://news.am/eng/news/912345.html").article
     assert article.body.split("\n\n") == text
+
+
+def test_paragraphs_written_as_runs_between_line_breaks_are_the_text():
+    """A CMS with no <p>: "First…<br><br>Second…"; a footer of <p>s is no rival for it,
+    and the paragraphs stay apart."""
+    runs = "<br><br>\n".join(STORY)
+    html = (
+        "<html><head><title>Story</title></head><body><div class='article'><h1>Story</h1>"
+        f"<div class='article-text'>\n{runs}\n</div></div>"
+        "<div id='footer'><p>Copyright Example Media, all rights reserved, since 1999.</p>"
+        "<p>Address: Yerevan, 0010, Armenia. Tel.: +374 10 000000, mail: info@example.org</p>"
+        "</div></body></html>"
+    )
+    head = jsonld({"@type": "NewsArticle", "headline": "Story"})
+    assert extract_generic(html, URL).body.split("\n\n") == STORY
+    outlet = extract_article(html.replace("</head>", f"{head}</head>"), URL, ArticlePage)
+    assert outlet.article.body.split("\n\n") == STORY
+
+
+def test_one_run_of_text_beside_a_line_break_is_no_paragraph_of_the_text():
+    """A sidebar's cards ("Today's story<br><br>A headline") do not outweigh the text."""
+    cards = "".join(
+        f"<div class='card'>A card of today's news number {n}<br><br>"
+        f"<a href='/other-{n}/'>Another story number {n}, its headline</a></div>"
+        for n in range(8)
+    )
+    html = page().replace("</main>", f"</main><div class='column'>{cards}</div>")
+    assert extract_generic(html, URL).body.split("\n\n") == STORY
+
+
+APPEAL_BOXES = [
+    # Its wording and its button (Civil.ge's, in a theme's "info box").
+    "<div class='tie-box info-box'><div class='box-inner-block'><p><strong>Example.org is "
+    "reader-supported.</strong> Independent journalism is under pressure. "
+    "<a href='https://example.org/donate'>Support our work</a>.</p></div></div>",
+    # Its button alone: a page for readers' money.
+    "<div class='box'><p>Journalism like this takes time and money, and it is free to read "
+    "for everyone.</p><p><a href='https://www.patreon.com/example'>Join us</a></p></div>",
+    "<div class='box'><p>We rely on our readers.</p><a href='/en/support-us/'>Read how</a></div>",
+    # Its wording alone, in each language.
+    *(
+        f"<div class='callout'><p>{phrase.capitalize()}: it keeps this site open.</p></div>"
+        for phrase in (
+            "support our work",
+            "make a donation",
+            "поддержите нас",
+            "მხარი დაგვიჭირეთ",
+            "աջակցեք մեզ",
+            "bizi dəstəkləyin",
+        )
+    ),
+]
+
+
+def with_paragraph(before_fourth: str) -> str:
+    """An outlet's article page with ``before_fourth`` among its paragraphs."""
+    head = jsonld({"@type": "NewsArticle", "headline": "Story"})
+    return page(head=head).replace(f"<p>{STORY[3]}</p>", f"{before_fourth}<p>{STORY[3]}</p>")
+
+
+@pytest.mark.parametrize("box", APPEAL_BOXES)
+def test_a_box_appealing_for_readers_money_is_not_the_text(box):
+    article = extract_article(with_paragraph(box), URL, ArticlePage).article
+    assert article.body.split("\n\n") == STORY
+
+
+def test_an_appeal_with_its_button_in_a_paragraph_of_its_own_is_not_the_text():
+    line = "<p>Example.org is reader-supported. <a href='/donate/'>Make a donation</a></p>"
+    article = extract_article(with_paragraph(line), URL, ArticlePage).article
+    assert article.body.split("\n\n") == STORY
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # A quotation that says it, in a paragraph of the text.
+        "<p>“We ask the donors who support our work to stay,” the director of the shelter "
+        "said on Tuesday, after the ministry cut its grant.</p>",
+        # In a wrapper of its own, as some CMSs write every paragraph: longer than an appeal.
+        "<div class='paragraph'><p>“Support our work, or the shelter closes,” the director "
+        "said on Tuesday, after the ministry cut its grant to the only shelter in the region "
+        "for women and children, which had taken in more than four hundred people since it "
+        "opened in 2019, most of them from villages near the line of separation, and which "
+        "the city council has refused to fund for the third year in a row.</p></div>",
+        # A link to an article about support, and a link to a charity's page in the news.
+        "<div class='paragraph'><p>Farmers will get new loans, the ministry said (<a "
+        "href='/news/support-for-farmers/'>details</a>).</p></div>",
+    ],
+)
+def test_a_paragraph_that_merely_mentions_support_is_the_text(paragraph):
+    article = extract_article(with_paragraph(paragraph), URL, ArticlePage).article
+    assert len(article.body.split("\n\n")) == len(STORY) + 1

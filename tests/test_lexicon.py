@@ -126,3 +126,18 @@ def test_a_paywall_box_in_each_language_over_a_withheld_text_is_members_only(phr
 
 def test_each_language_says_what_a_paywall_box_says():
     assert all(language.paywall_phrases for language in lexicon.LANGUAGES)
+
+
+def test_each_language_says_what_an_appeal_for_readers_money_says():
+    assert all(language.appeal_phrases for language in lexicon.LANGUAGES)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [phrase for language in lexicon.LANGUAGES for phrase in language.appeal_phrases],
+)
+def test_an_appeal_box_in_each_language_is_not_the_text(phrase):
+    box = f"<div class='box'><p>{phrase.capitalize()}!</p></div>"
+    html = page().replace(f"<p>{STORY[2]}</p>", f"{box}<p>{STORY[2]}</p>")
+    article = extract_article(html, "https://example.org/story/", ArticlePage).article
+    assert article.body.split("\n\n") == STORY

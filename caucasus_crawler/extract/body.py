@@ -15,7 +15,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import takewhile
+from itertools import islice, takewhile
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -69,6 +70,14 @@ _SHARE_LINE = re.compile(rf"^{lexicon.alternatives('share_labels')}(\s*[:|].*|\s
 _SUBSCRIBE_CALL = re.compile(rf"^{lexicon.alternatives('subscribe_calls')}\b", re.I)
 # A call to subscribe is a line or two, never a paragraph of the article.
 SUBSCRIBE_CALL_WORDS = 30
+# An appeal for readers' money in so many words ("Civil.ge is reader-supported").
+_APPEAL = re.compile(rf"(?<!\w){lexicon.alternatives('appeal_phrases')}(?!\w)", re.I)
+# An appeal is a few lines: a paragraph longer than this that says "support our work"
+# is the article's (a quotation).
+APPEAL_MAX_WORDS = 60
+# A box with an appeal is left out only when it is a small part of the text: a short
+# article's own wrapper would otherwise go with the appeal in it.
+APPEAL_BOX_MAX_SHARE = 0.5
 
 
 def is_subscribe_call(text: str, words: int) -> bool:
@@ -222,16 +231,35 @@ def find_container(
     scores: dict[HtmlElement, float] = {}
     scored: list[HtmlElement] = []
     in_furniture = Covered(lambda el: is_junk(el, protected))
-    for p in doc.iter("p", "pre", "blockquote"):
+    in_paragraph = Covered(lambda el: el.tag in PARAGRAPH_TAGS)
+    seen_runs: set[HtmlElement] = set()
+
+    def credit(el: HtmlElement, score: float) -> None:
+        for candidate, share in ((el, 1.0), (el.getparent(), 0.5)):
+            if candidate is not None and candidate.tag != "html":
+                scores[candidate] = scores.get(candidate, 0) + score * share
+
+    for p in doc.iter(*PARAGRAPH_TAGS, "br"):
+        if p.tag == "br":
+            # Paragraphs written as runs of text between <br><br>, with no <p>: they
+            # score the element that holds them as paragraphs score their parent.
+            holder = p.getparent()
+            if holder is None or holder in seen_runs:
+                continue
+            seen_runs.add(holder)
+            if in_paragraph(holder) or in_furniture(holder):
+                continue
+            runs = [r for r in _text_runs(holder) if len(r[0]) >= min_chars]
+            if len(runs) >= 2:  # (one is a line of a list, a card: "Today's story<br><br>…")
+                scored.append(holder)
+                for text, linked in runs:
+                    credit(holder, _paragraph_score(text, min(linked / len(text), 1.0)))
+            continue
         text = p.text_content().strip()
         if len(text) < min_chars or in_furniture(p):
             continue
         scored.append(p)
-        score = (1 + text.count(",") + min(len(text) / 100, 3)) * (1 - _link_density(p, text))
-        parent = p.getparent()
-        for candidate, share in ((parent, 1.0), (parent.getparent(), 0.5)):
-            if candidate is not None and candidate.tag != "html":
-                scores[candidate] = scores.get(candidate, 0) + score * share
+        credit(p.getparent(), _paragraph_score(text, _link_density(p, text)))
     if not scores:
         # A page of only very short paragraphs: take them rather than nothing.
         return find_container(doc, protected, min_chars=1) if min_chars > 1 else (None, None)
@@ -243,6 +271,72 @@ def find_container(
     container = _widen(best, scores, protected)
     first = next((p for p in scored if p is container or container in p.iterancestors()), None)
     return container, first
+
+
+def _paragraph_score(text: str, link_density: float) -> float:
+    return (1 + text.count(",") + min(len(text) / 100, 3)) * (1 - link_density)
+
+
+# The elements scored as paragraphs, whole.
+PARAGRAPH_TAGS = ("p", "pre", "blockquote")
+# Of an inline element in a run of text, only this many elements inside it are read
+# (a link, a bold phrase: a few): spans nested thousands deep are not read again at
+# every level.
+RUN_CHILD_ELEMENTS = 50
+
+
+def _text_runs(el: HtmlElement) -> list[tuple[str, int]]:
+    """``el``'s own runs of text that two line breaks separate (older markup writes
+    paragraphs so), and how much of each is link text, when it has two line breaks in
+    a row; else none. Read as ``_walk`` reads them: an element other than an inline
+    one ends a run too."""
+    runs: list[tuple[str, int]] = []
+    pieces: list[str] = [el.text or ""]
+    linked = 0
+    after_break = False  # the last thing of the run printed is a line break
+    separated = False
+
+    def end_run() -> None:
+        nonlocal linked
+        if text := clean_text("".join(pieces)):
+            runs.append((text, linked))
+        pieces.clear()
+        linked = 0
+
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == "br":
+            if after_break:
+                separated = True
+                end_run()
+                after_break = False
+            else:
+                after_break = True
+        elif tag in INLINE:
+            text = _bounded_text(child)
+            pieces.append(text)
+            if tag == "a":
+                linked += len(text.strip())
+            after_break = after_break and not text.strip()
+        else:
+            end_run()
+            after_break = False
+        tail = child.tail or ""
+        pieces.append(tail)
+        after_break = after_break and not tail.strip()
+    end_run()
+    return runs if separated else []
+
+
+def _bounded_text(el: HtmlElement) -> str:
+    """The text of ``el`` and of its first ``RUN_CHILD_ELEMENTS`` elements, in any order."""
+    pieces = []
+    for n, node in enumerate(islice(el.iter(), RUN_CHILD_ELEMENTS)):
+        if isinstance(node.tag, str):
+            pieces.append(node.text or "")
+        if n:
+            pieces.append(node.tail or "")
+    return " ".join(pieces)
 
 
 def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement:
@@ -636,9 +730,13 @@ def clean_blocks(
     own publication time.
     """
     dropped_boxes: set[HtmlElement] = set()
+    appeal_boxes: set[HtmlElement] = set()
     for block in blocks:
         if block.box is not None and _is_box_boilerplate(block, profile):
             dropped_boxes.add(block.box)
+        elif block.box is not None and _is_appeal(block):
+            appeal_boxes.add(block.box)
+    dropped_boxes.update(_small_boxes(appeal_boxes, blocks))
     # The headline and standfirst are not repeated in the text; a paragraph the text
     # repeats is (a refrain, a recipe's "1 cup of water").
     heading = {fold(title)} | ({fold(lead)} if lead else set())
@@ -678,6 +776,45 @@ def _is_box_boilerplate(block: Block, profile: SiteProfile) -> bool:
     )
 
 
+def _is_appeal(block: Block) -> bool:
+    """A few lines asking readers for money: links to a page for donations or
+    membership, or an appeal in so many words ("Support our work")."""
+    if block.words > APPEAL_MAX_WORDS:
+        return False
+    return any(map(is_donation_link, block.links)) or bool(_APPEAL.search(block.folded))
+
+
+def _is_appeal_with_button(block: Block) -> bool:
+    """An appeal in so many words that links to a page for donations."""
+    return any(map(is_donation_link, block.links)) and bool(_APPEAL.search(block.folded))
+
+
+def is_donation_link(href: str) -> bool:
+    """A link to a page for readers' money: the outlet's "/donate", "/support-us/",
+    "/membership", or a site for it (Patreon)."""
+    try:
+        parts = urlsplit(href.strip())
+    except ValueError:
+        return False
+    host = (parts.hostname or "").removeprefix("www.")
+    if any(host == h or host.endswith("." + h) for h in lexicon.DONATION_HOSTS):
+        return True
+    segments = unquote(parts.path).lower().split("/")
+    return any(segment.split(".", 1)[0] in lexicon.DONATION_PATH_SEGMENTS for segment in segments)
+
+
+def _small_boxes(boxes: set[HtmlElement], blocks: list[Block]) -> set[HtmlElement]:
+    """Of ``boxes``, those that hold a small part of the blocks' text."""
+    if not boxes:
+        return set()
+    total = sum(len(b.text) for b in blocks)
+    held: dict[HtmlElement, int] = {}
+    for block in blocks:
+        if block.box in boxes:
+            held[block.box] = held.get(block.box, 0) + len(block.text)
+    return {box for box, size in held.items() if size <= APPEAL_BOX_MAX_SHARE * total}
+
+
 def _is_line_boilerplate(block: Block, profile: SiteProfile) -> bool:
     text = block.text
     words = block.words
@@ -695,6 +832,8 @@ def _is_line_boilerplate(block: Block, profile: SiteProfile) -> bool:
         return True
     if is_subscribe_call(text, words):
         return True
+    if words <= APPEAL_MAX_WORDS and _is_appeal_with_button(block):
+        return True  # in a paragraph of its own, not in a box
     return words <= 12 and bool(_SHARE_LINE.match(text))
 
 
