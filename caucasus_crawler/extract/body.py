@@ -80,6 +80,12 @@ APPEAL_MAX_WORDS = 60
 APPEAL_BOX_MAX_SHARE = 0.5
 
 
+def is_appeal_line(text: str, words: int) -> bool:
+    """A line of a few words asking readers for money in so many words (a reading that
+    kept no boxes or links: trafilatura's)."""
+    return words <= APPEAL_MAX_WORDS and bool(_APPEAL.search(fold(text)))
+
+
 def is_subscribe_call(text: str, words: int) -> bool:
     """A line asking readers to subscribe to or follow the outlet (a Telegram channel,
     a newsletter), or the lone button of such a box."""

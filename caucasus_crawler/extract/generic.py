@@ -26,7 +26,7 @@ from lxml import etree
 
 from ..items import Article
 from ..normalize import clean_text
-from .body import Block, is_author_box, is_note_mark, is_subscribe_call
+from .body import Block, is_appeal_line, is_author_box, is_note_mark, is_subscribe_call
 from .page import ArticlePage, attribute
 from .profile import fold
 
@@ -92,6 +92,7 @@ class GenericPage(ArticlePage):
             if fold(p) not in self.repeated
             and not self.profile.is_teaser(p)
             and not is_subscribe_call(p, len(p.split()))
+            and not is_appeal_line(p, len(p.split()))
             and not self._in_a_teaser(p)
             and fold(p) not in self._author_bios
         ]
