@@ -58,7 +58,19 @@ EN = Language(
         ("november", "nov"),
         ("december", "dec"),
     ),
-    byline_labels=("by", "author", "author:", "authors", "authors:"),  # "By" takes no colon
+    # "By" takes no colon; an interview is signed by who asked ("Interview by …").
+    byline_labels=(
+        "by",
+        "author",
+        "author:",
+        "authors",
+        "authors:",
+        "interview by",
+        "interviewed by",
+        "interviewer:",
+        "text by",
+        "reporting by",
+    ),  # fmt: skip
     name_joiners=("and",),
     published_labels=("published", "posted"),
     updated_labels=("last updated", "updated"),
@@ -143,7 +155,18 @@ RU = Language(
         ("ноября", "ноябрь", "ноя", "нояб"),
         ("декабря", "декабрь", "дек"),
     ),
-    byline_labels=("автор", "автор:", "авторы", "авторы:", "автора", "автора:"),
+    byline_labels=(
+        "автор",
+        "автор:",
+        "авторы",
+        "авторы:",
+        "автора",
+        "автора:",
+        "беседовал",
+        "беседовал:",
+        "беседовала",
+        "беседовала:",
+    ),  # fmt: skip
     name_joiners=("и",),
     published_labels=("опубликовано",),  # assumed
     updated_labels=("последнее обновление", "обновлено"),

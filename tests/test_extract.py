@@ -138,6 +138,8 @@ BYLINES = [
     ("By Mariam Nikuradze and Robin Fabbro", ["Mariam Nikuradze", "Robin Fabbro"]),
     ("Авторы: Ани Мкртчян и Арам Петросян", ["Ани Мкртчян", "Арам Петросян"]),
     ("By A. Kvakhadze, M. O’Neil & R. Fabbro", ["A. Kvakhadze", "M. O’Neil", "R. Fabbro"]),
+    ("Interview by Lilit Petrosyan", ["Lilit Petrosyan"]),  # signed by who asked
+    ("Беседовала Анна Оганесян", ["Анна Оганесян"]),
 ]
 
 

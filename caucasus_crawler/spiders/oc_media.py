@@ -37,6 +37,8 @@ class OcMediaPage(WordPressPage):
             "The website is undergoing scheduled maintenance",
             "This is default text for notification bar",
             "Become a supporter at oc-media.org",
+            # Under opinion pieces.
+            "do not necessarily reflect those of OC Media",
             # The Russian edition's appeal.
             "Кавказ меняется",
             "Будущее журналистики в регионе",
