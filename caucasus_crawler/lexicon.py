@@ -113,7 +113,13 @@ EN = Language(
         "share this update",
         "follow us",
     ),  # fmt: skip
-    subscribe_calls=("subscribe to our", "follow us on", "join our telegram", "join us on"),
+    subscribe_calls=(
+        "subscribe to our",
+        "follow us on",
+        "join our telegram",
+        "join us on",
+        "listen on",
+    ),  # fmt: skip
     # (Not "Already a member?": a login prompt, on open pages too.)
     paywall_phrases=(
         "members only",
@@ -174,7 +180,7 @@ RU = Language(
     teaser_labels=("читайте также", "смотрите также", "по теме"),
     photo_words=("фото",),
     share_labels=("поделиться",),
-    subscribe_calls=("подписывайтесь на", "подпишитесь на", "подписаться"),
+    subscribe_calls=("подписывайтесь на", "подпишитесь на", "подписаться", "слушайте на"),
     paywall_phrases=(
         "только для подписчиков",
         "доступен только подписчикам",  # assumed

@@ -313,6 +313,7 @@ def test_a_paywall_phrase_in_a_login_box_over_a_text_trafilatura_finds_is_not_me
         "Подписывайтесь на Telegram-канал редакции, чтобы первыми узнавать о событиях.",
         "Subscribe to our WhatsApp channel for the news of the day.",
         "Abunə olun",
+        "Listen on Apple Podcasts, Spotify, or wherever you get your podcasts.",
     ],
 )
 def test_a_call_to_subscribe_is_not_the_text(call):
