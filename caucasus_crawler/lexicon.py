@@ -297,7 +297,13 @@ AZ = Language(
     published_labels=("dərc olunub",),  # assumed
     updated_labels=("yenilənib", "son yenilənmə"),  # assumed
     end_markers=("oxşar xəbərlər", "həmçinin oxuyun", "digər xəbərlər"),  # assumed
-    teaser_labels=("həmçinin oxuyun", "həmçinin oxu"),  # assumed
+    teaser_labels=(
+        "həmçinin oxuyun",
+        "həmçinin oxu",
+        "daha çox oxuyun",
+        "ətraflı oxuyun",
+        "oxuyun həmçinin",
+    ),  # assumed; fmt: skip
     photo_words=("foto", "şəkil"),
     share_labels=("paylaş",),  # assumed
     subscribe_calls=("abunə olun", "bizi izləyin"),  # assumed

@@ -76,3 +76,16 @@ def test_a_date_line_written_in_pieces_is_read_whole_with_its_time(line):
     assert extract_generic(html, "https://news.am/eng/news/123.html").published == (
         "2024-03-12T10:35:00Z"
     )
+
+
+def test_the_top_bars_date_of_today_is_not_the_articles():
+    """No structured data; the page's top bar shows today's date above a headline
+    nested deep in the layout (news.am-like): the date by the headline is the article's."""
+    html = (
+        "<html><body><div class='top'><div class='date-now'>Saturday, 13 September 2025"
+        "</div></div><div id='content'><div class='main-column'><div class='article'>"
+        "<h1>Ferry line agreed</h1><div class='time'>14:47, 12 September 2025</div>"
+        f"{TEXT}</p></div></div></div></body></html>"
+    )
+    published = extract_generic(html, "https://news.am/eng/news/123.html").published
+    assert published == "2025-09-12T10:47:00Z"

@@ -104,6 +104,16 @@ def test_a_related_heading_in_each_language_ends_the_text(heading):
 
 
 @pytest.mark.parametrize(
+    "label", [label for language in lexicon.LANGUAGES for label in language.teaser_labels]
+)
+def test_a_read_also_line_in_each_language_is_not_the_text(label):
+    teaser = f"<p>{label.capitalize()}: <a href='/another-story/'>A story of another day</a></p>"
+    html = page().replace("<div class='text'>", f"<div class='text'>{teaser}")
+    article = extract_article(html, "https://example.org/story/", ArticlePage).article
+    assert article.body.split("\n\n") == STORY
+
+
+@pytest.mark.parametrize(
     "credit", ["Photo: Mariam Nikuradze", "Фото: Мариам Никурадзе", "ფოტო: მარიამ ნიკურაძე",
                "Լուսանկարը: Անի Մկրտչյան", "Լուսանկարը՝ Photolure", "Foto: Aynur Məmmədova"],
 )  # fmt: skip

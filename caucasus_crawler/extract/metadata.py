@@ -357,8 +357,15 @@ def dates(page: Page, head_zone: list[HtmlElement], tz: str) -> tuple[str | None
             *_itemprop_dates(head_zone, "datePublished"),
             *[el.get("datetime") for el in head_zone if el.tag == "time"][:1],
             next((el.text_content() for el in head_zone if el.tag == "time"), None),
-            # Last, a date written out near the headline ("31 августа 2025, 18:10").
-            *in_pieces([text for text in _short_texts(head_zone) if not _UPDATED.match(text)]),
+            # Last, a date written out near the headline ("31 августа 2025, 18:10"): the
+            # nearest first, below it then above it (a top bar's "today" stands far above).
+            *in_pieces(
+                [
+                    text
+                    for text in _short_texts(_nearest_first(head_zone, page.headlines))
+                    if not _UPDATED.match(text)
+                ]
+            ),
         ],
         tz,
     )
@@ -373,6 +380,14 @@ def dates(page: Page, head_zone: list[HtmlElement], tz: str) -> tuple[str | None
         tz,
     )
     return published, modified
+
+
+def _nearest_first(zone: list[HtmlElement], headlines: list) -> list[HtmlElement]:
+    """The zone from its headline: what follows it, then what precedes it, nearest first."""
+    at = next((i for i, el in enumerate(zone) if headlines and el is headlines[0]), None)
+    if at is None:
+        return zone
+    return zone[at:] + zone[:at][::-1]
 
 
 def in_pieces(texts: list[str]) -> list[str]:

@@ -426,7 +426,10 @@ class ArticlePage:
         if headlines:
             anchor = headlines[0]
             # Up to the article: a section label may stand before the headline's <header>.
+            # Never the whole page: its top bar shows today's date.
             for ancestor in list(anchor.iterancestors())[:4]:
+                if ancestor.tag in ("body", "html"):
+                    break
                 anchor = ancestor
                 if ancestor.tag in ("article", "main"):
                     break

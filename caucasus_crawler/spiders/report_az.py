@@ -121,5 +121,9 @@ class ReportAzSpider(PlainSpider):
     # The home, a section (one segment, with its slash), an author's or a tag's listing;
     # paged by ?page=N (or /page/N/).
     listing_path = r"^(?:/(?:en|ru))?/(?:(?:authors?|tags?)/[^/]+/|[^/]+/?)?(?:page/\d+/?)?$"
-    # Two segments under the edition, the second the slug.
-    article_path = r"^(?:/(?:en|ru))?/(?!(?:en|ru|authors?|tags?|search|rss|page)/)[^/]+/[^/]+/?$"
+    # Two segments under the edition, the second the slug; not the site's own pages
+    # (/info/contacts), day archives (/archive/<date>/) or media sections.
+    article_path = (
+        r"^(?:/(?:en|ru))?/(?!(?:en|ru|authors?|tags?|search|rss|page|archive|info|static"
+        r"|video|photo|gallery)/)[^/]+/[^/]+/?$"
+    )
