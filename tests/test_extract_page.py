@@ -221,3 +221,33 @@ def test_a_standfirst_box_holding_its_paragraph_is_the_lead():
     )
     article = extract_article(page, "https://www.azatutyun.am/a/1.html", ArticlePage).article
     assert (article.lead, article.body.split("\n\n")) == (intro, STORY)
+
+
+def test_a_drupal_basic_page_is_no_article_whatever_its_metatags_say():
+    from caucasus_crawler.platforms.drupal import DrupalPage
+
+    page = PAGE_2019.replace("<body>", "<body class='page-node-type-page'>")
+    assert extract_article(page, "https://eurasianet.org/about", DrupalPage).article is None
+    article_node = PAGE_2019.replace("<body>", "<body class='page-node-type-article'>")
+    assert extract_article(article_node, "https://eurasianet.org/story", DrupalPage).article
+
+
+def test_a_short_items_readers_comments_are_not_its_head():
+    """A short item whose description repeats its first paragraph: the byline is looked
+    for above its text, never in the readers' comments below it."""
+    short = ["Yerevan's metro opens a new station.", "Trains run every ten minutes."]
+    page = (
+        "<html><head><title>Metro</title><meta name='description' content='" + short[0] + "'>"
+        "<meta property='article:published_time' content='2025-09-01T12:00:00+04:00'></head>"
+        "<body><article><h1>Metro</h1><div class='text'>"
+        + "".join(f"<p>{p}</p>" for p in short)
+        + "</div></article><section class='talk'><span class='comment__author'>Aram</span>"
+        "<p>" + "A reader's long comment on the new station and the timetable. " * 3 + "</p>"
+        "</section></body></html>"
+    )
+
+    class Pangea(ArticlePage):
+        profile = SiteProfile(site_name="", text_selector=".text")
+
+    article = extract_article(page, "https://www.azatutyun.am/a/1.html", Pangea).article
+    assert (article.authors, article.lead) == ([], short[0])

@@ -479,7 +479,19 @@ class ArticlePage:
         return classed and len(text) >= self.profile.standfirst_min_chars
 
     def _next_long_paragraph(self, el: HtmlElement) -> HtmlElement | None:
-        return next((p for p in _after(el) if p.tag == "p" and self._is_long(p)), None)
+        """The text's next long paragraph: in the text's element, never a reader's
+        comment below a short item."""
+        inside = self.container
+        return next(
+            (
+                p
+                for p in _after(el)
+                if p.tag == "p"
+                and self._is_long(p)
+                and (inside is None or any(a is inside for a in p.iterancestors()))
+            ),
+            None,
+        )
 
     def _is_long(self, paragraph: HtmlElement) -> bool:
         """Long enough to be the article's text rather than a byline, date or caption."""

@@ -27,7 +27,10 @@ class DrupalPage(ArticlePage):
     @attribute
     def is_article(self) -> bool:
         """Also a dated page of an article node that no metadata calls one: a page
-        listing teasers of other nodes (each an ``<article>``) hides it otherwise."""
+        listing teasers of other nodes (each an ``<article>``) hides it otherwise. Never
+        a node of another type."""
+        if self.node_type is not None and self.node_type not in self.article_types:
+            return False  # a basic page ("About"), which metatag may call an article too
         return super().is_article or (
             self.published is not None and self.node_type in self.article_types
         )

@@ -39,6 +39,9 @@ class AzatutyunPage(ArticlePage):
         site_name="Azatutyun",
         timezone="Asia/Yerevan",
         text_selector=".wsw, #article-content",
+        # Pangea writes the text's opening as the description; its standfirst is the
+        # visible .intro box, read as such.
+        description_is_excerpt=True,
         boilerplate_phrases=(
             # The newsletter box, in its three languages, and the note under the comments.
             "Ստացեք օրվա գլխավոր լուրերը",
