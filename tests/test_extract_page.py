@@ -235,7 +235,7 @@ def test_a_drupal_basic_page_is_no_article_whatever_its_metatags_say():
 def test_a_short_items_readers_comments_are_not_its_head():
     """A short item whose description repeats its first paragraph: the byline is looked
     for above its text, never in the readers' comments below it."""
-    short = ["Yerevan's metro opens a new station.", "Trains run every ten minutes."]
+    short = ["The metro of Yerevan opens a new station.", "Trains run every ten minutes."]
     page = (
         "<html><head><title>Metro</title><meta name='description' content='" + short[0] + "'>"
         "<meta property='article:published_time' content='2025-09-01T12:00:00+04:00'></head>"
