@@ -82,15 +82,18 @@ class UrlPolicy:
             return "feed"
         if self._skip.search(path):
             return None
-        if parts.query:
-            query, homes = parts.query, (edition.prefix,)
+        query = parts.query
+        if query:
+            homes = (edition.prefix,)
             if self._named_language(query):  # "/?lang=hy&p=123": named at the site's root
                 query, homes = self._without_language(query), (edition.prefix, "/")
             if path in homes and self._article_query.fullmatch(query):
                 return "article"
-            if self._listing.match(path) and self._paged_query(parts.query):
+            if self._listing.match(path) and self._paged_query(query or parts.query):
                 return "listing"
+        if query:
             return None
+        # No query, or one naming the edition alone ("/<slug>/?lang=hy"): the path decides.
         if self._listing.match(path):
             return "listing"
         if self._article.search(path):  # (a pattern anchors itself where it needs to)

@@ -60,7 +60,12 @@ class Plain(PlainSpider):
         (WordPress, "https://civil.ge/?lang=ka&p=700001", "article", "ka"),
         (WordPress, "https://civil.ge/?p=700001&lang=ru", "article", "ru"),
         (WordPress, "https://civil.ge/?lang=fr&p=700001", None, "en"),
-        (WordPress, "https://civil.ge/category/news/?lang=ka", None, "ka"),
+        # A site whose editions are named by the query alone (no /ka/ path).
+        (WordPress, "https://civil.ge/category/news/?lang=ka", "listing", "ka"),
+        (WordPress, "https://civil.ge/archives/700001?lang=ka", "article", "ka"),
+        (WordPress, "https://civil.ge/?lang=ka", "listing", "ka"),
+        (WordPress, "https://civil.ge/archives/700001?lang=fr", None, "en"),
+        (WordPress, "https://civil.ge/category/news/?lang=ka&page=2", None, "ka"),
         (Plain, "https://news.am/eng/news/912345.html", "article", "en"),
         (Plain, "https://news.am/rus/news/?page=3", "listing", "ru"),
     ],
