@@ -89,10 +89,9 @@ class UrlPolicy:
                 query, homes = self._without_language(query), (edition.prefix, "/")
             if path in homes and self._article_query.fullmatch(query):
                 return "article"
-            if self._listing.match(path) and self._paged_query(query or parts.query):
-                return "listing"
-        if query:
-            return None
+            if query:  # anything but the edition's name: a listing's page at most
+                paged = self._listing.match(path) and self._paged_query(parts.query)
+                return "listing" if paged else None
         # No query, or one naming the edition alone ("/<slug>/?lang=hy"): the path decides.
         if self._listing.match(path):
             return "listing"

@@ -83,7 +83,11 @@ APPEAL_BOX_MAX_SHARE = 0.5
 def is_appeal_line(text: str, words: int) -> bool:
     """A line of a few words asking readers for money in so many words (a reading that
     kept no boxes or links: trafilatura's)."""
-    return words <= APPEAL_MAX_WORDS and bool(_APPEAL.search(fold(text)))
+    return words <= APPEAL_MAX_WORDS and _asks_for_money(fold(text))
+
+
+def _asks_for_money(folded: str) -> bool:
+    return bool(_APPEAL.search(folded))
 
 
 def is_subscribe_call(text: str, words: int) -> bool:
@@ -787,12 +791,12 @@ def _is_appeal(block: Block) -> bool:
     membership, or an appeal in so many words ("Support our work")."""
     if block.words > APPEAL_MAX_WORDS:
         return False
-    return any(map(is_donation_link, block.links)) or bool(_APPEAL.search(block.folded))
+    return any(map(is_donation_link, block.links)) or _asks_for_money(block.folded)
 
 
 def _is_appeal_with_button(block: Block) -> bool:
     """An appeal in so many words that links to a page for donations."""
-    return any(map(is_donation_link, block.links)) and bool(_APPEAL.search(block.folded))
+    return any(map(is_donation_link, block.links)) and _asks_for_money(block.folded)
 
 
 def is_donation_link(href: str) -> bool:

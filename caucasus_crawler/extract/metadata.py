@@ -266,13 +266,11 @@ def authors(page: Page, head_zone: list[HtmlElement], profile: SiteProfile) -> l
     headline. The data's author is no byline when it is the site itself: a CMS (Yoast)
     names the site's own account on items nobody signed (the page then shows a byline
     or none)."""
-    site = {fold(n) for n in (profile.site_name, page.meta("og:site_name")) if n}
-    site.update(fold(n) for n in _texts(page.node_value("publisher")))
     stated = _texts(page.node_value("author") or page.node_value("creator"))
     if not stated:
         stated = [a for a in page.meta_all("author") if "://" not in a]
     names = _unique(n for a in stated if "://" not in a for n in _split_names(a))
-    if names and not {fold(n) for n in names} <= site:
+    if names and not {fold(n) for n in names} <= _site_names(page, profile):
         return names
     author_link = re.compile(profile.author_path) if profile.author_path else None
     linked = [
@@ -304,6 +302,12 @@ def authors(page: Page, head_zone: list[HtmlElement], profile: SiteProfile) -> l
                 if text and len(text) < 120:
                     return _unique(_split_names(text))
     return []
+
+
+def _site_names(page: Page, profile: SiteProfile) -> set[str]:
+    """The site's own names, folded: the outlet's, og:site_name, the publisher's."""
+    names = {fold(n) for n in (profile.site_name, page.meta("og:site_name")) if n}
+    return names | {fold(n) for n in _texts(page.node_value("publisher"))}
 
 
 def _marks_byline(el: HtmlElement) -> bool:
@@ -384,7 +388,7 @@ def dates(page: Page, head_zone: list[HtmlElement], tz: str) -> tuple[str | None
 
 def _nearest_first(zone: list[HtmlElement], headlines: list) -> list[HtmlElement]:
     """The zone from its headline: what follows it, then what precedes it, nearest first."""
-    at = next((i for i, el in enumerate(zone) if headlines and el is headlines[0]), None)
+    at = next((i for i, el in enumerate(zone) if el is headlines[0]), None) if headlines else None
     if at is None:
         return zone
     return zone[at:] + zone[:at][::-1]

@@ -52,6 +52,9 @@ ZONE_EXCLUDED_TAGS = frozenset("nav aside footer menu script style".split())
 ZONE_EXCLUDED_WORDS = frozenset("related popular trending sidebar widget menu navbar".split())
 # Of the elements a profile's ``text_selector`` names, this many are measured.
 NAMED_CONTAINERS_MAX = 16
+CARD_HEADINGS = ("h2", "h3", "h4")  # with a link: the cards of a listing
+# A box classed as a standfirst holds its paragraphs, at most this many.
+STANDFIRST_MAX_PARAGRAPHS = 2
 
 # What a paywall box says, in any language: believed only over a page that does not
 # hold the text (open articles carry membership appeals: "members-only events").
@@ -76,15 +79,6 @@ class attribute:  # noqa: N801 (a decorator, named as Fundus names its own)
         if self.func not in cache:
             cache[self.func] = self.func(page)
         return cache[self.func]
-
-
-CARD_HEADINGS = ("h2", "h3", "h4")  # with a link: the cards of a listing
-# A box classed as a standfirst holds its paragraphs, at most this many.
-STANDFIRST_MAX_PARAGRAPHS = 2
-
-
-def _classed_standfirst(el: HtmlElement) -> bool:
-    return not class_words(el).isdisjoint(STANDFIRST_WORDS)
 
 
 class ArticlePage:
@@ -543,3 +537,7 @@ def _zone_excluded(el: HtmlElement) -> bool:
     if el.tag == "footer":  # the page's footer, not an article's own (its tags, its byline)
         return next(el.iterancestors("article"), None) is None
     return el.tag in ZONE_EXCLUDED_TAGS or not ZONE_EXCLUDED_WORDS.isdisjoint(class_words(el))
+
+
+def _classed_standfirst(el: HtmlElement) -> bool:
+    return not class_words(el).isdisjoint(STANDFIRST_WORDS)
