@@ -43,11 +43,11 @@ demo: demo-crawl
 	$(BIN)/datasette archive/ --host $(HOST) --port $(PORT)
 
 demo-crawl: install
-	rm -f archive/demo.db archive/demo.db-wal archive/demo.db-shm
+	rm -rf archive/demo.db archive/demo.db-wal archive/demo.db-shm archive/warc-demo
 	$(BIN)/python -m caucasus_crawler.devmirror --port $(DEMO_MIRROR_PORT) \
 		$(foreach outlet,$(shell $(BIN)/scrapy list | grep -vx news),--site $(outlet)) -- \
 		$(BIN)/scrapy crawlall {mirrors} \
-		-s ARCHIVE_PATH=archive/demo.db -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0
+		-s ARCHIVE_PATH=archive/demo.db -s WARC_DIR=archive/warc-demo -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0
 
 # Benchmarks (not tests): figures to bench/RESULTS.md; about 10 minutes, 20 for bench-large.
 bench: install

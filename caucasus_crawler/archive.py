@@ -268,6 +268,32 @@ def m008_sources(db: sqlite_utils.Database) -> None:
     _add_reference(db, "articles", "source TEXT NOT NULL", "REFERENCES sources(name)")
 
 
+@migrations()
+def m009_captures(db: sqlite_utils.Database) -> None:
+    """Provenance: each article version points at the WARC response record it was read
+    from, and says which reading of pages made it (a crawl's, or ``caucasus-archive
+    reprocess``'s); each page keeps where its last full capture is, so a re-fetch of the
+    same payload is written as a revisit of it."""
+    versions = db["article_versions"]
+    for column, kind in CAPTURE_COLUMNS.items():
+        versions.add_column(column, kind)
+        db["pages"].add_column(column, kind)
+    versions.add_column("extractor_version", str)
+    versions.add_column("produced_by", str, not_null_default="crawl")
+    versions.add_column("extracted_at", str)
+    versions.create_index(["warc_record_id"])
+
+
+CAPTURE_COLUMNS = {
+    "warc_file": str,
+    "warc_offset": int,
+    "warc_length": int,
+    "warc_record_id": str,
+    "payload_digest": str,
+    "captured": str,
+}
+
+
 def _add_reference(db: sqlite_utils.Database, table: str, column: str, reference: str) -> None:
     """Add a foreign key to a column in place: a change of the table's declared SQL only,
     which SQLite documents as safe when the stored content is unchanged (sqlite.org/
@@ -368,6 +394,7 @@ class Archive:
         """
         seen = seen or utc_now()
         fetched = article.fetched_url or article.url
+        capture = article.capture or {}
         existing = self._article_id("url = ?", fetched)
         if existing in self.unindexed:
             self._index_new()  # before its text changes (the update trigger re-indexes it)
@@ -389,7 +416,7 @@ class Archive:
             if outcome in ("new", "changed"):
                 self._add_version(existing, article, seen)
             self._record_urls(existing, article, seen)
-            self._record_page(fetched, "article", 200, article.validators, seen)
+            self._record_page(fetched, "article", 200, article.validators | capture, seen)
         if outcome == "new":
             self.unindexed.add(existing)
         return outcome
@@ -507,8 +534,13 @@ class Archive:
     def _touch(self, article_id: int, seen: str) -> None:
         self.db.execute("UPDATE articles SET last_seen = ? WHERE id = ?", [seen, article_id])
 
-    def _add_version(self, article_id: int, article: Article, seen: str) -> None:
+    def _add_version(
+        self, article_id: int, article: Article, seen: str, produced_by: str = "crawl"
+    ) -> None:
         values = [getattr(article, k) for k in VERSION_COLUMNS]
+        capture = article.capture or {}
+        values += [capture.get(k) for k in CAPTURE_COLUMNS]
+        values += [article.extractor_version, produced_by, utc_now()]
         self.db.conn.execute(INSERT_VERSION, [article_id, *values, seen, article_id])
 
     def _record_urls(self, article_id: int, article: Article, seen: str) -> None:
@@ -536,10 +568,12 @@ class Archive:
             SERVED_URL, [(url, article_id, seen) for url in dict.fromkeys(urls) if url]
         )
 
-    def _record_page(self, url: str | None, kind: str, status: int, validators: dict, seen: str):
+    def _record_page(self, url: str | None, kind: str, status: int, found: dict, seen: str):
+        """``found``: the page's validators, and where its payload is kept (CAPTURE_COLUMNS)."""
         if url:
-            values = (url, kind, status, validators.get("etag"), validators.get("last_modified"))
-            self.db.conn.execute(UPSERT_PAGE, [*values, seen])
+            values = [url, kind, status, found.get("etag"), found.get("last_modified"), seen]
+            values += [found.get(k) for k in CAPTURE_COLUMNS]
+            self.db.conn.execute(UPSERT_PAGE, values)
 
     def record_pages(self, pages: dict[str, dict]) -> None:
         """What a finished crawl learnt of its discovery and non-article pages."""
@@ -626,6 +660,8 @@ STATE_COLUMNS = ", ".join(
     f"p.{k}" if k in ("etag", "last_modified") else f"a.{k}" for k in STATE_KEYS
 )
 VERSION_COLUMNS = ("content_hash", "title", "lead", "body", "word_count", "modified")
+# A version's provenance, after VERSION_COLUMNS and its capture's CAPTURE_COLUMNS.
+PROVENANCE_COLUMNS = ("extractor_version", "produced_by", "extracted_at")
 # The hot path of a crawl is written in plain SQL: sqlite-utils' insert() and
 # update() look the table up again on every call, which tripled the cost per article.
 ARTICLE_FIELDS = (
@@ -651,20 +687,24 @@ UPDATE_ARTICLE = (
     f"UPDATE articles SET {', '.join(f'{f} = ?' for f in ARTICLE_FIELDS)}, last_seen = ? "
     "WHERE id = ?"
 )
+_VERSION_VALUES = (*VERSION_COLUMNS, *CAPTURE_COLUMNS, *PROVENANCE_COLUMNS)
 INSERT_VERSION = (
-    f"INSERT INTO article_versions (article_id, version, {', '.join(VERSION_COLUMNS)}, "
+    f"INSERT INTO article_versions (article_id, version, {', '.join(_VERSION_VALUES)}, "
     f"fetched_at) SELECT ?, coalesce(max(version), 0) + 1, "
-    f"{', '.join('?' * len(VERSION_COLUMNS))}, ? FROM article_versions WHERE article_id = ?"
+    f"{', '.join('?' * len(_VERSION_VALUES))}, ? FROM article_versions WHERE article_id = ?"
 )
 INDEX_ARTICLES = (
     "INSERT INTO articles_fts (rowid, title, lead, body) SELECT id, title, lead, body "
     "FROM articles WHERE id IN (SELECT value FROM json_each(?))"
 )
+# A page's capture is replaced only by another one (a 304 keeps the one it confirms).
 UPSERT_PAGE = (
-    "INSERT INTO pages (url, kind, status, etag, last_modified, fetched) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET kind = excluded.kind, "
+    f"INSERT INTO pages (url, kind, status, etag, last_modified, fetched, "
+    f"{', '.join(CAPTURE_COLUMNS)}) VALUES ({', '.join('?' * (6 + len(CAPTURE_COLUMNS)))}) "
+    "ON CONFLICT (url) DO UPDATE SET kind = excluded.kind, "
     "status = excluded.status, etag = excluded.etag, "
-    "last_modified = excluded.last_modified, fetched = excluded.fetched"
+    "last_modified = excluded.last_modified, fetched = excluded.fetched, "
+    + ", ".join(f"{c} = coalesce(excluded.{c}, {c})" for c in CAPTURE_COLUMNS)
 )
 
 
@@ -729,4 +769,23 @@ def _open(path: Path) -> sqlite_utils.Database:
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA cache_size = -65536")  # 64 MB: the indexes of a large archive stay in memory
     db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+def read_only(path: str | os.PathLike) -> sqlite_utils.Database:
+    """The archive opened for reading alone (a crawl may be writing to it meanwhile)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ArchiveError(f"there is no archive at {path} (set --archive or ARCHIVE_PATH)")
+    try:
+        db = sqlite_utils.Database(sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True))
+        pending = [m.name for m in migrations.pending(db)]
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{path} is not a readable caucasus_crawler archive ({exc})") from exc
+    if pending:
+        db.close()
+        raise ArchiveError(
+            f"{path} predates this version of the crawler (migration {pending[0]} is not "
+            "applied); a crawl, or any command that writes to it, migrates it"
+        )
     return db

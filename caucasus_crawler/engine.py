@@ -37,7 +37,7 @@ from . import discovery
 from .archive import Archive
 from .arguments import SpiderArgumentError, parse_choice, parse_flag, parse_limit, parse_since
 from .boilerplate import RepeatedText
-from .extract import ArticlePage, Layouts, SiteProfile, layout_for
+from .extract import ArticlePage, Layouts, SiteProfile, extractor_version, layout_for
 from .items import ArticleAlias, ArticleUnchanged
 from .mirror import MirrorMap
 from .normalize import canonical_url, parse_date
@@ -309,6 +309,7 @@ class NewsSpider(scrapy.Spider):
         found = {"kind": kind, "status": status}
         if response is not None:
             found.update(validators_of(response))
+            found.update(response.meta.get("capture") or {})
         self.state.setdefault("pages", {})[url] = found
 
     def _failed(self, failure):
@@ -559,6 +560,8 @@ class NewsSpider(scrapy.Spider):
         declared = (live(u, response.url) for u in article.declared)
         article.declared = [u for u in dict.fromkeys(declared) if u and u != article.fetched_url]
         article.validators = validators_of(response)
+        article.capture = response.meta.get("capture")
+        article.extractor_version = extractor_version()
         if self._older_than_since(article.modified or article.published):
             stats.inc_value("articles/skipped_since")
             return None

@@ -58,6 +58,7 @@ class CrawlLog:
             if outlet := getattr(spider, "outlet", None):
                 archive.describe_source(**outlet)
             self.crawl_id = archive.start_crawl(spider.name, getattr(spider, "site", None))
+        self.crawler.stats.set_value("crawl_id", self.crawl_id)  # named in the WARC files
 
     def spider_closed(self, spider, reason):
         if self.crawl_id is None:
@@ -99,6 +100,7 @@ FAULT_STATS = (
     "pages/not_html",
     "page_reader/",
     "item_dropped_reasons/",
+    "warc/write_failed",
 )
 
 

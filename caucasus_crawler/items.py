@@ -31,6 +31,8 @@ class Article:
     declared: list[str] = field(default_factory=list)  # its AMP and short links, as it claims
     fetched_url: str | None = None  # the live URL whose response this is, after redirects
     validators: dict[str, str] = field(default_factory=dict)  # etag / last_modified, for re-crawls
+    capture: dict | None = None  # where its response is kept (warc.Capture), when it is
+    extractor_version: str | None = None  # of the code that read it
     word_count: int | None = None
     content_hash: str | None = None
 

@@ -22,6 +22,7 @@ from .normalize import (
     without_headline,
     word_count,
 )
+from .warc import archive_committing
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +185,8 @@ class ArchivePipeline:
         self.archive.refused_claims.clear()
 
     def _commit(self):
+        # The WARC records its rows point to are on disk before the rows are.
+        self.crawler.signals.send_catch_log(signal=archive_committing)
         self.archive.commit()
         self.stats.inc_value("archive/commits")
         for outcome, count in self.pending.items():  # counted once they are on disk

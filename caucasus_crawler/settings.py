@@ -33,6 +33,12 @@ EXTRACTION_PROCESSES = 1
 # EXTRACTION_PROCESSES = 0 there is no limit: nothing can interrupt the crawl's own process.
 PAGE_READ_TIMEOUT = 20
 
+# Every response a crawl downloads is kept as WARC/1.1 (warc.py): under WARC_DIR
+# (empty: warc/ beside the archive file), a new file once one passes WARC_MAX_SIZE bytes.
+WARC_ENABLED = True
+WARC_DIR = os.environ.get("WARC_DIR", "")
+WARC_MAX_SIZE = 1024**3
+
 # --- politeness --------------------------------------------------------------------
 # Identify ourselves; operators can reach the maintainer through CONTACT_URL.
 CONTACT_URL = os.environ.get(
@@ -97,6 +103,9 @@ DOWNLOADER_MIDDLEWARES = {
     # (HttpCompressionMiddleware, 590), so it reads the page and not gzip, and before
     # every step that reads the text (MetaRefreshMiddleware, 580, and the spider).
     "caucasus_crawler.middlewares.CharsetMiddleware": 585,
+    # Above RedirectMiddleware (600) and HttpCompressionMiddleware (590): it keeps
+    # every response as it came off the wire, redirects and gzip included.
+    "caucasus_crawler.warc.WarcCapture": 950,
 }
 ITEM_PIPELINES = {
     "caucasus_crawler.pipelines.NormalizePipeline": 100,

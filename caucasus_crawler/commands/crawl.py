@@ -2,6 +2,7 @@
 
 - bad ``-a`` arguments: a one-line error and exit status 2, not a traceback;
 - an archive that cannot be used (unwritable, corrupt, not ours): its reason, exit 1;
+- a WARC folder that cannot be written (WARC_DIR): its reason, exit 1;
 - another crawl already writing to the archive: a clear message and exit 75
   (EX_TEMPFAIL, "try again later"), so two scheduled runs never write at once;
 - a crawl that did not complete (an error at start, a spider closed on an error),
@@ -18,6 +19,7 @@ from twisted.internet.defer import Deferred
 
 from ..archive import Archive, ArchiveError, ArchiveLock, ArchiveLocked
 from ..arguments import SpiderArgumentError
+from ..warc import check_warc_dir, warc_dir
 
 logger = logging.getLogger(__name__)
 # Finish reasons of a run that did what it was asked to do.
@@ -57,6 +59,8 @@ class Command(ScrapyCrawl):
             with ArchiveLock(path):
                 with Archive(path) as archive:  # checked and migrated before any request
                     archive.check_integrity()
+                if self.settings.getbool("WARC_ENABLED"):
+                    check_warc_dir(warc_dir(self.settings))
                 self._crawl(crawls)
         except ArchiveLocked as exc:
             logger.error("%s", exc)

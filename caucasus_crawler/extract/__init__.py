@@ -7,8 +7,12 @@ page class (``page.ArticlePage`` or a subclass, or its layouts by date) and retu
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import NamedTuple
 
 import lxml.html
@@ -32,6 +36,7 @@ __all__ = [
     "attribute",
     "extract_article",
     "extract_generic",
+    "extractor_version",
     "metadata",
     "parse_html",
     "read_page",
@@ -42,6 +47,22 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # What lxml refuses in a text it is given (the parser passes U+FFFE, U+FFFF through).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+# The code that decides what an article reads: a change to any of it is a new reading.
+READING_CODE = ("extract/*.py", "platforms/*.py", "spiders/*.py", "lexicon.py", "normalize.py")
+
+
+@cache
+def extractor_version() -> str:
+    """Which reading of pages made an article version: the package's version and a
+    digest of the code that reads pages (READING_CODE), so that a fix shows."""
+    package = Path(__file__).parent.parent
+    digest = hashlib.sha1()
+    for pattern in READING_CODE:
+        for path in sorted(package.glob(pattern)):
+            digest.update(path.read_bytes())
+    return f"{version('caucasus_crawler')}+{digest.hexdigest()[:10]}"
 
 
 class Extraction(NamedTuple):
