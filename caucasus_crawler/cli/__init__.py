@@ -15,9 +15,9 @@ import sys
 
 from .. import settings
 from ..archive import ArchiveError
-from . import check
+from . import check, export
 
-COMMANDS = (check,)
+COMMANDS = (check, export)
 
 
 def parser() -> argparse.ArgumentParser:
