@@ -244,7 +244,10 @@ def _parquet(names: list[str], batches, path: Path) -> None:
             columns = zip(*(_read(row, readers) for row in batch), strict=True)
             writer.write_batch(
                 pa.record_batch(
-                    [pa.array(values, field.type) for values, field in zip(columns, schema)],
+                    [
+                        pa.array(values, field.type)
+                        for values, field in zip(columns, schema, strict=True)
+                    ],
                     schema=schema,
                 )
             )
