@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import sqlite3
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -343,3 +345,25 @@ def test_a_failed_export_leaves_the_file_it_would_replace_untouched(tmp_path, in
     assert "the WARC file warc/" in failed.stderr and "is missing" in failed.stderr
     assert out.read_bytes() == b"an earlier package"
     assert [p.name for p in tmp_path.iterdir() if "captures" in p.name] == ["captures.wacz"]
+
+
+def test_a_pipe_is_written_to_and_a_link_followed(tmp_path, initial_crawl):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    with ThreadPoolExecutor(1) as reader:
+        received = reader.submit(pipe.read_text, encoding="utf-8")
+        done = export(initial_crawl.archive, "--format", "jsonl", "-o", str(pipe))
+        lines = received.result(timeout=60).splitlines()
+    assert done.returncode == 0, done.stderr
+    assert pipe.is_fifo()  # never replaced by a file
+    assert len(lines) == initial_crawl.db["articles"].count
+
+    (tmp_path / "exports").mkdir()
+    real = tmp_path / "exports" / "latest.csv"
+    real.write_text("an earlier export")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(real)
+    exported(initial_crawl.archive, link, "--format", "csv")
+    assert link.is_symlink() and link.resolve() == real
+    with open(real, encoding="utf-8", newline="") as f:
+        assert len(list(csv.DictReader(f))) == len(lines)

@@ -123,7 +123,8 @@ def _target(args) -> Path | None:
         if args.format not in STREAMABLE:
             raise Refused(f"{args.format} cannot be written to standard output: give -o FILE")
         return None
-    target = Path(args.output)
+    # A link is followed: the file it names is replaced, the link stays.
+    target = Path(os.path.realpath(args.output))
     if args.format == "wacz" and target.suffix != ".wacz":
         raise Refused(f"a WACZ package is a FILE.wacz, got -o {args.output}")
     if not target.parent.is_dir():
@@ -277,7 +278,11 @@ def _instant(value: str) -> datetime:
 @contextlib.contextmanager
 def _replacing(target: Path):
     """A temporary path beside ``target``, renamed to it once written: an interrupted
-    export never leaves a half file under the name (nor replaces a whole one)."""
+    export never leaves a half file under the name (nor replaces a whole one). A device
+    or a pipe (/dev/null, a FIFO) is written to as it is: a rename would replace it."""
+    if target.exists() and not target.is_file():
+        yield target
+        return
     descriptor, temporary = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".part"
     )
