@@ -110,7 +110,7 @@ def _write_pages(db, selection, versions: bool, files, out: Path) -> tuple[int, 
     sql = PAGES.format(where=selection.where, versions="" if versions else CURRENT_VERSION)
     listed = uncaptured = 0
     streams: dict[str, object] = {}
-    with open(out, "w", encoding="utf-8") as pages:
+    with open(out, "w", encoding="utf-8") as pages, Progress("pages listed", None) as progress:
         header = {"format": "json-pages-1.0", "id": "pages", "title": "Articles"}
         pages.write(json.dumps(header) + "\n")
         try:
@@ -132,6 +132,7 @@ def _write_pages(db, selection, versions: bool, files, out: Path) -> tuple[int, 
                 }
                 pages.write(json.dumps(page, ensure_ascii=False) + "\n")
                 listed += 1
+                progress.advance()
         finally:
             for stream in streams.values():
                 stream.close()
