@@ -110,8 +110,13 @@ def run(args) -> int:
         try:
             count = _write(db, args, selection, target)
         except KeyboardInterrupt:
-            print("caucasus-archive export: interrupted; nothing written", file=sys.stderr)
+            unwritten = f"; {target} was not written" if target else ""
+            print(f"caucasus-archive export: interrupted{unwritten}", file=sys.stderr)
             return 130
+        except BrokenPipeError:  # -o - | head: the reader has all it wanted
+            # Python's advice: the exit must not flush into the closed pipe again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
     what = "versions" if args.versions else "articles"
     print(f"Exported {count} {what}{selection.described} to {args.output}", file=sys.stderr)
     return 0
