@@ -338,6 +338,7 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("Could not fetch %s: %s: %s", url, name, failure.value)
 
     def _parse_robots(self, response):
+        self._remember(response.url, "robots", response.status, response)  # (its capture)
         found = [
             live
             for url in sitemap_urls_from_robots(response.body, base_url=response.url)

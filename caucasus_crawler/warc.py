@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordbuilder import RecordBuilder
@@ -241,6 +242,7 @@ class WarcCapture:
         self.records = RecordBuilder(warc_version=WARC_VERSION)
         self.kept: dict[str, Capture] = {}  # URL -> its payload kept in this crawl
         self.lookup: sqlite3.Connection | None = None
+        self.failed: str | None = None  # why the files could not be written
         crawler.signals.connect(self.sync, signal=archive_committing)
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
@@ -254,16 +256,28 @@ class WarcCapture:
         spider = self.crawler.spider
         mirror = getattr(spider, "mirror", None)
         live = (mirror.live_url(response.url) if mirror else None) or response.url
-        try:
-            capture = self._capture(request, response, live, spider)
-        except OSError as exc:
-            # The page is still crawled; its versions then point nowhere, which
-            # ``caucasus-archive check`` reports.
-            self.stats.inc_value("warc/write_failed")
-            logger.error("Could not write %s to the WARC files: %s", live, exc)
-            return response
+        capture = None
+        if self.failed is None:
+            try:
+                capture = self._capture(request, response, live, spider)
+            except OSError as exc:
+                self._stop(exc)
         request.meta["capture"] = capture.as_dict() if capture else None
         return response
+
+    def _stop(self, exc: OSError, closing: bool = False) -> None:
+        """A WARC file that cannot be written (a full disk) ends the crawl, as the
+        archive's own failures do: what was archived points at records on disk."""
+        self.failed = str(exc)
+        self.stats.set_value("warc/write_failed", self.failed)
+        logger.error(
+            "Could not write the WARC files in %s (%s): the crawl stops; what was archived is "
+            "kept, and the next crawl fetches the rest again",
+            self.directory,
+            exc,
+        )
+        if not closing:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="warc_failed"))
 
     def _capture(self, request, response, live: str, spider) -> Capture | None:
         if self.files is None:
@@ -359,12 +373,19 @@ class WarcCapture:
         return Capture(*row) if row else None
 
     def sync(self) -> None:
-        if self.files is not None:
-            self.files.sync()
+        if self.files is not None and self.failed is None:
+            try:
+                self.files.sync()
+            except OSError as exc:
+                self._stop(exc)
 
     def close(self, spider=None) -> None:
         if self.files is not None:
-            self.files.close()
+            try:
+                self.files.close()
+            except OSError as exc:
+                if self.failed is None:
+                    self._stop(exc, closing=True)
         if self.lookup is not None:
             self.lookup.close()
 
