@@ -23,6 +23,7 @@ import logging
 import os
 import sqlite3
 import zlib
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -51,6 +52,7 @@ archive_committing = object()
 # header is kept under the name replay tools (pywb) use for such a header.
 TRANSPORT_HEADERS = {b"transfer-encoding"}
 ORIGINAL_PREFIX = "X-Archive-Orig-"
+KEPT_IN_MEMORY = 10_000  # captures of this crawl remembered for its own revisits
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,6 @@ class WarcFiles:
         self.file = None
         self.writer: WARCWriter | None = None
         self.name = ""  # the current file's name as pointers give it
-        self.written: list[Path] = []
 
     def write(self, *records) -> tuple[str, list[tuple[int, int]]]:
         """Write records one after another, flushed: the file's name as pointers give
@@ -198,7 +199,6 @@ class WarcFiles:
                 break
             except FileExistsError:  # a crawl of the same source began in the same second
                 continue
-        self.written.append(path)
         self.name = _pointer_name(path, self.relative_to)
         self.writer = WARCWriter(self.file, gzip=True, warc_version=WARC_VERSION)
         info = self.writer.create_warcinfo_record(path.name, self.info)
@@ -240,7 +240,9 @@ class WarcCapture:
         self.relative_to = Path(archive).parent
         self.files: WarcFiles | None = None
         self.records = RecordBuilder(warc_version=WARC_VERSION)
-        self.kept: dict[str, Capture] = {}  # URL -> its payload kept in this crawl
+        # URL -> its payload kept in this crawl (the latest ones: memory stays bounded;
+        # what a finished crawl kept is in the archive's pages)
+        self.kept: OrderedDict[str, Capture] = OrderedDict()
         self.lookup: sqlite3.Connection | None = None
         self.failed: str | None = None  # why the files could not be written
         crawler.signals.connect(self.sync, signal=archive_committing)
@@ -304,16 +306,7 @@ class WarcCapture:
                 warc_headers_dict=extra | {"WARC-Refers-To": kept.warc_record_id},
             )
             self.stats.inc_value("warc/revisits")
-        elif response.status == 304:  # nothing kept to refer to: the answer as it came
-            record = records.create_warc_record(
-                live,
-                "response",
-                payload=io.BytesIO(b""),
-                http_headers=http_headers,
-                warc_headers_dict=extra,
-            )
-            kept = None
-        else:
+        else:  # (a 304 with nothing kept to refer to: the answer as it came)
             record = records.create_warc_record(
                 live,
                 "response",
@@ -339,6 +332,9 @@ class WarcCapture:
             kept = Capture(name, offset, length, record_id, digest, now)
             self.stats.inc_value("warc/responses")
         self.kept[key] = kept
+        self.kept.move_to_end(key)
+        if len(self.kept) > KEPT_IN_MEMORY:
+            self.kept.popitem(last=False)
         return kept
 
     def _files(self, spider) -> WarcFiles:
