@@ -62,18 +62,33 @@ def paragraphs(body: str | None) -> list[str]:
 
 
 def history(versions: list[dict]) -> list[dict]:
-    """Each version after the first, with what changed since the one before."""
+    """Each version after the first, with what changed since the one before; a version
+    that is a new reading of a capture (caucasus-archive reprocess) against the last one
+    read from that capture, which is what the newer extractor changed."""
     return [
         {
             "version": new["version"],
             "fetched_at": new["fetched_at"],
             "modified": new["modified"],
+            "reprocessed": new["produced_by"] == "reprocess",
+            "extractor_version": new["extractor_version"],
+            "extracted_at": new["extracted_at"],
             "title": changed(old["title"], new["title"]),
             "lead": changed(old["lead"], new["lead"]),
             "paragraphs": paragraphs_diff(paragraphs(old["body"]), paragraphs(new["body"])),
         }
-        for old, new in zip(versions, versions[1:], strict=False)
+        for old, new in ((_base(versions[:i], new), new) for i, new in enumerate(versions) if i)
     ]
+
+
+def _base(earlier: list[dict], version: dict) -> dict:
+    """The version ``version`` is shown against: the one before it, or for a new reading
+    the last one read from the same capture."""
+    if version["produced_by"] == "reprocess":
+        for old in reversed(earlier):
+            if old["warc_record_id"] == version["warc_record_id"]:
+                return old
+    return earlier[-1]
 
 
 def changed(old: str | None, new: str | None) -> list[tuple[str, str]] | None:

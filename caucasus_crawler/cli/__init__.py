@@ -15,9 +15,9 @@ import sys
 
 from .. import settings
 from ..archive import ArchiveError
-from . import check
+from . import check, reprocess
 
-COMMANDS = (check,)
+COMMANDS = (check, reprocess)
 
 
 def parser() -> argparse.ArgumentParser:
