@@ -95,6 +95,20 @@ class StoredResponse:
         return self.payload_digest == payload_digest(self.body)
 
 
+def capture_problem(stored: StoredResponse, record_id: str, digest: str) -> str | None:
+    """Why a record read at a pointer is not the response it names (None when it is):
+    another kind of record, another record, another payload, or a damaged one."""
+    if stored.record_type != "response":
+        return f"a {stored.record_type} record, not a response"
+    if stored.record_id != record_id:
+        return "another record than the one named"
+    if stored.payload_digest != digest:
+        return "another payload digest than the archive's"
+    if not stored.digest_matches:
+        return "payload damaged (its digest no longer matches)"
+    return None
+
+
 class CaptureMissing(Exception):
     """A pointer that leads to no readable record; the message says what was found."""
 

@@ -70,9 +70,7 @@ def test_every_response_of_a_crawl_is_a_warc_record_with_its_request(initial_cra
     infos = [r for r in found if r["type"] == "warcinfo"]
     assert [r["number"] for r in infos] == [0] * len(list(warc.glob("*.warc.gz")))
     for info in infos:
-        fields = dict(
-            line.split(": ", 1) for line in info["payload"].decode().splitlines() if line
-        )
+        fields = dict(line.split(": ", 1) for line in info["payload"].decode().splitlines() if line)
         assert fields["spider"] == "oc_media"
         assert fields["crawl-id"] == str(crawl_id)
         assert fields["software"].startswith("caucasus_crawler/")
@@ -278,7 +276,5 @@ def test_check_finds_files_moved_to_another_folder(tmp_path, initial_crawl):
     moved.mkdir()
     for path in (initial_crawl.archive.parent / "warc").glob("*.warc.gz"):
         (moved / path.name).write_bytes(path.read_bytes())
-    check = archive_tool(
-        "check", "--archive", str(initial_crawl.archive), "--warc-dir", str(moved)
-    )
+    check = archive_tool("check", "--archive", str(initial_crawl.archive), "--warc-dir", str(moved))
     assert check.returncode == 0, check.stdout + check.stderr
