@@ -34,6 +34,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -121,7 +122,8 @@ def read_capture(path: str | os.PathLike, offset: int, stream=None) -> StoredRes
             with open(path, "rb") as opened:
                 return _record_at(opened, offset, path)
         return _record_at(stream, offset, path)
-    except (OSError, ValueError, EOFError, zlib.error) as exc:
+    # (ArchiveLoadFailed: the offset is not where a record begins)
+    except (OSError, ValueError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
         raise CaptureMissing(f"cannot read a record at offset {offset} of {path}: {exc}") from exc
 
 
