@@ -13,6 +13,7 @@ site's host), and is read as that spider read it.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -20,11 +21,11 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
-from scrapy.http import Headers, HtmlResponse, TextResponse
+from scrapy.http import Headers, HtmlResponse, Response, TextResponse
 from scrapy.responsetypes import responsetypes
+from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
 from scrapy.statscollectors import MemoryStatsCollector
-from scrapy.utils.project import get_project_settings
 
 from .extract import read_page
 from .items import Article
@@ -56,11 +57,7 @@ class Replay:
 
     def __init__(self, archive_path: str | Path):
         self.archive_path = archive_path
-        settings = get_project_settings()
-        crawler = Crawler(Spider, settings)
-        crawler.stats = MemoryStatsCollector(crawler)  # (the middleware counts; nobody reads)
-        self.decompression = HttpCompressionMiddleware.from_crawler(crawler)
-        self.loader = get_spider_loader(settings)
+        self.loader = get_spider_loader(_settings())
         self.spiders: dict[str, Spider] = {}
 
     def learns_boilerplate(self, source: str) -> bool:
@@ -79,7 +76,7 @@ class Replay:
         if (problem := capture_problem(stored, pointer["warc_record_id"], digest)) is not None:
             return Reading(None, problem, unreadable=True)
         try:
-            response = self.response(stored, {k: pointer[k] for k in CAPTURE_FIELDS})
+            response = crawled_response(stored, {k: pointer[k] for k in CAPTURE_FIELDS})
         except Exception as exc:  # noqa: BLE001 (gzip, zlib, brotli, zstd: each its own errors)
             return Reading(None, f"payload does not decode ({exc})", unreadable=True)
         if not isinstance(response, HtmlResponse):
@@ -100,26 +97,6 @@ class Replay:
             return Reading(None, reason)
         return Reading(article, None, short_blocks=page.short_blocks)
 
-    def response(self, stored: StoredResponse, capture: dict) -> TextResponse:
-        """The response the spider got: decompressed, of its class, in its charset."""
-        headers = Headers()
-        for name, value in stored.headers:
-            headers.appendlist(name, value.encode("latin-1", "replace"))
-        request = Request(stored.uri, meta={"capture": capture})
-        cls = responsetypes.from_args(headers=headers, url=stored.uri, body=stored.body)
-        response = cls(
-            url=stored.uri,
-            status=stored.status,
-            headers=headers,
-            body=stored.body,
-            request=request,
-            protocol=stored.protocol,
-        )
-        response = self.decompression.process_response(request, response)
-        if isinstance(response, TextResponse) and response.body:
-            response = read_charset(response).response
-        return response
-
     def spider_class(self, source: str) -> type[Spider]:
         """The spider that crawled ``source``: its outlet's, or the generic one."""
         try:
@@ -137,6 +114,44 @@ class Replay:
                 arguments["url"] = f"{urlsplit(uri).scheme}://{source}"
             self.spiders[source] = cls(**arguments)
         return self.spiders[source]
+
+
+@cache
+def _settings() -> Settings:
+    """The crawl's settings, wherever the command runs (not only beside scrapy.cfg)."""
+    settings = Settings()
+    settings.setmodule("caucasus_crawler.settings", priority="project")
+    return settings
+
+
+@cache
+def _decompression() -> HttpCompressionMiddleware:
+    """Scrapy's own decompression, with the crawl's settings (its size limit)."""
+    crawler = Crawler(Spider, _settings())
+    crawler.stats = MemoryStatsCollector(crawler)  # (the middleware counts; nobody reads)
+    return HttpCompressionMiddleware.from_crawler(crawler)
+
+
+def crawled_response(stored: StoredResponse, capture: dict | None = None) -> Response:
+    """The response as the crawl's spider got it from the record: decompressed, of its
+    class, in its charset (``capture``: where it is kept, as the crawl's meta said)."""
+    headers = Headers()
+    for name, value in stored.headers:
+        headers.appendlist(name, value.encode("latin-1", "replace"))
+    request = Request(stored.uri, meta={"capture": capture})
+    cls = responsetypes.from_args(headers=headers, url=stored.uri, body=stored.body)
+    response = cls(
+        url=stored.uri,
+        status=stored.status,
+        headers=headers,
+        body=stored.body,
+        request=request,
+        protocol=stored.protocol,
+    )
+    response = _decompression().process_response(request, response)
+    if isinstance(response, TextResponse) and response.body:
+        response = read_charset(response).response
+    return response
 
 
 def _why_missing(exc: CaptureMissing) -> str:

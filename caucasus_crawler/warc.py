@@ -36,6 +36,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -124,14 +125,16 @@ def read_capture(path: str | os.PathLike, offset: int, stream=None) -> StoredRes
             with open(path, "rb") as opened:
                 return _record_at(opened, offset, path)
         return _record_at(stream, offset, path)
-    except (OSError, ValueError, EOFError, zlib.error) as exc:
+    # (ArchiveLoadFailed: the offset is not where a record begins)
+    except (OSError, ValueError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
         raise CaptureMissing(f"cannot read a record at offset {offset} of {path}: {exc}") from exc
 
 
 def _record_at(stream, offset: int, path) -> StoredResponse:
     stream.seek(offset)
     record = next(iter(ArchiveIterator(stream)), None)
-    if record is None:
+    # (warcio reads bytes that are no WARC record as an old ARC record, if it can)
+    if record is None or record.format != "warc":
         raise CaptureMissing(f"no record at offset {offset} of {path}")
     http = record.http_headers
     headers = record.rec_headers

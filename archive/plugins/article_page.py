@@ -1,5 +1,6 @@
 """The readable article page: the row of ``articles`` as text, with its URLs,
-translations and edit history (each version against the one before)."""
+translations and edit history (each version against the one before); and a version's
+page (the row of ``article_versions``) as the text it had."""
 
 import difflib
 import json
@@ -13,7 +14,11 @@ _TOKENS = re.compile(r"\S+\s*|\s+")  # words with their trailing space
 
 @hookimpl
 def extra_template_vars(template, database, table, request, datasette):
-    if template != "row.html" or table != "articles" or request is None:
+    if template != "row.html" or request is None:
+        return {}
+    if table == "article_versions":
+        return version_page(database, request, datasette)
+    if table != "articles":
         return {}
 
     async def article():
@@ -44,10 +49,7 @@ def extra_template_vars(template, database, table, request, datasette):
             "article": {
                 **dict(row),
                 **{key: json.loads(row[key] or "[]") for key in ("authors", "sections", "tags")},
-                "paragraphs": [
-                    {"heading": p.startswith("## "), "text": p.removeprefix("## ")}
-                    for p in paragraphs(row["body"])
-                ],
+                "paragraphs": paragraph_items(row["body"]),
                 "aliases": [r["url"] for r in urls.rows],
                 "translations": [dict(r) for r in translations.rows],
                 "history": history([dict(v) for v in versions.rows]),
@@ -55,6 +57,40 @@ def extra_template_vars(template, database, table, request, datasette):
         }
 
     return article
+
+
+def version_page(database, request, datasette):
+    async def version():
+        db = datasette.get_database(database)
+        pk = urlsafe_components(request.url_vars["pks"])[0]
+        row = (
+            await db.execute(
+                """SELECT v.*, a.language, a.authors, a.title AS article_title,
+                          (SELECT max(version) FROM article_versions
+                           WHERE article_id = v.article_id) AS latest
+                   FROM article_versions v JOIN articles a ON a.id = v.article_id
+                   WHERE v.id = ?""",
+                [pk],
+            )
+        ).first()
+        if row is None:
+            return {}
+        return {
+            "version_page": {
+                **dict(row),
+                "authors": json.loads(row["authors"] or "[]"),
+                "paragraphs": paragraph_items(row["body"]),
+            }
+        }
+
+    return version
+
+
+def paragraph_items(body: str | None) -> list[dict]:
+    """Paragraphs as the page shows them: subheadings apart from text."""
+    return [
+        {"heading": p.startswith("## "), "text": p.removeprefix("## ")} for p in paragraphs(body)
+    ]
 
 
 def paragraphs(body: str | None) -> list[str]:
