@@ -1,6 +1,6 @@
 """Every benchmark in one run (`make bench`), written to bench/RESULTS.md.
 
-    python -m bench             # crawl, re-crawl, extraction, archive
+    python -m bench             # crawl, re-crawl, reprocess, extraction, archive
     python -m bench --large     # the crawl of a 20,000-article site (`make bench-large`)
     python -m bench --only NAME --articles N --repeats R
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import archive, crawl, extraction, recrawl
+from bench import archive, crawl, extraction, recrawl, reprocess
 from bench.common import REPO
 
 # name: (report, articles, repeats), in the order RESULTS.md shows them.
@@ -20,6 +20,7 @@ BENCHMARKS = {
     "crawl": (crawl.report, 2_000, 3),
     "crawl-large": (crawl.report, 20_000, 1),
     "recrawl": (recrawl.report, 2_000, 3),
+    "reprocess": (reprocess.report, 2_000, 3),
     "extraction": (extraction.report, 300, 3),
     "archive": (archive.report, 100_000, 3),
 }

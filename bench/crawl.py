@@ -2,7 +2,9 @@
 
 - the server's own ceiling (wrk, when installed), to show it is not the bottleneck;
 - the ceiling: a null spider with the same settings that only fetches and follows links;
-- the project: `scrapy crawl oc_media` into a fresh archive, with its peak memory.
+- the project: `scrapy crawl oc_media` into a fresh archive, with its peak memory;
+- the same without WARC capture (WARC_ENABLED=False): what keeping every response costs,
+  and the WARC files' size per 1,000 articles beside the archive's.
 
 Target: the project's pages per second >= 0.7 x the null spider's.
 
@@ -100,29 +102,40 @@ def null_crawl(server: MirrorServer, tmp: Path) -> dict:
             "seconds": float(stats["elapsed_time_seconds"]), "articles": 0}  # fmt: skip
 
 
-def project_crawl(server: MirrorServer, tmp: Path) -> dict:
+def project_crawl(server: MirrorServer, tmp: Path, warc: bool = True) -> dict:
     archive = tmp / "archive.db"
-    report = measured(scrapy_crawl("oc_media", server.url, archive))
+    settings = [] if warc else ["-s", "WARC_ENABLED=False"]
+    report = measured(scrapy_crawl("oc_media", server.url, archive) + settings)
     log = list(sqlite_utils.Database(archive)["crawls"].rows)[-1]
     stats = json.loads(log["stats"])
+    warc_bytes = sum(f.stat().st_size for f in (tmp / "warc").glob("*.warc.gz"))
+    archive_bytes = archive.stat().st_size
     archive.unlink()
+    shutil.rmtree(tmp / "warc", ignore_errors=True)
     return {**report, "pages": stats["response_received_count"],
-            "seconds": float(stats["elapsed_time_seconds"]), "articles": log["new"]}  # fmt: skip
+            "seconds": float(stats["elapsed_time_seconds"]), "articles": log["new"],
+            "warc_bytes": warc_bytes, "archive_bytes": archive_bytes}  # fmt: skip
 
 
 def report(articles: int, repeats: int) -> str:
     site = synthetic_site(articles)
     weights = [len(site.routes[a["path"]].body) for a in site.articles]
-    runs = {"null": [], "project": []}
+    runs = {"null": [], "project": [], "no_warc": []}
     with MirrorServer(site) as server:
         ceiling = server_ceiling(server, site.articles[0]["path"])
         for _ in range(repeats):
             with tempfile.TemporaryDirectory() as tmp:
                 runs["null"].append(null_crawl(server, Path(tmp)))
                 runs["project"].append(project_crawl(server, Path(tmp)))
+                runs["no_warc"].append(project_crawl(server, Path(tmp), warc=False))
     rate = {k: [r["pages"] / r["seconds"] for r in v] for k, v in runs.items()}
     ratio = [p / n for p, n in zip(rate["project"], rate["null"], strict=True)]
     per_second = [r["articles"] / r["seconds"] for r in runs["project"]]
+    warc_cost = [p / n for p, n in zip(rate["project"], rate["no_warc"], strict=True)]
+    per_thousand = {
+        kind: [r[f"{kind}_bytes"] / r["articles"] * 1000 / 2**20 for r in runs["project"]]
+        for kind in ("warc", "archive")
+    }
     lines = [
         f"### Crawl of a {articles:,}-article site ({today()})\n",
         f"Machine: {machine()}. {repeats} repeats, min / median / max. Article pages "
@@ -138,6 +151,11 @@ def report(articles: int, repeats: int) -> str:
         f"| project crawl, pages/s | {spread(rate['project'], 1)} | |",
         f"| project crawl, articles/s | {spread(per_second, 1)} | |",
         f"| project / ceiling, pages/s | {spread(ratio)} | >= 0.70 |",
+        f"| project crawl without WARC capture, pages/s | {spread(rate['no_warc'], 1)} | |",
+        f"| with / without WARC capture, pages/s | {spread(warc_cost)} | |",
+        f"| WARC files per 1,000 articles (MB, every response gzipped) | "
+        f"{spread(per_thousand['warc'], 1)} | |",
+        f"| archive file per 1,000 articles (MB) | {spread(per_thousand['archive'], 1)} | |",
         f"| project crawl, peak RSS of all its processes (MB) | "
         f"{spread([r['rss_mb'] for r in runs['project']], 0)} | < 400 |",
         f"| null spider, peak RSS (MB) | {spread([r['rss_mb'] for r in runs['null']], 0)} | |",

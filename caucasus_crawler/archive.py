@@ -627,6 +627,48 @@ class Archive:
         keys = ("kind", "status", "etag", "last_modified", "fetched")
         return dict(zip(keys, row, strict=True)) if row else None
 
+    # --- reading captures again (caucasus-archive reprocess) ----------------------
+
+    def captured_versions(self, source: str | None = None, since: str | None = None) -> list:
+        """The latest version read from each capture of each article, in the order of
+        their WARC files: dicts of the version's ``id``, its article's ``source`` and
+        its capture (CAPTURE_COLUMNS). ``source``: one outlet's; ``since``: captures
+        made on or after that day (YYYY-MM-DD)."""
+        sql, values = CAPTURED_VERSIONS, []
+        if source is not None:
+            sql += " AND a.source = ?"
+            values.append(source)
+        if since is not None:
+            sql += " AND v.captured >= ?"
+            values.append(since)
+        return list(self.db.query(sql + " ORDER BY v.warc_file, v.warc_offset", values))
+
+    def save_reading(self, version_id: int, article: Article) -> Outcome:
+        """Record what a capture reads as today (``article``, normalised, its ``capture``
+        that of version ``version_id``): ``changed`` when its content hash differs from
+        that version's, as a new version produced by reprocessing (fetched when the
+        capture was); the article's own row takes its text and fields when that capture
+        is its latest. ``unchanged``: the same hash. ``duplicate``: another article's
+        hash; nothing is written. The caller commits."""
+        article_id, known, fetched_at, record_id = self.db.execute(
+            "SELECT article_id, content_hash, fetched_at, warc_record_id FROM article_versions "
+            "WHERE id = ?",
+            [version_id],
+        ).fetchone()
+        if article.content_hash == known:
+            return "unchanged"
+        if self.db.execute(
+            "SELECT 1 FROM articles WHERE content_hash = ? AND id != ?",
+            [article.content_hash, article_id],
+        ).fetchone():
+            return "duplicate"
+        (latest,) = self.db.execute(LATEST_CAPTURE, [article_id]).fetchone()
+        with self._item():
+            self._add_version(article_id, article, fetched_at, produced_by="reprocess")
+            if latest == record_id:
+                self.db.conn.execute(REREAD_ARTICLE, [*_row(article, REREAD_FIELDS), article_id])
+        return "changed"
+
     # --- crawl log -------------------------------------------------------------
 
     def describe_source(self, name: str, title: str, url: str, languages: list[str]) -> None:
@@ -693,6 +735,22 @@ INSERT_VERSION = (
     f"fetched_at) SELECT ?, coalesce(max(version), 0) + 1, "
     f"{', '.join('?' * len(_VERSION_VALUES))}, ? FROM article_versions WHERE article_id = ?"
 )
+# Reprocessing: the latest version read from each capture of each article; the capture
+# of an article's latest version; and its row taking a new reading of that capture
+# (its addresses, source and last_seen stay).
+CAPTURED_VERSIONS = f"""
+    SELECT v.id, a.source, {", ".join(f"v.{c}" for c in CAPTURE_COLUMNS)}
+    FROM article_versions v JOIN articles a ON a.id = v.article_id
+    WHERE v.warc_record_id IS NOT NULL
+      AND v.version = (SELECT max(version) FROM article_versions w
+                       WHERE w.article_id = v.article_id AND w.warc_record_id = v.warc_record_id)
+"""
+LATEST_CAPTURE = (
+    "SELECT warc_record_id FROM article_versions WHERE article_id = ? "
+    "ORDER BY fetched_at DESC, version DESC LIMIT 1"
+)
+REREAD_FIELDS = tuple(f for f in ARTICLE_FIELDS if f != "source")
+REREAD_ARTICLE = f"UPDATE articles SET {', '.join(f'{f} = ?' for f in REREAD_FIELDS)} WHERE id = ?"
 INDEX_ARTICLES = (
     "INSERT INTO articles_fts (rowid, title, lead, body) SELECT id, title, lead, body "
     "FROM articles WHERE id IN (SELECT value FROM json_each(?))"
@@ -713,11 +771,11 @@ def _alike(a: str, b: str) -> bool:
     return SequenceMatcher(None, a.casefold(), b.casefold()).ratio() >= TWIN_TITLE_LIKENESS
 
 
-def _row(article: Article) -> list:
-    """The article's values for ARTICLE_FIELDS, lists as JSON."""
+def _row(article: Article, fields=ARTICLE_FIELDS) -> list:
+    """The article's values for ``fields``, lists as JSON."""
     return [
         json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
-        for value in (getattr(article, field) for field in ARTICLE_FIELDS)
+        for value in (getattr(article, field) for field in fields)
     ]
 
 

@@ -338,6 +338,7 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("Could not fetch %s: %s: %s", url, name, failure.value)
 
     def _parse_robots(self, response):
+        self._remember(response.url, "robots", response.status, response)  # (its capture)
         found = [
             live
             for url in sitemap_urls_from_robots(response.body, base_url=response.url)
@@ -546,6 +547,25 @@ class NewsSpider(scrapy.Spider):
         article = extraction.article
         if article is None:
             return None
+        self.complete_article(article, response)
+        if self._older_than_since(article.modified or article.published):
+            stats.inc_value("articles/skipped_since")
+            return None
+        wanted = {self.sections[s] for s in self.selected_sections}
+        if wanted and not wanted & set(article.sections):
+            stats.inc_value("articles/skipped_section")
+            return None
+        if self.limit and self._articles >= self.limit:
+            return None  # pages in flight when -a limit= was reached
+        self._articles += 1
+        return article
+
+    def complete_article(self, article, response) -> None:
+        """What the engine adds to an article read from ``response`` (at its live URL):
+        its source, its addresses in live canonical form (``aliases`` and ``capture``
+        from the request's meta), its language from the URL policy when the page names
+        none, its validators and the extractor's version. ``caucasus-archive reprocess``
+        completes what it reads again from a capture through this too."""
         live = self._live
         article.source = self.source
         article.fetched_url = canonical_url(response.url)
@@ -562,17 +582,6 @@ class NewsSpider(scrapy.Spider):
         article.validators = validators_of(response)
         article.capture = response.meta.get("capture")
         article.extractor_version = extractor_version()
-        if self._older_than_since(article.modified or article.published):
-            stats.inc_value("articles/skipped_since")
-            return None
-        wanted = {self.sections[s] for s in self.selected_sections}
-        if wanted and not wanted & set(article.sections):
-            stats.inc_value("articles/skipped_section")
-            return None
-        if self.limit and self._articles >= self.limit:
-            return None  # pages in flight when -a limit= was reached
-        self._articles += 1
-        return article
 
     def _live(self, url: str, base: str) -> str | None:
         live = self.mirror.live_url(url, base)

@@ -100,7 +100,6 @@ FAULT_STATS = (
     "pages/not_html",
     "page_reader/",
     "item_dropped_reasons/",
-    "warc/write_failed",
 )
 
 
@@ -201,6 +200,8 @@ class CrawlHealth:
             failures.append(UNREACHED[reason])
         if get("archive/write_failed"):
             failures.append(f"writing to the archive failed ({get('archive/write_failed')})")
+        if get("warc/write_failed"):
+            failures.append(f"writing the WARC files failed ({get('warc/write_failed')})")
         if get("robotstxt/unavailable"):
             failures.append("robots.txt could not be read, so nothing was crawled")
         pages = get("pages/article_candidates", 0)

@@ -8,6 +8,7 @@ import random
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import NamedTuple
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
@@ -221,16 +222,9 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
 
 
 class CharsetMiddleware:
-    """Decode pages whose charset is wrong or missing.
-
-    A page in UTF-8 labelled as a single-byte charset (windows-1251, latin-1) is
-    read as UTF-8: valid multi-byte UTF-8 does not happen by chance in such text.
-    Pages that declare nothing are left to Scrapy's detection (charset-normalizer)
-    and counted. It reads the page as decompressed by HttpCompressionMiddleware (its
-    place in DOWNLOADER_MIDDLEWARES), never gzip or brotli bytes.
-    """
-
-    SINGLE_BYTE = ("cp125", "iso8859", "latin", "koi8", "mac", "ascii")
+    """Decode pages whose charset is wrong or missing (``read_charset``), counting and
+    logging what it found. It reads the page as decompressed by HttpCompressionMiddleware
+    (its place in DOWNLOADER_MIDDLEWARES), never gzip or brotli bytes."""
 
     def __init__(self, stats):
         self.stats = stats
@@ -242,20 +236,39 @@ class CharsetMiddleware:
     def process_response(self, request, response):
         if not isinstance(response, TextResponse) or not response.body:
             return response
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        declared = http_content_type_encoding(content_type) or html_body_declared_encoding(
-            response.body
-        )
-        if declared is None:
-            self.stats.inc_value("charset/undeclared")
-            return response
-        if response.encoding.replace("-", "").startswith(self.SINGLE_BYTE) and _is_utf8(
-            response.body
-        ):
-            self.stats.inc_value("charset/utf8_mislabelled")
-            logger.warning("%s says %s but is UTF-8: read as UTF-8", response.url, declared)
-            return response.replace(encoding="utf-8")
-        return response
+        charset = read_charset(response)
+        if charset.finding is not None:
+            self.stats.inc_value(f"charset/{charset.finding}")
+        if charset.finding == "utf8_mislabelled":
+            logger.warning("%s says %s but is UTF-8: read as UTF-8", response.url, charset.declared)
+        return charset.response
+
+
+class Charset(NamedTuple):
+    response: TextResponse  # to be read in the charset chosen
+    declared: str | None  # what the headers or the page say
+    finding: str | None  # "undeclared", "utf8_mislabelled", or None: read as declared
+
+
+SINGLE_BYTE = ("cp125", "iso8859", "latin", "koi8", "mac", "ascii")
+
+
+def read_charset(response: TextResponse) -> Charset:
+    """The charset a page is read in (by the crawl, and by ``caucasus-archive reprocess``).
+
+    A page in UTF-8 labelled as a single-byte charset (windows-1251, latin-1) is read
+    as UTF-8: valid multi-byte UTF-8 does not happen by chance in such text. A page
+    that declares nothing is left to Scrapy's detection (charset-normalizer).
+    """
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    declared = http_content_type_encoding(content_type) or html_body_declared_encoding(
+        response.body
+    )
+    if declared is None:
+        return Charset(response, None, "undeclared")
+    if response.encoding.replace("-", "").startswith(SINGLE_BYTE) and _is_utf8(response.body):
+        return Charset(response.replace(encoding="utf-8"), declared, "utf8_mislabelled")
+    return Charset(response, declared, None)
 
 
 def _is_utf8(body: bytes) -> bool:

@@ -99,6 +99,30 @@ def content_hash(title: str, body: str, address: str | None = None) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def normalize_article(article) -> str | None:
+    """Clean an extracted Article in place (its text fields, its lists) and derive its
+    word count and content hash; or say why it is no article ("no_title",
+    "empty_body"), with its fields cleaned and nothing derived. The crawl's normalise
+    pipeline and ``caucasus-archive reprocess`` both read pages through it."""
+    article.title = clean_text(article.title)
+    article.lead = clean_text(article.lead) or None
+    body = normalize_body(article.body)
+    article.body = without_headline(body, article.title, article.lead)
+    for key in ("authors", "sections", "tags"):
+        setattr(article, key, list(dict.fromkeys(clean_paragraphs(getattr(article, key) or []))))
+    if not article.title:
+        return "no_title"
+    if not article.body and not article.members_only:
+        return "empty_body"
+    article.word_count = word_count(article.body)
+    # Members-only posts all have an empty body: two with one headline are still
+    # two posts, told apart by their address.
+    stub = article.members_only and not article.body
+    address = (article.fetched_url or article.url) if stub else None
+    article.content_hash = content_hash(article.title, article.body, address)
+    return None
+
+
 @lru_cache(maxsize=65536)
 def canonical_url(url: str) -> str:
     """A stable form of a URL: tracking parameters and fragment dropped, query sorted."""

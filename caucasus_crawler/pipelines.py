@@ -14,14 +14,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from .archive import Archive
 from .items import Article, ArticleAlias, ArticleUnchanged
-from .normalize import (
-    clean_paragraphs,
-    clean_text,
-    content_hash,
-    normalize_body,
-    without_headline,
-    word_count,
-)
+from .normalize import normalize_article
 from .warc import archive_committing
 
 logger = logging.getLogger(__name__)
@@ -40,24 +33,11 @@ class NormalizePipeline:
     def process_item(self, item):
         if not isinstance(item, Article):
             return item
+        reason = normalize_article(item)
         adapter = ItemAdapter(item)
-        adapter["title"] = clean_text(adapter.get("title"))
-        adapter["lead"] = clean_text(adapter.get("lead")) or None
-        body = normalize_body(adapter.get("body"))
-        adapter["body"] = without_headline(body, adapter["title"], adapter["lead"])
-        for key in ("authors", "sections", "tags"):
-            adapter[key] = list(dict.fromkeys(clean_paragraphs(adapter.get(key) or [])))
         self._count_coverage(adapter)
-        if not adapter["title"]:
-            self._drop("no_title", adapter)
-        if not adapter["body"] and not adapter.get("members_only"):
-            self._drop("empty_body", adapter)
-        adapter["word_count"] = word_count(adapter["body"])
-        # Members-only posts all have an empty body: two with one headline are still
-        # two posts, told apart by their address.
-        stub = adapter.get("members_only") and not adapter["body"]
-        address = (adapter.get("fetched_url") or adapter["url"]) if stub else None
-        adapter["content_hash"] = content_hash(adapter["title"], adapter["body"], address)
+        if reason is not None:
+            self._drop(reason, adapter)
         return item
 
     def _count_coverage(self, adapter: ItemAdapter) -> None:

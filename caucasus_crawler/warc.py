@@ -23,6 +23,7 @@ import logging
 import os
 import sqlite3
 import zlib
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -32,8 +33,10 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -50,6 +53,7 @@ archive_committing = object()
 # header is kept under the name replay tools (pywb) use for such a header.
 TRANSPORT_HEADERS = {b"transfer-encoding"}
 ORIGINAL_PREFIX = "X-Archive-Orig-"
+KEPT_IN_MEMORY = 10_000  # captures of this crawl remembered for its own revisits
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,20 @@ class StoredResponse:
         return self.payload_digest == payload_digest(self.body)
 
 
+def capture_problem(stored: StoredResponse, record_id: str, digest: str) -> str | None:
+    """Why a record read at a pointer is not the response it names (None when it is):
+    another kind of record, another record, another payload, or a damaged one."""
+    if stored.record_type != "response":
+        return f"a {stored.record_type} record, not a response"
+    if stored.record_id != record_id:
+        return "another record than the one named"
+    if stored.payload_digest != digest:
+        return "another payload digest than the archive's"
+    if not stored.digest_matches:
+        return "payload damaged (its digest no longer matches)"
+    return None
+
+
 class CaptureMissing(Exception):
     """A pointer that leads to no readable record; the message says what was found."""
 
@@ -107,14 +125,16 @@ def read_capture(path: str | os.PathLike, offset: int, stream=None) -> StoredRes
             with open(path, "rb") as opened:
                 return _record_at(opened, offset, path)
         return _record_at(stream, offset, path)
-    except (OSError, ValueError, EOFError, zlib.error) as exc:
+    # (ArchiveLoadFailed: the offset is not where a record begins)
+    except (OSError, ValueError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
         raise CaptureMissing(f"cannot read a record at offset {offset} of {path}: {exc}") from exc
 
 
 def _record_at(stream, offset: int, path) -> StoredResponse:
     stream.seek(offset)
     record = next(iter(ArchiveIterator(stream)), None)
-    if record is None:
+    # (warcio reads bytes that are no WARC record as an old ARC record, if it can)
+    if record is None or record.format != "warc":
         raise CaptureMissing(f"no record at offset {offset} of {path}")
     http = record.http_headers
     headers = record.rec_headers
@@ -170,7 +190,6 @@ class WarcFiles:
         self.file = None
         self.writer: WARCWriter | None = None
         self.name = ""  # the current file's name as pointers give it
-        self.written: list[Path] = []
 
     def write(self, *records) -> tuple[str, list[tuple[int, int]]]:
         """Write records one after another, flushed: the file's name as pointers give
@@ -197,7 +216,6 @@ class WarcFiles:
                 break
             except FileExistsError:  # a crawl of the same source began in the same second
                 continue
-        self.written.append(path)
         self.name = _pointer_name(path, self.relative_to)
         self.writer = WARCWriter(self.file, gzip=True, warc_version=WARC_VERSION)
         info = self.writer.create_warcinfo_record(path.name, self.info)
@@ -239,8 +257,11 @@ class WarcCapture:
         self.relative_to = Path(archive).parent
         self.files: WarcFiles | None = None
         self.records = RecordBuilder(warc_version=WARC_VERSION)
-        self.kept: dict[str, Capture] = {}  # URL -> its payload kept in this crawl
+        # URL -> its payload kept in this crawl (the latest ones: memory stays bounded;
+        # what a finished crawl kept is in the archive's pages)
+        self.kept: OrderedDict[str, Capture] = OrderedDict()
         self.lookup: sqlite3.Connection | None = None
+        self.failed: str | None = None  # why the files could not be written
         crawler.signals.connect(self.sync, signal=archive_committing)
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
@@ -254,16 +275,28 @@ class WarcCapture:
         spider = self.crawler.spider
         mirror = getattr(spider, "mirror", None)
         live = (mirror.live_url(response.url) if mirror else None) or response.url
-        try:
-            capture = self._capture(request, response, live, spider)
-        except OSError as exc:
-            # The page is still crawled; its versions then point nowhere, which
-            # ``caucasus-archive check`` reports.
-            self.stats.inc_value("warc/write_failed")
-            logger.error("Could not write %s to the WARC files: %s", live, exc)
-            return response
+        capture = None
+        if self.failed is None:
+            try:
+                capture = self._capture(request, response, live, spider)
+            except OSError as exc:
+                self._stop(exc)
         request.meta["capture"] = capture.as_dict() if capture else None
         return response
+
+    def _stop(self, exc: OSError, closing: bool = False) -> None:
+        """A WARC file that cannot be written (a full disk) ends the crawl, as the
+        archive's own failures do: what was archived points at records on disk."""
+        self.failed = str(exc)
+        self.stats.set_value("warc/write_failed", self.failed)
+        logger.error(
+            "Could not write the WARC files in %s (%s): the crawl stops; what was archived is "
+            "kept, and the next crawl fetches the rest again",
+            self.directory,
+            exc,
+        )
+        if not closing:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="warc_failed"))
 
     def _capture(self, request, response, live: str, spider) -> Capture | None:
         if self.files is None:
@@ -290,16 +323,7 @@ class WarcCapture:
                 warc_headers_dict=extra | {"WARC-Refers-To": kept.warc_record_id},
             )
             self.stats.inc_value("warc/revisits")
-        elif response.status == 304:  # nothing kept to refer to: the answer as it came
-            record = records.create_warc_record(
-                live,
-                "response",
-                payload=io.BytesIO(b""),
-                http_headers=http_headers,
-                warc_headers_dict=extra,
-            )
-            kept = None
-        else:
+        else:  # (a 304 with nothing kept to refer to: the answer as it came)
             record = records.create_warc_record(
                 live,
                 "response",
@@ -325,6 +349,9 @@ class WarcCapture:
             kept = Capture(name, offset, length, record_id, digest, now)
             self.stats.inc_value("warc/responses")
         self.kept[key] = kept
+        self.kept.move_to_end(key)
+        if len(self.kept) > KEPT_IN_MEMORY:
+            self.kept.popitem(last=False)
         return kept
 
     def _files(self, spider) -> WarcFiles:
@@ -359,12 +386,19 @@ class WarcCapture:
         return Capture(*row) if row else None
 
     def sync(self) -> None:
-        if self.files is not None:
-            self.files.sync()
+        if self.files is not None and self.failed is None:
+            try:
+                self.files.sync()
+            except OSError as exc:
+                self._stop(exc)
 
     def close(self, spider=None) -> None:
         if self.files is not None:
-            self.files.close()
+            try:
+                self.files.close()
+            except OSError as exc:
+                if self.failed is None:
+                    self._stop(exc, closing=True)
         if self.lookup is not None:
             self.lookup.close()
 

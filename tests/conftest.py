@@ -131,11 +131,14 @@ def serve_datasette(directory: Path, seconds: float = 60):
 
 
 def archive_dir(directory: Path, archive: Path) -> Path:
-    """archive/ as shipped (metadata, settings, templates, plugins), ``archive`` as caucasus.db."""
+    """archive/ as shipped (metadata, settings, templates, plugins), ``archive`` as
+    caucasus.db with the WARC files its crawls wrote beside it (where its pointers say)."""
     shutil.copytree(
         REPO / "archive", directory, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.db*")
     )
     copy_archive(archive, directory / "caucasus.db")
+    if (archive.parent / "warc").is_dir():
+        shutil.copytree(archive.parent / "warc", directory / "warc", dirs_exist_ok=True)
     return directory
 
 

@@ -1,6 +1,7 @@
 """The archive in a real browser: headless Chromium (Debian's) driven by Playwright."""
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,74 @@ def test_the_chart_of_mentions_over_time_is_drawn(served, page):
     page.goto(f"{served}/-/dashboards/archive?term=Pakistan")
     page.wait_for_selector(".vega-embed canvas, .vega-embed svg", timeout=15_000)
     screenshot(page, "dashboard")
+
+
+EDITED = (
+    "https://oc-media.org/armenia-and-pakistan-agree-to-consider-establishing-diplomatic-relations/"
+)
+
+
+def test_cite_a_version_copy_its_citation_and_open_its_permalink(served, page, week_later):
+    from tests.test_cite import CHECKS, TYPES, version_facts
+
+    archive = week_later[1].archive
+    with sqlite3.connect(archive) as connection:
+        article_id, first, current = connection.execute(
+            "SELECT a.id, min(v.id), max(v.id) FROM articles a "
+            "JOIN article_versions v ON v.article_id = a.id WHERE a.url = ?",
+            [EDITED],
+        ).fetchone()
+    facts = version_facts(archive, current)
+    assert facts["version"] == 2  # the week-later crawl found the edit
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served)
+    page.goto(f"{served}/caucasus/articles/{article_id}")
+
+    cite = page.locator("section.current-version details.cite")
+    assert not cite.locator("pre.citation").is_visible()
+    cite.get_by_text("Cite this version").click()
+    permalink = f"{served}/caucasus/article_versions/{current}"
+    assert cite.locator("a.permalink").get_attribute("href") == permalink
+    assert cite.locator("time.archived").inner_text() == facts["archived"]
+    assert cite.locator("a.original-url").get_attribute("href") == EDITED
+    assert cite.locator("code.content-hash").inner_text() == facts["content_hash"]
+    assert cite.locator("code.record-id").inner_text() == facts["warc_record_id"]
+    citation = cite.locator("pre.citation").inner_text()
+    for value in (facts["title"], EDITED, permalink, facts["content_hash"], "OC Media"):
+        assert value in citation
+
+    cite.get_by_role("button", name="Copy the citation").click()
+    assert cite.get_by_role("status").inner_text() == "Copied to the clipboard."
+    assert page.evaluate("navigator.clipboard.readText()") == citation
+    assert page.evaluate("getSelection().toString()") == citation
+
+    # Each format as shown, copied, and downloaded from its own address.
+    for ending, check in CHECKS.items():
+        label = {"bib": "BibTeX", "ris": "RIS", "csl.json": "CSL-JSON"}[ending]
+        shown = cite.locator(f"pre.citation-{ending.replace('.', '-')}").text_content()
+        check(shown, facts, permalink)
+        cite.get_by_role("button", name=f"Copy {label}").click()
+        assert page.evaluate("navigator.clipboard.readText()") == shown
+        href = cite.get_by_role("link", name=f"Download {label}").get_attribute("href")
+        download = page.request.get(served + href)
+        assert download.headers["content-type"] == TYPES[ending]
+        assert download.text().replace("\r\n", "\n") == shown  # (HTML reads CR LF as LF)
+    screenshot(page, "cite-this-version")
+
+    # The first version, cited from the edit history, and its permalink's page.
+    old = page.locator("#version-1 details.cite")
+    old.get_by_text("Cite this version").click()
+    old_link = old.locator("a.permalink")
+    assert old_link.get_attribute("href") == f"{served}/caucasus/article_versions/{first}"
+    old_link.click()
+    page.wait_for_selector("article.version-page")
+    assert page.locator("h1").inner_text() == version_facts(archive, first)["title"]
+    assert "version 2 is the latest" in page.locator("p.meta").first.inner_text()
+    screenshot(page, "version-page")
+
+    # Its capture: the outlet's page as text, never rendered.
+    page.locator("a.capture").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").count() == 0  # the page's HTML is not drawn
+    shown = page.locator("body").inner_text()
+    assert shown.startswith("# An archived HTTP response, read from its WARC record")
+    assert "\nHTTP/1.1 200 OK\n" in shown and "<!DOCTYPE html>" in shown

@@ -588,8 +588,9 @@ def test_a_full_disk_stops_the_crawl_with_a_failure_and_keeps_what_was_committed
     site = Site("initial")
     site.publish("/a-long-read/", html(article("A long read", TEXT * 3000, date=DATE)))
     archive = small_disk / "archive.db"
+    warc = f"WARC_DIR={small_disk.parent / 'warc'}"  # (its own full disk: the next test)
     with MirrorServer(site) as server:
-        process = crawl_mirror_with(server, archive, "-s", "ARCHIVE_BATCH_SIZE=1")
+        process = crawl_mirror_with(server, archive, "-s", "ARCHIVE_BATCH_SIZE=1", "-s", warc)
     assert process.returncode == 1
     assert "Could not write to the archive" in process.stderr
     assert "database or disk is full" in process.stderr
@@ -603,6 +604,37 @@ def test_a_full_disk_stops_the_crawl_with_a_failure_and_keeps_what_was_committed
     assert log["finish_reason"] == "archive_failed"
     assert log["health"] == "writing to the archive failed (database or disk is full)"
     assert log["new"] == len(committed) > 0
+
+
+def test_a_full_disk_for_the_warc_files_stops_the_crawl_and_every_pointer_resolves(
+    small_disk, tmp_path
+):
+    import base64
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    site = Site("initial")
+    noise = base64.b64encode(os.urandom(600_000)).decode()  # more than the disk, gzipped
+    words = " ".join(noise[i : i + 12] for i in range(0, len(noise), 12))
+    site.publish("/a-long-read/", html(article("A long read", words, date=DATE)))
+    archive = tmp_path / "archive.db"
+    warc = f"WARC_DIR={small_disk / 'warc'}"
+    with MirrorServer(site) as server:
+        process = crawl_mirror_with(server, archive, "-s", "ARCHIVE_BATCH_SIZE=1", "-s", warc)
+    assert process.returncode == 1
+    assert "Could not write the WARC files" in process.stderr
+    assert "Traceback" not in process.stderr
+    log = last_crawl(archive)
+    assert log["finish_reason"] == "warc_failed"
+    assert log["health"].startswith("writing the WARC files failed (")
+    check = subprocess.run(
+        [sys.executable, "-m", "caucasus_crawler.cli", "check", "--archive", str(archive)],
+        cwd=REPO, capture_output=True, text=True,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_a_crawl_delay_of_an_hour_is_capped_and_sigterm_stops_the_crawl_promptly(tmp_path):

@@ -1,5 +1,6 @@
 """The readable article page: the row of ``articles`` as text, with its URLs,
-translations and edit history (each version against the one before)."""
+translations and edit history (each version against the one before); and a version's
+page (the row of ``article_versions``) as the text it had."""
 
 import difflib
 import json
@@ -13,7 +14,11 @@ _TOKENS = re.compile(r"\S+\s*|\s+")  # words with their trailing space
 
 @hookimpl
 def extra_template_vars(template, database, table, request, datasette):
-    if template != "row.html" or table != "articles" or request is None:
+    if template != "row.html" or request is None:
+        return {}
+    if table == "article_versions":
+        return version_page(database, request, datasette)
+    if table != "articles":
         return {}
 
     async def article():
@@ -44,10 +49,7 @@ def extra_template_vars(template, database, table, request, datasette):
             "article": {
                 **dict(row),
                 **{key: json.loads(row[key] or "[]") for key in ("authors", "sections", "tags")},
-                "paragraphs": [
-                    {"heading": p.startswith("## "), "text": p.removeprefix("## ")}
-                    for p in paragraphs(row["body"])
-                ],
+                "paragraphs": paragraph_items(row["body"]),
                 "aliases": [r["url"] for r in urls.rows],
                 "translations": [dict(r) for r in translations.rows],
                 "history": history([dict(v) for v in versions.rows]),
@@ -57,23 +59,72 @@ def extra_template_vars(template, database, table, request, datasette):
     return article
 
 
+def version_page(database, request, datasette):
+    async def version():
+        db = datasette.get_database(database)
+        pk = urlsafe_components(request.url_vars["pks"])[0]
+        row = (
+            await db.execute(
+                """SELECT v.*, a.language, a.authors, a.title AS article_title,
+                          (SELECT max(version) FROM article_versions
+                           WHERE article_id = v.article_id) AS latest
+                   FROM article_versions v JOIN articles a ON a.id = v.article_id
+                   WHERE v.id = ?""",
+                [pk],
+            )
+        ).first()
+        if row is None:
+            return {}
+        return {
+            "version_page": {
+                **dict(row),
+                "authors": json.loads(row["authors"] or "[]"),
+                "paragraphs": paragraph_items(row["body"]),
+            }
+        }
+
+    return version
+
+
+def paragraph_items(body: str | None) -> list[dict]:
+    """Paragraphs as the page shows them: subheadings apart from text."""
+    return [
+        {"heading": p.startswith("## "), "text": p.removeprefix("## ")} for p in paragraphs(body)
+    ]
+
+
 def paragraphs(body: str | None) -> list[str]:
     return [p for p in (body or "").split("\n\n") if p]
 
 
 def history(versions: list[dict]) -> list[dict]:
-    """Each version after the first, with what changed since the one before."""
+    """Each version after the first, with what changed since the one before; a version
+    that is a new reading of a capture (caucasus-archive reprocess) against the last one
+    read from that capture, which is what the newer extractor changed."""
     return [
         {
             "version": new["version"],
             "fetched_at": new["fetched_at"],
             "modified": new["modified"],
+            "reprocessed": new["produced_by"] == "reprocess",
+            "extractor_version": new["extractor_version"],
+            "extracted_at": new["extracted_at"],
             "title": changed(old["title"], new["title"]),
             "lead": changed(old["lead"], new["lead"]),
             "paragraphs": paragraphs_diff(paragraphs(old["body"]), paragraphs(new["body"])),
         }
-        for old, new in zip(versions, versions[1:], strict=False)
+        for old, new in ((_base(versions[:i], new), new) for i, new in enumerate(versions) if i)
     ]
+
+
+def _base(earlier: list[dict], version: dict) -> dict:
+    """The version ``version`` is shown against: the one before it, or for a new reading
+    the last one read from the same capture."""
+    if version["produced_by"] == "reprocess":
+        for old in reversed(earlier):
+            if old["warc_record_id"] == version["warc_record_id"]:
+                return old
+    return earlier[-1]
 
 
 def changed(old: str | None, new: str | None) -> list[tuple[str, str]] | None:

@@ -15,9 +15,9 @@ import sys
 
 from .. import settings
 from ..archive import ArchiveError
-from . import check, export
+from . import check, export, reprocess
 
-COMMANDS = (check, export)
+COMMANDS = (check, reprocess, export)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..archive import read_only
 from ..normalize import canonical_url
-from ..warc import CaptureMissing, capture_path, read_capture
+from ..warc import CaptureMissing, capture_path, capture_problem, read_capture
 from .progress import Progress
 
 # The pointers: article versions (with every address of their article) and pages.
@@ -102,14 +102,8 @@ def _check_file(path: Path, pointers: list, progress: Progress):
 
 
 def _mismatch(stored, record_id: str, digest: str, urls: str) -> str | None:
-    if stored.record_type != "response":
-        return f"a {stored.record_type} record, not a response"
-    if stored.record_id != record_id:
-        return "another record than the one named"
+    if (problem := capture_problem(stored, record_id, digest)) is not None:
+        return problem
     if canonical_url(stored.uri) not in {canonical_url(u) for u in json.loads(urls) if u}:
         return "a capture of another address"
-    if stored.payload_digest != digest:
-        return "another payload digest than the archive's"
-    if not stored.digest_matches:
-        return "payload damaged (its digest no longer matches)"
     return None
