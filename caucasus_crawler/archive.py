@@ -526,7 +526,7 @@ class Archive:
         if self._article_id("content_hash = ?", article.content_hash) is not None:
             self._touch(article_id, seen)
             return "duplicate"
-        if words >= SHRINK_MIN_WORDS and (article.word_count or 0) < SHRINK_LIMIT * words:
+        if _lost_most_text(words, article.word_count):
             return "refused"
         self.db.conn.execute(UPDATE_ARTICLE, [*_row(article), seen, article_id])
         return "changed"
@@ -649,14 +649,17 @@ class Archive:
         that version's, as a new version produced by reprocessing (fetched when the
         capture was); the article's own row takes its text and fields when that capture
         is its latest. ``unchanged``: the same hash. ``duplicate``: another article's
-        hash; nothing is written. The caller commits."""
-        article_id, known, fetched_at, record_id = self.db.execute(
-            "SELECT article_id, content_hash, fetched_at, warc_record_id FROM article_versions "
-            "WHERE id = ?",
+        hash; ``refused``: a reading that lost most of the text (a faulty extractor, as a
+        broken page in a crawl); nothing is written. The caller commits."""
+        article_id, known, words, fetched_at, record_id = self.db.execute(
+            "SELECT article_id, content_hash, word_count, fetched_at, warc_record_id "
+            "FROM article_versions WHERE id = ?",
             [version_id],
         ).fetchone()
         if article.content_hash == known:
             return "unchanged"
+        if _lost_most_text(words, article.word_count):
+            return "refused"
         if self.db.execute(
             "SELECT 1 FROM articles WHERE content_hash = ? AND id != ?",
             [article.content_hash, article_id],
@@ -764,6 +767,13 @@ UPSERT_PAGE = (
     "last_modified = excluded.last_modified, fetched = excluded.fetched, "
     + ", ".join(f"{c} = coalesce(excluded.{c}, {c})" for c in CAPTURE_COLUMNS)
 )
+
+
+def _lost_most_text(archived_words: int | None, words: int | None) -> bool:
+    """Whether a new text lost most of the archived one: a broken page or a changed
+    layout (or a faulty extractor), never taken for an edit."""
+    archived_words = archived_words or 0
+    return archived_words >= SHRINK_MIN_WORDS and (words or 0) < SHRINK_LIMIT * archived_words
 
 
 def _alike(a: str, b: str) -> bool:

@@ -57,7 +57,7 @@ class Replay:
 
     def __init__(self, archive_path: str | Path):
         self.archive_path = archive_path
-        self.loader = get_spider_loader(_settings())
+        self.loader = get_spider_loader(crawl_settings())
         self.spiders: dict[str, Spider] = {}
 
     def learns_boilerplate(self, source: str) -> bool:
@@ -117,7 +117,7 @@ class Replay:
 
 
 @cache
-def _settings() -> Settings:
+def crawl_settings() -> Settings:
     """The crawl's settings, wherever the command runs (not only beside scrapy.cfg)."""
     settings = Settings()
     settings.setmodule("caucasus_crawler.settings", priority="project")
@@ -127,7 +127,7 @@ def _settings() -> Settings:
 @cache
 def _decompression() -> HttpCompressionMiddleware:
     """Scrapy's own decompression, with the crawl's settings (its size limit)."""
-    crawler = Crawler(Spider, _settings())
+    crawler = Crawler(Spider, crawl_settings())
     crawler.stats = MemoryStatsCollector(crawler)  # (the middleware counts; nobody reads)
     return HttpCompressionMiddleware.from_crawler(crawler)
 

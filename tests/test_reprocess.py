@@ -117,6 +117,7 @@ def test_with_the_extractor_unchanged_reprocess_changes_nothing(archive):
         "changed": 0,
         "unchanged": len(captures),
         "duplicate": 0,
+        "refused": 0,
         "not an article": 0,
         "unreadable": 0,
     }
@@ -228,6 +229,27 @@ LATEST = (
 )
 # What a new reading keeps of the version it reads again: its capture, when it was fetched.
 KEPT = ("warc_file", "warc_offset", "warc_length", "payload_digest", "captured", "fetched_at")
+
+
+def test_a_reading_that_loses_most_of_the_text_is_refused_as_a_crawl_refuses_it(
+    archive, tmp_path
+):
+    """An extractor that drops every block with " the " in it loses most of each long
+    English text: no version, no row is written for those."""
+    before = {r["id"]: r for r in rows(archive, "SELECT * FROM articles")}
+    done = reprocess(archive, env=changed_extractor(tmp_path, " the "))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert summary(done.stdout)["all sources"]["refused"] > 0
+    for row in rows(archive, "SELECT * FROM articles"):
+        if before[row["id"]]["word_count"] >= 40:
+            assert row["word_count"] >= before[row["id"]]["word_count"] / 2
+    shrunk = rows(
+        archive,
+        "SELECT v.word_count, w.word_count AS was FROM article_versions v JOIN article_versions w "
+        "ON w.article_id = v.article_id AND w.warc_record_id = v.warc_record_id "
+        "AND w.produced_by = 'crawl' WHERE v.produced_by = 'reprocess'",
+    )
+    assert all(r["word_count"] >= r["was"] / 2 for r in shrunk if r["was"] >= 40)
 
 
 def test_source_limits_it_to_one_outlet(every_outlet, tmp_path):

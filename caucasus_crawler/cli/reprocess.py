@@ -7,7 +7,8 @@ capture), the article gets a new version, produced_by 'reprocess', with the extr
 version and the capture it was read from; the article's row takes the new text and
 fields when that capture is its latest. Nothing else changes, and a second run changes
 nothing. A page that no longer reads as an article, a text another article already
-has, or a capture that cannot be read changes nothing and is counted.
+has, a reading that lost most of the text (``refused``, as a crawl refuses it), or a
+capture that cannot be read changes nothing and is counted.
 
 Holds the archive's lock: exits 75 while a crawl writes to the archive, 1 when
 captures could not be read, else 0.
@@ -23,18 +24,16 @@ from datetime import date
 from multiprocessing import Pool
 from pathlib import Path
 
-from scrapy.utils.project import get_project_settings
-
 from ..archive import Archive, ArchiveError, ArchiveLock, ArchiveLocked
 from ..boilerplate import RepeatedText
 from ..commands.crawl import EX_TEMPFAIL
 from ..extract import extractor_version
-from ..replay import Replay
+from ..replay import Replay, crawl_settings
 from .progress import Progress
 
 COMMIT_EVERY = 500  # new versions written between commits
 CHUNK = 8  # captures handed to a worker at a time
-COLUMNS = ("read", "changed", "unchanged", "duplicate", "not an article", "unreadable")
+COLUMNS = ("read", "changed", "unchanged", "duplicate", "refused", "not an article", "unreadable")
 
 
 def add_arguments(parser) -> None:
@@ -130,7 +129,7 @@ def _learnt_boilerplate(pool, replay: Replay, pointers: list[dict]) -> dict[str,
     )
     if not learning:
         return {}
-    settings = get_project_settings()
+    settings = crawl_settings()
     sites: dict[str, RepeatedText] = defaultdict(
         lambda: RepeatedText(
             settings.getint("BOILERPLATE_MIN_PAGES"),
