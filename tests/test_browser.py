@@ -8,6 +8,15 @@ import pytest
 
 from tests.conftest import REPO, archive_dir, serve_datasette
 
+
+def wait_for_clipboard(page, text: str) -> None:
+    """Until the clipboard holds ``text`` (a copy is asynchronous); a timeout fails."""
+    page.wait_for_function(
+        "text => navigator.clipboard.readText().then(found => found === text)",
+        arg=text,
+        timeout=10_000,
+    )
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="no chromium on this machine (.ci/run installs Debian's package)"
@@ -112,8 +121,9 @@ def test_cite_a_version_copy_its_citation_and_open_its_permalink(served, page, w
         assert value in citation
 
     cite.get_by_role("button", name="Copy the citation").click()
-    assert cite.get_by_role("status").inner_text() == "Copied to the clipboard."
-    assert page.evaluate("navigator.clipboard.readText()") == citation
+    # (copying is asynchronous: the status says when it is done)
+    cite.get_by_role("status").filter(has_text="Copied to the clipboard.").wait_for()
+    wait_for_clipboard(page, citation)
     assert page.evaluate("getSelection().toString()") == citation
 
     # Each format as shown, copied, and downloaded from its own address.
@@ -122,7 +132,7 @@ def test_cite_a_version_copy_its_citation_and_open_its_permalink(served, page, w
         shown = cite.locator(f"pre.citation-{ending.replace('.', '-')}").text_content()
         check(shown, facts, permalink)
         cite.get_by_role("button", name=f"Copy {label}").click()
-        assert page.evaluate("navigator.clipboard.readText()") == shown
+        wait_for_clipboard(page, shown)
         href = cite.get_by_role("link", name=f"Download {label}").get_attribute("href")
         download = page.request.get(served + href)
         assert download.headers["content-type"] == TYPES[ending]
