@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 
 from bench import archive, crawl, extraction, recrawl, reprocess
-from bench.common import REPO
+from bench.common import keep_result, write_results
 
-# name: (report, articles, repeats), in the order RESULTS.md shows them.
+# name: (report, articles, repeats), in the order RESULTS.md shows them (RESULT_ORDER).
 BENCHMARKS = {
     "crawl": (crawl.report, 2_000, 3),
     "crawl-large": (crawl.report, 20_000, 1),
@@ -25,16 +25,6 @@ BENCHMARKS = {
     "archive": (archive.report, 100_000, 3),
 }
 LARGE = {"crawl-large"}
-RESULTS = REPO / "bench" / "results"
-HEADER = """\
-# Benchmark results
-
-Written by `make bench` (and `make bench-large` for the 20,000-article crawl) from
-bench/results/. Each table was measured in one run of its benchmark, on the machine it
-names, on 127.0.0.1 only; ratios compare figures of the same run. Repeats are given as
-min / median / max. Benchmarks are not tests: nothing here is asserted. What bounds each
-figure, and what profiling found, is in bench/README.md.
-"""
 
 
 def main() -> None:
@@ -45,16 +35,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, help="instead of each benchmark's default")
     args = parser.parse_args()
     names = args.only or [n for n in BENCHMARKS if (n in LARGE) == args.large]
-    RESULTS.mkdir(exist_ok=True)
     for name in names:
         report, articles, repeats = BENCHMARKS[name]
         print(f"-- {name}", flush=True)
         text = report(args.articles or articles, args.repeats or repeats)
         print(text, flush=True)
-        (RESULTS / f"{name}.md").write_text(text, encoding="utf-8")
-    sections = [RESULTS / f"{name}.md" for name in BENCHMARKS]
-    body = "\n".join(path.read_text(encoding="utf-8") for path in sections if path.exists())
-    (REPO / "bench" / "RESULTS.md").write_text(f"{HEADER}\n{body}", encoding="utf-8")
+        keep_result(name, text)
+    write_results()
 
 
 if __name__ == "__main__":

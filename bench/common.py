@@ -73,3 +73,32 @@ def command_line(report, doc: str, articles: int, repeats: int = 3) -> None:
     parser.add_argument("--repeats", type=int, default=repeats)
     args = parser.parse_args()
     print(report(args.articles, args.repeats))
+
+
+RESULTS_DIR = REPO / "bench" / "results"
+# Each benchmark's last report, in the order RESULTS.md shows them.
+RESULT_ORDER = ("crawl", "crawl-large", "recrawl", "reprocess", "extraction", "archive")
+RESULT_ORDER += ("extraction-dev",)
+RESULTS_HEADER = """\
+# Benchmark results
+
+Written by `make bench` (and `make bench-large` for the 20,000-article crawl) from
+bench/results/. Each table was measured in one run of its benchmark, on the machine it
+names, on 127.0.0.1 only; ratios compare figures of the same run. Repeats are given as
+min / median / max. Benchmarks are not tests: nothing here is asserted. What bounds each
+figure, and what profiling found, is in bench/README.md.
+"""
+
+
+def keep_result(name: str, text: str) -> None:
+    """Keep a benchmark's report (bench/results/NAME.md), and RESULTS.md with it."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    (RESULTS_DIR / f"{name}.md").write_text(text, encoding="utf-8")
+    write_results()
+
+
+def write_results() -> None:
+    """RESULTS.md: every benchmark's last report."""
+    sections = [RESULTS_DIR / f"{name}.md" for name in RESULT_ORDER]
+    body = "\n".join(path.read_text(encoding="utf-8") for path in sections if path.exists())
+    (REPO / "bench" / "RESULTS.md").write_text(f"{RESULTS_HEADER}\n{body}", encoding="utf-8")

@@ -2,7 +2,8 @@
 hand-made main text), against trafilatura measured in the same run.
 
 The set's own scorer (``evaluate.py``: shingle-F1 per dataset) runs each extractor in
-a process of its own; the table goes into RESULTS.md with the machine and the date.
+a process of its own; the table goes into RESULTS.md (bench/results/extraction-dev.md)
+with the machine and the date.
 Target: above trafilatura overall and on every dataset, with no exception.
 
     python -m bench.extraction_dev [--set ../shared/extraction-dev]
@@ -18,11 +19,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import REPO, machine, today
+from bench.common import REPO, keep_result, machine, today
 from caucasus_crawler.extract import extract_generic
 
 DEFAULT_SET = REPO.parent / "shared" / "extraction-dev"
-RESULTS = REPO / "bench" / "RESULTS.md"
 SECTION = "### Generic extraction on extraction-dev"
 EXTRACTORS = {
     "ours (extract_generic)": "bench.extraction_dev:generic_body",
@@ -63,20 +63,6 @@ def table(summaries: dict[str, dict]) -> list[str]:
     return lines
 
 
-def write_results(lines: list[str]) -> None:
-    """Replace this benchmark's section of RESULTS.md (or add it)."""
-    text = RESULTS.read_text(encoding="utf-8")
-    heading = f"{SECTION} ({today()})"
-    section = "\n".join([heading, "", *lines, ""])
-    start = text.find(SECTION)
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n### ", start + 1)
-        text = text[:start] + section + (text[end:] if end >= 0 else "")
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", type=Path, default=DEFAULT_SET, help="the extraction-dev folder")
@@ -88,7 +74,7 @@ def main() -> None:
         f"{machine()}; `make bench-extraction` (`python -m bench.extraction_dev`), both "
         "extractors in the same run, each page scored by the set's `evaluate.py` (shingle-F1).",
     ]
-    write_results(lines)
+    keep_result("extraction-dev", "\n".join([f"{SECTION} ({today()})", "", *lines, ""]))
     print("\n".join(lines))
 
 
