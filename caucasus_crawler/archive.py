@@ -758,14 +758,19 @@ INDEX_ARTICLES = (
     "INSERT INTO articles_fts (rowid, title, lead, body) SELECT id, title, lead, body "
     "FROM articles WHERE id IN (SELECT value FROM json_each(?))"
 )
-# A page's capture is replaced only by another one (a 304 keeps the one it confirms).
+# A page's capture is the payload of the fetch its validators came from: a 304 keeps the
+# one it confirms; any other fetch replaces it, with none when that payload was not kept
+# (WARC off), so that a later 304 is never taken as confirming an older payload.
 UPSERT_PAGE = (
     f"INSERT INTO pages (url, kind, status, etag, last_modified, fetched, "
     f"{', '.join(CAPTURE_COLUMNS)}) VALUES ({', '.join('?' * (6 + len(CAPTURE_COLUMNS)))}) "
     "ON CONFLICT (url) DO UPDATE SET kind = excluded.kind, "
     "status = excluded.status, etag = excluded.etag, "
     "last_modified = excluded.last_modified, fetched = excluded.fetched, "
-    + ", ".join(f"{c} = coalesce(excluded.{c}, {c})" for c in CAPTURE_COLUMNS)
+    + ", ".join(
+        f"{c} = CASE WHEN excluded.status = 304 THEN {c} ELSE excluded.{c} END"
+        for c in CAPTURE_COLUMNS
+    )
 )
 
 

@@ -155,6 +155,24 @@ def _record_at(stream, offset: int, path) -> StoredResponse:
     )
 
 
+def intact_length(path: str | os.PathLike) -> int:
+    """The bytes of a WARC file up to the end of its last whole record (gzip member):
+    the file's size, unless a crawl killed while writing left a torn record after it."""
+    read = end = 0
+    member = zlib.decompressobj(zlib.MAX_WBITS | 16)  # (16: a gzip member)
+    with open(path, "rb") as stream:
+        while data := stream.read(1 << 16):
+            while data:
+                member.decompress(data)  # (read to find where the member ends)
+                if not member.eof:
+                    read += len(data)
+                    break
+                read += len(data) - len(member.unused_data)
+                end, data = read, member.unused_data
+                member = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    return end
+
+
 def capture_path(archive_path: str | os.PathLike, warc_file: str) -> Path:
     """Where a pointer's file is: relative to the archive's folder, or absolute."""
     return Path(archive_path).parent / warc_file

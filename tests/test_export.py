@@ -4,9 +4,11 @@ its users read it (json, csv, pyarrow and DuckDB, zipfile, warcio and py-wacz)."
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -345,6 +347,22 @@ def test_a_failed_export_leaves_the_file_it_would_replace_untouched(tmp_path, in
     assert "the WARC file warc/" in failed.stderr and "is missing" in failed.stderr
     assert out.read_bytes() == b"an earlier package"
     assert [p.name for p in tmp_path.iterdir() if "captures" in p.name] == ["captures.wacz"]
+
+
+def test_a_record_torn_by_a_killed_crawl_is_left_out_of_the_package(tmp_path, initial_crawl):
+    archive = tmp_path / "archive.db"
+    copy_archive(initial_crawl.archive, archive)
+    shutil.copytree(initial_crawl.archive.parent / "warc", tmp_path / "warc")
+    # What kill -9 in the middle of writing a record leaves: the start of a gzip member.
+    torn = max((tmp_path / "warc").glob("*.warc.gz"))
+    whole = torn.read_bytes()
+    torn.write_bytes(whole + gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\n")[:20])
+    done = export(archive, "--format", "wacz", "-o", str(tmp_path / "all.wacz"))
+    assert done.returncode == 0, done.stderr
+    assert f"{torn.name}: a record torn at offset {len(whole)}" in done.stderr
+    verify_wacz(tmp_path / "all.wacz", tmp_path)
+    with zipfile.ZipFile(tmp_path / "all.wacz") as zf:
+        assert zf.read(f"archive/{torn.name}") == whole
 
 
 def test_a_pipe_is_written_to_and_a_link_followed(tmp_path, initial_crawl):

@@ -12,6 +12,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from caucasus_crawler.devmirror.server import MirrorServer
+from caucasus_crawler.devmirror.site import Site
 from caucasus_crawler.warc import payload_digest, read_capture
 from tests.conftest import REPO, copy_archive, crawl_mirror, run_crawl
 from tests.test_oc_media_interruption import crawl_until
@@ -41,6 +42,7 @@ def records(directory: Path) -> list[dict]:
                         "profile": headers.get_header("WARC-Profile"),
                         "refers_to_uri": headers.get_header("WARC-Refers-To-Target-URI"),
                         "refers_to_date": headers.get_header("WARC-Refers-To-Date"),
+                        "refers_to": headers.get_header("WARC-Refers-To"),
                         "ip": headers.get_header("WARC-IP-Address"),
                         "status": record.http_headers.get_statuscode()
                         if record.http_headers
@@ -174,6 +176,36 @@ def test_a_recrawl_keeps_what_is_unchanged_as_revisits_of_the_first_capture(week
     second_file = "warc/" + sorted(by_file)[1]
     assert {r["warc_file"] for r in edited} == {second_file}
     check = archive_tool("check", "--archive", str(second.archive))
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_304_is_a_revisit_only_of_the_payload_it_confirms(tmp_path):
+    """A crawl without WARC learns an edited page's new validators but keeps no capture
+    of it: the next crawl's 304 on those validators confirms a payload never kept, and
+    must not be recorded as a revisit of the older capture (another payload)."""
+    archive = tmp_path / "archive.db"
+    for site, *args in [
+        ("initial",),
+        ("later", "-s", "WARC_ENABLED=False"),
+        ("later", "-s", 'RECRAWL_SCHEDULE={"*": 0}'),  # every article checked again
+    ]:
+        crawl = crawl_mirror(Site(site), archive, *args)
+        assert crawl.process.returncode == 0, crawl.process.stderr[-3000:]
+    uncaptured = crawl.db.query(
+        "SELECT a.url FROM article_versions v JOIN articles a ON a.id = v.article_id "
+        "WHERE v.warc_record_id IS NULL"
+    )
+    assert list(uncaptured)  # the edits read while WARC was off
+    found = records(tmp_path / "warc")
+    by_id = {r["id"]: r for r in found}
+    not_modified = [r for r in found if r["type"] == "revisit" and r["status"] == "304"]
+    assert not_modified
+    for revisit in not_modified:
+        original = by_id[revisit["refers_to"]]
+        # The validator the server confirmed is the one of the response referred to.
+        confirmed = revisit["http"].get_header("ETag")
+        assert confirmed == original["http"].get_header("ETag"), revisit["uri"]
+    check = archive_tool("check", "--archive", str(archive))
     assert check.returncode == 0, check.stdout + check.stderr
 
 

@@ -10,13 +10,16 @@ The manifest says ``profile: data-package`` and ``wacz_version: 1.1.1``, as py-w
 validator and the replay tools require (1.2.0 renamed them; its readers accept both).
 
 A WARC file holds one outlet's crawl, so a package of some articles holds the whole
-files their captures are in: the other pages of those crawls replay too.
+files their captures are in: the other pages of those crawls replay too. A record torn
+at the end of a file by a crawl killed while writing it is left out of the package.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import sys
 import tempfile
 import zipfile
@@ -26,7 +29,7 @@ from pathlib import Path
 from cdxj_indexer.main import CDXJIndexer
 
 from ..archive import ArchiveError
-from ..warc import SOFTWARE, capture_path, read_capture
+from ..warc import SOFTWARE, capture_path, intact_length, read_capture
 from .progress import Progress
 
 WACZ_VERSION = "1.1.1"
@@ -62,6 +65,7 @@ def write_wacz(db, archive_path, selection, versions: bool, path: Path) -> int:
     files = _files(db, archive_path, selection)
     with tempfile.TemporaryDirectory(prefix="wacz-") as work, zipfile.ZipFile(path, "w") as zf:
         work = Path(work)
+        files = {name: _whole_records(source, work) for name, source in files.items()}
         resources = []
         with Progress("WARC files packaged", len(files)) as progress:
             for name, source in files.items():
@@ -102,6 +106,23 @@ def _files(db, archive_path, selection) -> dict[str, Path]:
             raise ArchiveError(f"two WARC files are named {path.name}: {files[path.name]}, {path}")
         files[path.name] = path
     return files
+
+
+def _whole_records(source: Path, work: Path) -> Path:
+    """The file to package: ``source``, or a copy of its whole records when a crawl killed
+    while writing left a torn one at its end (the archive's file stays as it is)."""
+    intact = intact_length(source)
+    if intact == source.stat().st_size:
+        return source
+    print(
+        f"{source.name}: a record torn at offset {intact} (a crawl killed while writing it) "
+        "is left out of the package",
+        file=sys.stderr,
+    )
+    copy = work / source.name
+    shutil.copyfile(source, copy)
+    os.truncate(copy, intact)
+    return copy
 
 
 def _write_pages(db, selection, versions: bool, files, out: Path) -> tuple[int, int]:
