@@ -218,3 +218,9 @@ def test_a_csv_export_of_the_articles_quotes_the_formula_only(url, archive):
             lead or "",
             language,
         )
+
+
+@pytest.mark.parametrize("path", ["/-/a/b/c", "/-/cite/caucasus/1", "/no-such-database/x/y"])
+def test_an_address_nothing_serves_is_a_404(url, path):
+    status, body, _ = fetch(url + path)
+    assert status == 404, body[-500:]
