@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 
 class SpiderArgumentError(ValueError):
     """A ``-a name=value`` argument is not usable; the message says what is expected."""
 
 
+def parse_day(value: str) -> date:
+    """A day written YYYY-MM-DD and nothing else (ValueError): every command reads days
+    alike (not 20251203, 2025-W49-4 or 2025-12-3, which Python's parsers also take)."""
+    if len(value) != len("YYYY-MM-DD"):
+        raise ValueError(value)
+    return datetime.strptime(value, "%Y-%m-%d").date()
+
+
 def parse_since(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        since = date.fromisoformat(value)
+        since = parse_day(value)
     except ValueError:
         raise SpiderArgumentError(f"-a since= takes a date as YYYY-MM-DD, got {value!r}") from None
     if since > date.today():

@@ -306,3 +306,26 @@ def test_it_waits_for_no_crawl_and_refuses_while_one_writes(archive):
     assert done.returncode == 75
     assert "Another crawl is already writing to" in done.stderr
     assert snapshot(archive) == before
+
+
+@pytest.mark.parametrize("value", ["20250829", "2025-8-29", "2025-W35-5", "29.08.2025"])
+def test_every_command_reads_a_day_alike(tmp_path, value):
+    """`--since` of the archive's tools and the crawl's `-a since=` take YYYY-MM-DD only."""
+    archive = str(tmp_path / "archive.db")
+    tools = [
+        ["reprocess", "--archive", archive, "--since", value],
+        ["export", "--archive", archive, "--format", "jsonl", "-o", "-", "--since", value],
+    ]
+    for arguments in tools:
+        done = subprocess.run(
+            [sys.executable, "-m", "caucasus_crawler.cli", *arguments],
+            cwd=REPO, capture_output=True, text=True,
+        )  # fmt: skip
+        assert done.returncode == 2
+        assert f"takes a date as YYYY-MM-DD, got '{value}'" in done.stderr
+    crawl = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "oc_media", "-a", f"since={value}"],
+        cwd=REPO, capture_output=True, text=True,
+    )  # fmt: skip
+    assert crawl.returncode == 2
+    assert f"-a since= takes a date as YYYY-MM-DD, got '{value}'" in crawl.stderr

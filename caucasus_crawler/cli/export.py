@@ -10,7 +10,6 @@ or pywb. The file is written under a temporary name and renamed when complete.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import csv
 import io
@@ -18,7 +17,7 @@ import json
 import os
 import sys
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import pyarrow.parquet as pq
 
 from ..archive import read_only
 from ..csv_formulas import defuse_rows
+from .options import day
 from .progress import Progress
 
 FORMATS = ("jsonl", "csv", "parquet", "wacz")
@@ -75,13 +75,6 @@ KINDS = {
 
 class Refused(Exception):
     """Wrong input to the command: nothing is written, the exit status is 2."""
-
-
-def day(value: str) -> date:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"takes a date as YYYY-MM-DD, got {value!r}") from None
 
 
 def add_arguments(parser) -> None:

@@ -20,7 +20,6 @@ import argparse
 import os
 import sys
 from collections import Counter, defaultdict
-from datetime import date
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from ..boilerplate import RepeatedText
 from ..commands.crawl import EX_TEMPFAIL
 from ..extract import extractor_version
 from ..replay import Replay, crawl_settings
+from .options import day
 from .progress import Progress
 
 COMMIT_EVERY = 500  # new versions written between commits
@@ -40,7 +40,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--source", help="only this outlet's articles (its source name)")
     parser.add_argument(
         "--since",
-        type=_day,
+        type=day,
         help="only captures made on or after this day (YYYY-MM-DD, UTC)",
     )
     parser.add_argument(
@@ -49,13 +49,6 @@ def add_arguments(parser) -> None:
         default=os.cpu_count() or 1,
         help="worker processes reading pages (default: one per core, %(default)s here)",
     )
-
-
-def _day(value: str) -> str:
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a day as YYYY-MM-DD, not {value!r}") from None
 
 
 def _positive(value: str) -> int:
@@ -98,7 +91,8 @@ def _reprocess(args) -> tuple[dict[str, Counter], dict[str, Counter]]:
         Pool(args.processes, _start_worker, (args.archive,)) as pool,
         Archive(args.archive) as archive,
     ):
-        pointers = archive.captured_versions(args.source, args.since)
+        since = args.since.isoformat() if args.since else None
+        pointers = archive.captured_versions(args.source, since)
         boilerplate = _learnt_boilerplate(pool, Replay(args.archive), pointers)
         tasks = [(p, boilerplate.get(p["source"], frozenset())) for p in pointers]
         changed = 0
