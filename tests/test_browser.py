@@ -17,6 +17,7 @@ def wait_for_clipboard(page, text: str) -> None:
         timeout=10_000,
     )
 
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="no chromium on this machine (.ci/run installs Debian's package)"

@@ -231,9 +231,7 @@ LATEST = (
 KEPT = ("warc_file", "warc_offset", "warc_length", "payload_digest", "captured", "fetched_at")
 
 
-def test_a_reading_that_loses_most_of_the_text_is_refused_as_a_crawl_refuses_it(
-    archive, tmp_path
-):
+def test_a_reading_that_loses_most_of_the_text_is_refused_as_a_crawl_refuses_it(archive, tmp_path):
     """An extractor that drops every block with " the " in it loses most of each long
     English text: no version, no row is written for those."""
     before = {r["id"]: r for r in rows(archive, "SELECT * FROM articles")}
