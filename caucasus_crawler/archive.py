@@ -522,6 +522,9 @@ class Archive:
         ).fetchone()
         if current == article.content_hash:
             self._touch(article_id, seen)
+            if article.capture:  # the text of a version archived before captures were kept
+                capture = [article.capture[k] for k in CAPTURE_COLUMNS]
+                self.db.conn.execute(POINT_UNCAPTURED_VERSION, [*capture, article_id, current])
             return "unchanged"
         if self._article_id("content_hash = ?", article.content_hash) is not None:
             self._touch(article_id, seen)
@@ -620,12 +623,11 @@ class Archive:
         return finished
 
     def page(self, url: str) -> dict | None:
-        """What the last crawl to resolve ``url`` found: kind, status, validators, fetched."""
-        row = self.db.execute(
-            "SELECT kind, status, etag, last_modified, fetched FROM pages WHERE url = ?", [url]
-        ).fetchone()
-        keys = ("kind", "status", "etag", "last_modified", "fetched")
-        return dict(zip(keys, row, strict=True)) if row else None
+        """What the last crawl to resolve ``url`` found: kind, status, validators, fetched,
+        and the record id of its last full capture (warc_record_id)."""
+        row = self.db.execute(f"SELECT {', '.join(PAGE_KEYS)} FROM pages WHERE url = ?", [url])
+        row = row.fetchone()
+        return dict(zip(PAGE_KEYS, row, strict=True)) if row else None
 
     # --- reading captures again (caucasus-archive reprocess) ----------------------
 
@@ -700,9 +702,10 @@ CRAWL_COUNTS = frozenset(
     "dropped_reasons errors duration_seconds coverage faults health".split()
 )
 STATE_KEYS = ("id", "url", "published", "modified", "first_seen", "last_seen", "etag")
-STATE_KEYS += ("last_modified",)
+STATE_KEYS += ("last_modified", "warc_record_id")
+PAGE_KEYS = ("kind", "status", "etag", "last_modified", "fetched", "warc_record_id")
 STATE_COLUMNS = ", ".join(
-    f"p.{k}" if k in ("etag", "last_modified") else f"a.{k}" for k in STATE_KEYS
+    f"p.{k}" if k in ("etag", "last_modified", "warc_record_id") else f"a.{k}" for k in STATE_KEYS
 )
 VERSION_COLUMNS = ("content_hash", "title", "lead", "body", "word_count", "modified")
 # A version's provenance, after VERSION_COLUMNS and its capture's CAPTURE_COLUMNS.
@@ -737,6 +740,12 @@ INSERT_VERSION = (
     f"INSERT INTO article_versions (article_id, version, {', '.join(_VERSION_VALUES)}, "
     f"fetched_at) SELECT ?, coalesce(max(version), 0) + 1, "
     f"{', '.join('?' * len(_VERSION_VALUES))}, ? FROM article_versions WHERE article_id = ?"
+)
+# A version archived before captures were kept points at a later capture of its text.
+POINT_UNCAPTURED_VERSION = (
+    f"UPDATE article_versions SET ({', '.join(CAPTURE_COLUMNS)}) = "
+    f"({', '.join('?' * len(CAPTURE_COLUMNS))}) "
+    "WHERE article_id = ? AND content_hash = ? AND warc_record_id IS NULL"
 )
 # Reprocessing: the latest version read from each capture of each article; the capture
 # of an article's latest version; and its row taking a new reading of that capture

@@ -231,7 +231,13 @@ class NewsSpider(scrapy.Spider):
         if settings.getbool("ARCHIVE_ENABLED"):
             self._archive = Archive(settings.get("ARCHIVE_PATH"))
         schedule = Schedule(settings.getdict("RECRAWL_SCHEDULE"))
-        return Recrawl(self._archive, schedule, full=self.full, crawl=(self.name, self.site))
+        return Recrawl(
+            self._archive,
+            schedule,
+            full=self.full,
+            crawl=(self.name, self.site),
+            capture=settings.getbool("WARC_ENABLED"),
+        )
 
     def _open_reader(self) -> PageReader:
         processes = self.settings.getint("EXTRACTION_PROCESSES")

@@ -52,9 +52,13 @@ class Recrawl:
         full: bool = False,
         now: datetime | None = None,
         crawl: tuple[str, str] = ("", ""),
+        capture: bool = False,
     ):
-        """``crawl``: (spider, site), whose last complete crawl is the horizon."""
+        """``crawl``: (spider, site), whose last complete crawl is the horizon;
+        ``capture``: responses are kept (WARC), so a page whose payload was never kept
+        is fetched in full once, not answered 304."""
         self.archive = archive
+        self.capture = capture
         self.schedule = schedule
         self.full = full
         self.now = now or datetime.now(UTC)
@@ -90,14 +94,14 @@ class Recrawl:
                 return {}
             changed = _later(discovered, state["modified"] or state["published"])
             if changed or self.schedule.due(state["published"], state["last_seen"], self.now):
-                return _conditional(state)
+                return self._conditional(state)
             return None
         page = self._page(url)
         if page is None:
             return {}
         # Not an article last time (a site page, a 404): looked at again rarely.
         if self.schedule.due(None, page["fetched"], self.now):
-            return _conditional(page)
+            return self._conditional(page)
         return None
 
     def due_articles(self) -> list[dict]:
@@ -122,7 +126,14 @@ class Recrawl:
         """Headers to fetch a discovery page (feed, sitemap, listing) with."""
         if self.full:
             return {}
-        return _conditional(self._page(url) or {})
+        return self._conditional(self._page(url) or {})
+
+    def _conditional(self, known: dict) -> dict:
+        """Headers asking for the page only if it changed since ``known`` (a page or an
+        article's state with its validators)."""
+        if self.capture and not known.get("warc_record_id"):
+            return {}
+        return _conditional(known)
 
 
 def _conditional(validators: dict) -> dict:

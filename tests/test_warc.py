@@ -182,7 +182,8 @@ def test_a_recrawl_keeps_what_is_unchanged_as_revisits_of_the_first_capture(week
 def test_a_304_is_a_revisit_only_of_the_payload_it_confirms(tmp_path):
     """A crawl without WARC learns an edited page's new validators but keeps no capture
     of it: the next crawl's 304 on those validators confirms a payload never kept, and
-    must not be recorded as a revisit of the older capture (another payload)."""
+    must not be recorded as a revisit of the older capture (another payload): that page,
+its payload never kept, is fetched in full instead."""
     archive = tmp_path / "archive.db"
     for site, *args in [
         ("initial",),
@@ -191,11 +192,9 @@ def test_a_304_is_a_revisit_only_of_the_payload_it_confirms(tmp_path):
     ]:
         crawl = crawl_mirror(Site(site), archive, *args)
         assert crawl.process.returncode == 0, crawl.process.stderr[-3000:]
-    uncaptured = crawl.db.query(
-        "SELECT a.url FROM article_versions v JOIN articles a ON a.id = v.article_id "
-        "WHERE v.warc_record_id IS NULL"
-    )
-    assert list(uncaptured)  # the edits read while WARC was off
+    # The edits read while WARC was off were fetched in full by the third crawl, their
+    # versions pointing at that capture.
+    assert all(v["warc_record_id"] for v in crawl.db["article_versions"].rows)
     found = records(tmp_path / "warc")
     by_id = {r["id"]: r for r in found}
     not_modified = [r for r in found if r["type"] == "revisit" and r["status"] == "304"]
@@ -315,3 +314,25 @@ def test_check_finds_files_moved_to_another_folder(tmp_path, initial_crawl):
         (moved / path.name).write_bytes(path.read_bytes())
     check = archive_tool("check", "--archive", str(initial_crawl.archive), "--warc-dir", str(moved))
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_an_archive_crawled_without_captures_gets_them_at_its_next_recheck(tmp_path, initial_site):
+    archive = tmp_path / "archive.db"
+    first = crawl_mirror(initial_site, archive, "-s", "WARC_ENABLED=False")
+    assert first.process.returncode == 0, first.process.stderr[-3000:]
+    every_day = ("-s", 'RECRAWL_SCHEDULE={"*": 0}')  # every article is due
+    second = crawl_mirror(initial_site, archive, *every_day)
+    assert second.process.returncode == 0, second.process.stderr[-3000:]
+    # Pages whose payload was never kept are fetched in full (not answered 304) ...
+    assert not second.paths(status=304)
+    # ... and the unchanged versions point at the capture of their text.
+    versions = list(second.db["article_versions"].rows)
+    assert versions and all(v["warc_record_id"] for v in versions)
+    assert all(v["version"] == 1 for v in versions)
+    check = archive_tool("check", "--archive", str(archive))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "0 article versions were archived before captures were kept" in check.stdout
+    # Once kept, re-checks are conditional again.
+    third = crawl_mirror(initial_site, archive, *every_day)
+    assert third.process.returncode == 0, third.process.stderr[-3000:]
+    assert third.paths(status=304)
