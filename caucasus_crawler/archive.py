@@ -284,6 +284,13 @@ def m009_captures(db: sqlite_utils.Database) -> None:
     versions.create_index(["warc_record_id"])
 
 
+@migrations()
+def m010_crawl_limits(db: sqlite_utils.Database) -> None:
+    """A crawl limited by its -a arguments (since, limit, sections, languages) says so:
+    it saw part of the site, so it is no re-crawl horizon."""
+    db["crawls"].add_column("limits", str)
+
+
 CAPTURE_COLUMNS = {
     "warc_file": str,
     "warc_offset": int,
@@ -614,10 +621,11 @@ class Archive:
             yield dict(zip(STATE_KEYS, row, strict=True))
 
     def last_finished(self, spider: str, site: str) -> str | None:
-        """When the last complete crawl of ``spider`` on ``site`` ended (UTC), or None."""
+        """When the last complete crawl of ``spider`` on ``site`` ended (UTC), or None: one
+        that finished and was not limited to part of the site."""
         (finished,) = self.db.execute(
             "SELECT max(finished) FROM crawls WHERE spider = ? AND coalesce(site, ?) = ? "
-            "AND finish_reason = 'finished'",
+            "AND finish_reason = 'finished' AND limits IS NULL",
             [spider, site, site],
         ).fetchone()
         return finished
@@ -685,9 +693,13 @@ class Archive:
             )
         self.sources.add(name)
 
-    def start_crawl(self, spider: str, site: str, started: str | None = None) -> int:
+    def start_crawl(
+        self, spider: str, site: str, started: str | None = None, limits: dict | None = None
+    ) -> int:
+        """``limits``: the -a arguments that limited the crawl to part of the site."""
         with self.db.atomic():
             row = {"spider": spider, "site": site, "started": started or utc_now()}
+            row["limits"] = json.dumps(limits, sort_keys=True) if limits else None
             return self.db["crawls"].insert(row).last_pk
 
     def finish_crawl(self, crawl_id: int, reason: str, counts: dict, stats: dict) -> None:

@@ -246,11 +246,12 @@ class NewsSpider(scrapy.Spider):
 
     async def closed(self, reason: str) -> None:
         # Validators of discovery pages are kept only after a complete crawl: had
-        # this one stopped early, a 304 next time would hide links never followed.
+        # this one stopped early or been limited to part of the site, a 304 next time
+        # would hide links never followed.
         if self.reader is not None:
             await self.reader.close()
         if self._archive is not None:
-            if reason == "finished":
+            if reason == "finished" and not self.limits:
                 self._archive.record_pages(self.state.get("pages", {}))
             self._archive.close()
 
@@ -458,7 +459,8 @@ class NewsSpider(scrapy.Spider):
                 raise CloseSpider("limit_reached")
             if article.url != article.fetched_url and (claimed := self._follow(article.url)):
                 yield claimed  # what its canonical address serves decides the claim
-        elif "read_timeout" not in page.extraction.problems:
+        elif page.extraction.article is None and "read_timeout" not in page.extraction.problems:
+            # (an article this crawl's -a arguments skip is not remembered as none)
             self._remember(response.url, "not_article", response.status, response)
 
     async def _release_held(self, response=None):
@@ -649,6 +651,19 @@ class NewsSpider(scrapy.Spider):
             for edition in self._editions()
             for slug in self.selected_sections
         )
+
+    @property
+    def limits(self) -> dict[str, str]:
+        """The -a arguments that limit this crawl to part of the site (none: all of it)."""
+        limits = {
+            "since": self.since.isoformat() if self.since else None,
+            "limit": str(self.limit) if self.limit else None,
+            "sections": ",".join(self.selected_sections),
+        }
+        every = [e.language for e in self.urls.editions]
+        if sorted(self.languages) != sorted(every):
+            limits["languages"] = ",".join(self.languages)
+        return {name: value for name, value in limits.items() if value}
 
     @property
     def outlet(self) -> dict:

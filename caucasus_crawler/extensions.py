@@ -57,7 +57,9 @@ class CrawlLog:
         with Archive(self.path) as archive:
             if outlet := getattr(spider, "outlet", None):
                 archive.describe_source(**outlet)
-            self.crawl_id = archive.start_crawl(spider.name, getattr(spider, "site", None))
+            self.crawl_id = archive.start_crawl(
+                spider.name, getattr(spider, "site", None), limits=getattr(spider, "limits", None)
+            )
         self.crawler.stats.set_value("crawl_id", self.crawl_id)  # named in the WARC files
 
     def spider_closed(self, spider, reason):

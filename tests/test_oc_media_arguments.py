@@ -124,3 +124,25 @@ def _env() -> dict:
 
     return {**os.environ, "SCRAPY_SETTINGS_MODULE": "caucasus_crawler.settings",
             "PYTHONPATH": str(REPO)}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "limiting",
+    ["since=2025-08-29", "sections=armenia", "languages=ru", "limit=3"],
+)
+def test_a_limited_crawl_leaves_the_next_plain_crawl_everything_else(
+    tmp_path, initial_site, limiting
+):
+    """A crawl limited by -a since, sections, languages or limit is no complete crawl:
+    the next plain crawl archives every article (the re-crawl horizon stays where the
+    last complete crawl left it, and what was skipped is not remembered as no article)."""
+    archive = tmp_path / "a.db"
+    limited = crawl_mirror(initial_site, archive, "-a", limiting)
+    assert limited.process.returncode == 0, limited.process.stderr[-2000:]
+    assert len(archived(limited)) < len(initial_site.articles)
+    plain = crawl_mirror(initial_site, archive)
+    assert plain.process.returncode == 0, plain.process.stderr[-2000:]
+    assert {r["url"] for r in archived(plain)} == {a["url"] for a in initial_site.articles}
+    crawls = list(plain.db["crawls"].rows)
+    assert json.loads(crawls[0]["limits"]) == dict([limiting.split("=")])
+    assert crawls[1]["limits"] is None
