@@ -181,9 +181,9 @@ def test_a_recrawl_keeps_what_is_unchanged_as_revisits_of_the_first_capture(week
 
 def test_a_304_is_a_revisit_only_of_the_payload_it_confirms(tmp_path):
     """A crawl without WARC learns an edited page's new validators but keeps no capture
-    of it: the next crawl's 304 on those validators confirms a payload never kept, and
-    must not be recorded as a revisit of the older capture (another payload): that page,
-its payload never kept, is fetched in full instead."""
+        of it: the next crawl's 304 on those validators confirms a payload never kept, and
+        must not be recorded as a revisit of the older capture (another payload): that page,
+    its payload never kept, is fetched in full instead."""
     archive = tmp_path / "archive.db"
     for site, *args in [
         ("initial",),
