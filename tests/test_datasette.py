@@ -5,13 +5,14 @@ import re
 import sqlite3
 import subprocess
 import sys
+import urllib.request
 from xml.etree import ElementTree
 
 import pytest
 import yaml
 from datasette.app import Datasette
 
-from tests.conftest import REPO, archive_dir, copy_archive
+from tests.conftest import REPO, archive_dir, copy_archive, serve_datasette
 
 
 def serve(directory, archive):
@@ -314,3 +315,20 @@ def test_archived_text_is_always_escaped(tmp_path, initial_crawl):
         text = get(path).text
         assert "<script>alert(" not in text and "<img src=x" not in text, path
         assert "&lt;script&gt;alert(" in text, path
+
+
+def test_an_article_page_names_the_licence_also_as_the_first_page_served(config_dir):
+    with serve_datasette(config_dir) as url:
+        for path in ("/caucasus/articles/1", "/caucasus/articles", "/caucasus/articles/1"):
+            with urllib.request.urlopen(url + path) as response:
+                page = response.read().decode()
+            assert "Data license:" in page and "Article texts © their publishers" in page
+
+
+def test_the_schema_record_is_not_listed_as_a_table(get):
+    listed = get("/caucasus.json").json()["tables"]
+    hidden = {t["name"] for t in listed if t["hidden"]}
+    shown = {t["name"] for t in listed if not t["hidden"]}
+    assert "_sqlite_migrations" in hidden
+    assert {"articles", "article_versions", "sources", "crawls"} <= shown
+    assert "_sqlite_migrations" not in get("/caucasus").text
