@@ -34,6 +34,8 @@ crawl: install
 	$(BIN)/scrapy $(if $(SPIDER),crawl $(SPIDER),crawlall) -s ARCHIVE_PATH=$(ARCHIVE_PATH) $(ARGS)
 
 serve: install
+	@ls archive/*.db >/dev/null 2>&1 || { echo "archive/ holds no archive yet: run make crawl \
+	(the outlets) or make demo (the bundled mirrors) first, then make serve"; exit 1; }
 	$(BIN)/datasette archive/ --host $(HOST) --port $(PORT)
 
 # Crawl the bundled mirror of every outlet on 127.0.0.1 (one port each from

@@ -332,3 +332,19 @@ def test_the_schema_record_is_not_listed_as_a_table(get):
     assert "_sqlite_migrations" in hidden
     assert {"articles", "article_versions", "sources", "crawls"} <= shown
     assert "_sqlite_migrations" not in get("/caucasus").text
+
+
+def test_make_serve_before_any_crawl_says_what_to_do(tmp_path):
+    import shutil
+
+    if not (REPO / ".venv" / ".installed").exists():
+        pytest.skip("needs the environment make installs (.venv)")
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(REPO / name, tmp_path / name)  # (its time: the install is up to date)
+    shutil.copytree(REPO / "archive", tmp_path / "archive", ignore=shutil.ignore_patterns("*.db*"))
+    served = subprocess.run(
+        ["make", "serve", f"VENV={REPO / '.venv'}"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert served.returncode != 0
+    assert "archive/ holds no archive yet: run make crawl" in served.stdout
