@@ -1,6 +1,7 @@
 """The archive served by Datasette with archive/'s configuration, on a crawled archive."""
 
 import asyncio
+import json
 import re
 import sqlite3
 import subprocess
@@ -178,6 +179,7 @@ def test_the_crawl_log_is_browsable(get_week_later):
 CANNED = {
     "search": "q=Pakistan",
     "follow_search": "q=Pakistan",
+    "follow_edits": "source=",
     "articles_per_month": "",
     "term_over_time": "term=Pakistan",
     "first_to_report": "term=Pakistan",
@@ -258,7 +260,7 @@ def test_the_table_search_box_takes_phrases_and_prefixes(get):
 def test_a_saved_search_is_an_atom_feed(get):
     response = get("/caucasus/follow_search.atom?q=Pakistan")
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("application/xml")
+    assert response.headers["content-type"].startswith("application/atom+xml")
     feed = ElementTree.fromstring(response.text)
     ns = {"atom": "http://www.w3.org/2005/Atom"}
     entries = feed.findall("atom:entry", ns)
@@ -348,3 +350,44 @@ def test_make_serve_before_any_crawl_says_what_to_do(tmp_path):
     )  # fmt: skip
     assert served.returncode != 0
     assert "archive/ holds no archive yet: run make crawl" in served.stdout
+
+
+ATOM = {"atom": "http://www.w3.org/2005/Atom"}
+
+
+@pytest.mark.parametrize("q", ["Zanzibar", ""])
+def test_a_feed_of_a_search_with_no_match_yet_is_an_empty_feed(get, q):
+    response = get(f"/caucasus/follow_search.atom?q={q}")
+    assert response.status_code == 200, response.text[:500]
+    feed = ElementTree.fromstring(response.text)
+    title = feed.find("atom:title", ATOM).text
+    assert title.startswith("Caucasus news archive · Follow a search")
+    assert (f"“{q}”" in title) == bool(q)
+    assert feed.find("atom:updated", ATOM).text
+    entries = feed.findall("atom:entry", ATOM)
+    assert (len(entries) == 0) if q else entries  # no search: every new article
+
+
+def test_feeds_name_what_they_follow_and_their_authors(get, config_dir):
+    feed = ElementTree.fromstring(get("/caucasus/follow_search.atom?q=Pakistan").text)
+    assert feed.find("atom:title", ATOM).text.endswith("“Pakistan”")
+    db = sqlite3.connect(config_dir / "caucasus.db")
+    bylines = {
+        title: ", ".join(json.loads(authors))
+        for title, authors in db.execute("SELECT title, authors FROM articles")
+    }
+    for entry in feed.findall("atom:entry", ATOM):
+        names = [a.text for a in entry.findall("atom:author/atom:name", ATOM)]
+        expected = bylines[entry.find("atom:title", ATOM).text]
+        assert names == ([expected] if expected else [])
+
+
+def test_the_outlets_edits_are_a_feed(get_week_later):
+    response = get_week_later("/caucasus/follow_edits.atom")
+    assert response.status_code == 200, response.text[:500]
+    entries = ElementTree.fromstring(response.text).findall("atom:entry", ATOM)
+    edits = get_week_later("/caucasus/latest_edits.json?_shape=array").json()
+    assert edits
+    assert [e.find("atom:title", ATOM).text for e in entries] == [
+        f"{edit['title']} (version {edit['version']})" for edit in edits
+    ]
