@@ -230,11 +230,25 @@ def test_search_ranks_by_relevance_and_highlights(get):
         ("q=Pakistan&language=ru", set()),
         ("q=ՄԵՏՐՈՊՈԼԻՏԵՆ", {"Opinion | Yerevan needs a metro plan, not promises"}),  # case
         ("q=Tbilisi&tag=Protests", {"Live updates | Protests in Tbilisi enter second week"}),
+        # Filters as people type them: a slug, capitals.
+        ("q=Pakistan OR Sukhumi&section=abkhazia",
+         {"Sukhumi hit by rolling blackouts as energy crisis deepens"}),
+        ("q=Tbilisi&tag=PROTESTS", {"Live updates | Protests in Tbilisi enter second week"}),
+        ("q=Pakistan&language=EN&source=OC_Media&since=2025-08-31",
+         {"Armenia and Pakistan establish diplomatic relations"}),
     ],
 )  # fmt: skip
 def test_search_syntax_and_filters(get, params, expected):
     rows = get(f"/caucasus/search.json?_shape=array&{params}").json()
     assert {r["title"] for r in rows} == expected
+
+
+@pytest.mark.parametrize("param", ["since=yesterday", "until=2025-8-31"])
+def test_a_date_filter_that_is_no_date_says_so_and_keeps_the_form(get, param):
+    page = get(f"/caucasus/search?q=Pakistan&{param}").text
+    name, value = param.split("=")
+    assert f"{name} takes a day as YYYY-MM-DD (2025-08-29), not &#39;{value}&#39;." in page
+    assert 'value="Pakistan"' in page
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,9 @@
 """Search results that read well: highlighted passages, and a plain explanation of a
-query the full-text syntax cannot parse (instead of "Invalid SQL")."""
+query the full-text syntax cannot parse (instead of "Invalid SQL") or of a filter no
+article can match (instead of "0 results")."""
 
 import sqlite3
+from datetime import datetime
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
@@ -18,6 +20,8 @@ FTS_ERRORS = (
 )
 # Request parameters that carry a full-text query: the table's search box, canned queries.
 SEARCH_PARAMETERS = ("_search", "q", "term", "first", "second")
+# Canned queries' day parameters, written YYYY-MM-DD.
+DAY_PARAMETERS = ("since", "until")
 
 
 def explain(message: str) -> str:
@@ -26,6 +30,14 @@ def explain(message: str) -> str:
         "with the quotes in pairs; write AND, OR and NOT in capitals between two words; "
         'to search for one of those words, quote it: "and".'
     )
+
+
+def is_day(value: str) -> bool:
+    try:
+        datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        return False
+    return len(value) == len("YYYY-MM-DD")
 
 
 def is_search_error(message: str) -> bool:
@@ -69,10 +81,14 @@ def extra_template_vars(template, database, request, datasette):
     if template != "query.html" or request is None or database is None:
         return {}
     searches = [request.args.get(p) for p in SEARCH_PARAMETERS if request.args.get(p)]
-    if not searches:
+    days = {p: request.args.get(p) for p in DAY_PARAMETERS if request.args.get(p)}
+    if not searches and not days:
         return {}
 
     async def error():
+        for name, value in days.items():
+            if not is_day(value):
+                return {"error": f"{name} takes a day as YYYY-MM-DD (2025-08-29), not {value!r}."}
         db = datasette.get_database(database)
         for search in searches:
             try:
