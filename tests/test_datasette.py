@@ -1,6 +1,7 @@
 """The archive served by Datasette with archive/'s configuration, on a crawled archive."""
 
 import asyncio
+import html
 import json
 import re
 import sqlite3
@@ -405,3 +406,23 @@ def test_the_outlets_edits_are_a_feed(get_week_later):
     assert [e.find("atom:title", ATOM).text for e in entries] == [
         f"{edit['title']} (version {edit['version']})" for edit in edits
     ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "search?q=Pakistan",
+        "latest_edits",
+        "what_changed_this_week",
+        "first_to_report?term=Pakistan",
+        "co_mentions?first=Armenia&second=Pakistan",
+    ],
+)
+def test_articles_listed_by_a_query_link_to_their_page(get_week_later, query):
+    name = query.split("?")[0]
+    rows = get_week_later(f"/caucasus/{name}.json?_shape=array&{query.partition('?')[2]}").json()
+    assert rows
+    page = get_week_later(f"/caucasus/{query}").text
+    for row in rows:
+        link = f'<a href="/caucasus/articles/{row["id"]}">{html.escape(row["title"])}</a>'
+        assert link in page
