@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8001
 DEMO_MIRROR_PORT ?= 8765
 SPIDER ?=
+DEMO_SETTINGS = -s ARCHIVE_PATH=archive/demo.db -s WARC_DIR=archive/warc-demo \
+	-s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0
 
 .PHONY: install test lint fuzz crawl serve demo demo-crawl bench bench-large bench-extraction clean
 
@@ -39,7 +41,8 @@ serve: install
 	$(BIN)/datasette archive/ --host $(HOST) --port $(PORT)
 
 # Crawl the bundled mirror of every outlet on 127.0.0.1 (one port each from
-# DEMO_MIRROR_PORT) into archive/demo.db with scrapy crawlall, then serve the archive.
+# DEMO_MIRROR_PORT) into archive/demo.db with scrapy crawlall, then OC Media's mirror
+# a week later (its edits: the edit history and its feed have content), then serve it.
 demo: demo-crawl
 	@echo "Try a full-text search: http://$(HOST):$(PORT)/demo/articles?_search=diplomatic+relations"
 	$(BIN)/datasette archive/ --host $(HOST) --port $(PORT)
@@ -48,8 +51,10 @@ demo-crawl: install
 	rm -rf archive/demo.db archive/demo.db-wal archive/demo.db-shm archive/warc-demo
 	$(BIN)/python -m caucasus_crawler.devmirror --port $(DEMO_MIRROR_PORT) \
 		$(foreach outlet,$(shell $(BIN)/scrapy list | grep -vx news),--site $(outlet)) -- \
-		$(BIN)/scrapy crawlall {mirrors} \
-		-s ARCHIVE_PATH=archive/demo.db -s WARC_DIR=archive/warc-demo -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0
+		$(BIN)/scrapy crawlall {mirrors} $(DEMO_SETTINGS)
+	$(BIN)/python -m caucasus_crawler.devmirror --port $(DEMO_MIRROR_PORT) --state later \
+		--site oc_media -- $(BIN)/scrapy crawlall --spiders oc_media {mirrors} $(DEMO_SETTINGS) \
+		-s 'RECRAWL_SCHEDULE={"*": 0}'
 
 # Benchmarks (not tests): figures to bench/RESULTS.md; about 10 minutes, 20 for bench-large.
 bench: install

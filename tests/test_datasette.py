@@ -426,3 +426,10 @@ def test_articles_listed_by_a_query_link_to_their_page(get_week_later, query):
     for row in rows:
         link = f'<a href="/caucasus/articles/{row["id"]}">{html.escape(row["title"])}</a>'
         assert link in page
+
+
+def test_the_articles_table_shows_the_start_of_each_text_not_all_of_it(get):
+    page = get("/caucasus/articles").text
+    bodies = re.findall(r'<td class="col-body[^>]*>(.*?)</td>', page, re.S)
+    assert bodies and all(len(html.unescape(b)) <= 301 for b in bodies)
+    assert any(b.endswith("…") for b in bodies)
