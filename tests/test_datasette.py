@@ -267,6 +267,14 @@ def test_a_malformed_search_gets_a_readable_message(get, path):
     assert "Invalid SQL" not in response.text
 
 
+def test_a_malformed_table_search_keeps_the_search_box(get):
+    response = get("/caucasus/articles?_search=%22unclosed+Pakistan")
+    assert response.status_code == 400
+    form = re.search(r'<form class="search-again" action="([^"]+)".*?</form>', response.text, re.S)
+    assert form and form[1] == "/caucasus/articles"
+    assert 'name="_search" value="&#34;unclosed Pakistan"' in form[0]
+
+
 def test_the_table_search_box_takes_phrases_and_prefixes(get):
     rows = get("/caucasus/articles.json?_search=%22foreign+agents%22+amend*&_shape=array").json()
     assert [r["title"] for r in rows] == ["Georgian Dream passes amendments to foreign agents law"]

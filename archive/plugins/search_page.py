@@ -68,8 +68,14 @@ def handle_exception(datasette, request, exception):
         if request.path.endswith(".json"):
             body = {"ok": False, "error": explain(message), "status": 400}
             return Response.json(body, status=400)
-        context = {"ok": False, "error": explain(message), "title": "Search not understood"}
-        html = await datasette.render_template("error.html", {**context, "status": 400}, request)
+        context = {
+            "error": explain(message),
+            "title": "Search not understood",
+            "action": request.path,  # the table searched, to search it again
+            "table": request.url_vars.get("table", ""),
+            "searched": request.args.get("_search"),
+        }
+        html = await datasette.render_template("search_error.html", context, request)
         return Response.html(html, status=400)
 
     return page
