@@ -441,3 +441,10 @@ def test_the_articles_table_shows_the_start_of_each_text_not_all_of_it(get):
     bodies = re.findall(r'<td class="col-body[^>]*>(.*?)</td>', page, re.S)
     assert bodies and all(len(html.unescape(b)) <= 301 for b in bodies)
     assert any(b.endswith("…") for b in bodies)
+
+
+def test_a_canned_query_page_is_titled_with_its_title_not_its_sql(get):
+    page = get("/caucasus/search?q=Pakistan").text
+    assert re.search(r"<title>(.*?)</title>", page, re.S)[1].strip() == "Search articles · caucasus"
+    custom = get("/caucasus?sql=select+1").text
+    assert "select 1" in re.search(r"<title>(.*?)</title>", custom, re.S)[1]
