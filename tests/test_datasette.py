@@ -183,6 +183,7 @@ CANNED = {
     "follow_edits": "source=",
     "articles_per_month": "",
     "term_over_time": "term=Pakistan",
+    "term_share": "term=Pakistan",
     "first_to_report": "term=Pakistan",
     "articles_per_outlet": "",
     "co_mentions": "first=Armenia&second=Pakistan",
@@ -316,6 +317,28 @@ def test_the_charts_respond(get):
     assert get("/-/dashboards").status_code == 200
     page = get("/-/dashboards/archive?term=Pakistan")
     assert page.status_code == 200 and "term-per-month" in page.text
+    assert "term-share-per-month" in page.text
+
+
+def test_a_terms_share_counts_every_month_an_outlet_published(get, config_dir):
+    rows = get("/caucasus/term_share.json?_shape=array&term=Pakistan").json()
+    db = sqlite3.connect(config_dir / "caucasus.db")
+    mentioning = {
+        r
+        for (r,) in db.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'Pakistan'")
+    }
+    titles = dict(db.execute("SELECT name, title FROM sources"))
+    expected = {}
+    for article_id, month, source in db.execute(
+        "SELECT id, published_month, source FROM articles WHERE published_month IS NOT NULL"
+    ):
+        counts = expected.setdefault((month, titles[source]), [0, 0])
+        counts[0] += article_id in mentioning
+        counts[1] += 1
+    assert {(r["month"], r["outlet"]): [r["mentioning"], r["published"]] for r in rows} == expected
+    for row in rows:
+        assert row["percent"] == round(100 * row["mentioning"] / row["published"], 2)
+    assert any(r["percent"] == 0 for r in rows) and any(r["percent"] > 0 for r in rows)
 
 
 def test_the_archive_is_served_read_only(config_dir, get):
