@@ -86,9 +86,9 @@ def test_the_chart_of_mentions_over_time_is_drawn(served, page):
     page.goto(f"{served}/-/dashboards/archive?term=Pakistan")
     page.wait_for_selector(".vega-embed canvas, .vega-embed svg", timeout=15_000)
     page.wait_for_function(
-        "document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= 3",
+        "document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= 4",
         timeout=15_000,
-    )  # articles per month, mentions per month, the term's share per outlet
+    )  # articles and mentions per month, the term's share per outlet, terms side by side
     screenshot(page, "dashboard")
 
 

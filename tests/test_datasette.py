@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import urllib.request
+from collections import Counter
 from xml.etree import ElementTree
 
 import pytest
@@ -184,6 +185,7 @@ CANNED = {
     "articles_per_month": "",
     "term_over_time": "term=Pakistan",
     "term_share": "term=Pakistan",
+    "terms_side_by_side": "term=Pakistan&second=Sukhumi&third=",
     "first_to_report": "term=Pakistan",
     "articles_per_outlet": "",
     "co_mentions": "first=Armenia&second=Pakistan",
@@ -317,7 +319,26 @@ def test_the_charts_respond(get):
     assert get("/-/dashboards").status_code == 200
     page = get("/-/dashboards/archive?term=Pakistan")
     assert page.status_code == 200 and "term-per-month" in page.text
-    assert "term-share-per-month" in page.text
+    assert "term-share-per-month" in page.text and "terms-side-by-side" in page.text
+
+
+def test_terms_side_by_side_count_each_terms_articles_per_month(get, config_dir):
+    terms = ("Pakistan", "Sukhumi", '"diplomatic relations"')
+    rows = get(
+        "/caucasus/terms_side_by_side.json?_shape=array&term=Pakistan&second=Sukhumi"
+        "&third=%22diplomatic+relations%22"
+    ).json()
+    db = sqlite3.connect(config_dir / "caucasus.db")
+    expected = Counter()
+    for term in terms:
+        for (month,) in db.execute(
+            "SELECT a.published_month FROM articles a WHERE a.published_month IS NOT NULL "
+            "AND a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)",
+            [term],
+        ):
+            expected[month, term] += 1
+    assert {(r["month"], r["term"]): r["articles"] for r in rows} == dict(expected)
+    assert {r["term"] for r in rows} == set(terms)
 
 
 def test_a_terms_share_counts_every_month_an_outlet_published(get, config_dir):
