@@ -162,3 +162,12 @@ def test_cite_a_version_copy_its_citation_and_open_its_permalink(served, page, w
     shown = page.locator("body").inner_text()
     assert shown.startswith("# An archived HTTP response, read from its WARC record")
     assert "\nHTTP/1.1 200 OK\n" in shown and "<!DOCTYPE html>" in shown
+
+
+def test_the_articles_table_has_its_search_box_on_the_first_screen(served, page):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{served}/caucasus/articles")
+    search = page.locator("form.filters input[name=_search]")
+    assert search.bounding_box()["y"] + search.bounding_box()["height"] < 800
+    assert page.locator("dl.column-descriptions").is_visible()  # the notes are still there
+    page.set_viewport_size({"width": 1280, "height": 720})

@@ -336,3 +336,15 @@ def test_an_archive_crawled_without_captures_gets_them_at_its_next_recheck(tmp_p
     third = crawl_mirror(initial_site, archive, *every_day)
     assert third.process.returncode == 0, third.process.stderr[-3000:]
     assert third.paths(status=304)
+
+
+def test_the_installed_command_works_from_any_folder(tmp_path, initial_crawl):
+    """As cron runs it: the console script of the installed package, elsewhere than the
+    repository (the package must be installed, not found in the working folder)."""
+    command = Path(sys.executable).parent / "caucasus-archive"
+    check = subprocess.run(
+        [str(command), "check", "--archive", str(initial_crawl.archive)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "capture pointers resolve" in check.stdout
