@@ -255,6 +255,16 @@ def test_a_date_filter_that_is_no_date_says_so_and_keeps_the_form(get, param):
     assert 'value="Pakistan"' in page
 
 
+@pytest.mark.parametrize("name, value", [("language", "xx"), ("source", "bbc")])
+def test_a_filter_no_article_can_match_says_what_the_archive_holds(get, config_dir, name, value):
+    page = get(f"/caucasus/search?q=Pakistan&{name}={value}").text
+    db = sqlite3.connect(config_dir / "caucasus.db")
+    held = sorted({v for (v,) in db.execute(f"SELECT DISTINCT {name} FROM articles")})
+    assert f"No article has the {name} &#39;{value}&#39;; the archive holds: " in page
+    assert ", ".join(held) in page
+    assert 'value="Pakistan"' in page
+
+
 @pytest.mark.parametrize(
     "path",
     [

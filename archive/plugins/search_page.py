@@ -22,6 +22,11 @@ FTS_ERRORS = (
 SEARCH_PARAMETERS = ("_search", "q", "term", "first", "second")
 # Canned queries' day parameters, written YYYY-MM-DD.
 DAY_PARAMETERS = ("since", "until")
+# Canned queries' parameters naming a value the archive holds (compared in lower case).
+KNOWN_VALUES = {
+    "source": "SELECT name FROM sources ORDER BY name",
+    "language": "SELECT DISTINCT language FROM articles WHERE language IS NOT NULL ORDER BY 1",
+}
 
 
 def explain(message: str) -> str:
@@ -88,7 +93,8 @@ def extra_template_vars(template, database, request, datasette):
         return {}
     searches = [request.args.get(p) for p in SEARCH_PARAMETERS if request.args.get(p)]
     days = {p: request.args.get(p) for p in DAY_PARAMETERS if request.args.get(p)}
-    if not searches and not days:
+    named = {p: request.args.get(p) for p in KNOWN_VALUES if request.args.get(p)}
+    if not searches and not days and not named:
         return {}
 
     async def error():
@@ -96,6 +102,11 @@ def extra_template_vars(template, database, request, datasette):
             if not is_day(value):
                 return {"error": f"{name} takes a day as YYYY-MM-DD (2025-08-29), not {value!r}."}
         db = datasette.get_database(database)
+        for name, value in named.items():
+            known = [row[0] for row in await db.execute(KNOWN_VALUES[name])]
+            if value.lower() not in known:
+                return {"error": f"No article has the {name} {value!r}; the archive holds: "
+                        f"{', '.join(known)}."}  # fmt: skip
         for search in searches:
             try:
                 await db.execute(
