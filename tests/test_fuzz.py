@@ -188,8 +188,11 @@ RUNS = st.builds(
     st.sampled_from(["", "!", "(", ":", " x", ")"]),
 )
 LINES = LONG_LINES | RUNS
+# A page that backtracks catastrophically takes minutes: a deadline ten times what a
+# large example takes on a loaded 2-core machine (about 4 s) catches that, not speed
+# (speed is the benchmarks' business).
 BOUNDED = settings(
-    max_examples=25, deadline=timedelta(seconds=3), suppress_health_check=list(HealthCheck)
+    max_examples=25, deadline=timedelta(seconds=40), suppress_health_check=list(HealthCheck)
 )
 DATED = "<meta property='article:published_time' content='2025-08-29T12:00:00+04:00'>"
 STORY = "The committee met on Tuesday to discuss the draft law on local government."
