@@ -775,6 +775,13 @@ LATEST_CAPTURE = (
 )
 REREAD_FIELDS = tuple(f for f in ARTICLE_FIELDS if f != "source")
 REREAD_ARTICLE = f"UPDATE articles SET {', '.join(f'{f} = ?' for f in REREAD_FIELDS)} WHERE id = ?"
+# The number of the version holding an article's current text, the article being ``a``:
+# the newest with its content hash (a newer reading of an older capture by reprocess is
+# not the current text).
+CURRENT_VERSION = (
+    "(SELECT max(version) FROM article_versions w "
+    "WHERE w.article_id = a.id AND w.content_hash = a.content_hash)"
+)
 INDEX_ARTICLES = (
     "INSERT INTO articles_fts (rowid, title, lead, body) SELECT id, title, lead, body "
     "FROM articles WHERE id IN (SELECT value FROM json_each(?))"

@@ -159,7 +159,7 @@ def intact_length(path: str | os.PathLike) -> int:
     """The bytes of a WARC file up to the end of its last whole record (gzip member):
     the file's size, unless a crawl killed while writing left a torn record after it."""
     read = end = 0
-    member = zlib.decompressobj(zlib.MAX_WBITS | 16)  # (16: a gzip member)
+    member = zlib.decompressobj(GZIP_WBITS)
     with open(path, "rb") as stream:
         while data := stream.read(1 << 16):
             while data:
@@ -169,7 +169,7 @@ def intact_length(path: str | os.PathLike) -> int:
                     break
                 read += len(data) - len(member.unused_data)
                 end, data = read, member.unused_data
-                member = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                member = zlib.decompressobj(GZIP_WBITS)
     return end
 
 
@@ -359,7 +359,8 @@ class WarcCapture:
                 "response",
                 payload=io.BytesIO(body),
                 http_headers=http_headers,
-                warc_headers_dict=extra,
+                # (given, so that warcio does not hash the payload a second time)
+                warc_headers_dict=extra | {"WARC-Payload-Digest": digest},
             )
             kept = None
         record_id = record.rec_headers.get_header("WARC-Record-ID")

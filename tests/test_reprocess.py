@@ -3,6 +3,7 @@ on real crawls of the bundled mirror (gzipped, as most sites serve pages)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -229,6 +230,43 @@ LATEST = (
 )
 # What a new reading keeps of the version it reads again: its capture, when it was fetched.
 KEPT = ("warc_file", "warc_offset", "warc_length", "payload_digest", "captured", "fetched_at")
+
+
+def test_a_new_reading_of_an_older_capture_is_not_taken_for_the_current_text(archive, tmp_path):
+    """Reprocess reads the edited article's first capture differently: its newest version
+    is then that reading, but the current text is still the edit's, and the export and
+    the article page say so."""
+    first, edit = rows(
+        archive,
+        "SELECT v.* FROM article_versions v JOIN articles a ON a.id = v.article_id "
+        "WHERE a.url = ? ORDER BY v.version",
+        EDITED,
+    )
+    edited = fold(" | ".join([edit["title"], edit["lead"] or "", edit["body"]]))
+    phrase = next(
+        phrase
+        for paragraph in first["body"].split("\n\n")
+        for words in [re.findall(r"[a-z]+", fold(paragraph))]
+        for i in range(len(words) - 2)
+        if (phrase := " ".join(words[i : i + 3])) in fold(paragraph) and phrase not in edited
+    )
+    done = reprocess(archive, env=changed_extractor(tmp_path, phrase))
+    assert done.returncode == 0, done.stdout + done.stderr
+    (article,) = rows(archive, "SELECT * FROM articles WHERE url = ?", EDITED)
+    newest = rows(archive, "SELECT * FROM article_versions WHERE article_id = ?", article["id"])
+    assert max(v["version"] for v in newest) == 3  # the new reading of the first capture
+    assert article["content_hash"] == edit["content_hash"]
+
+    exported = subprocess.run(
+        [sys.executable, "-m", "caucasus_crawler.cli", "export", "--archive", str(archive),
+         "--format", "jsonl", "-o", "-"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    row = next(r for r in map(json.loads, exported.splitlines()) if r["url"] == EDITED)
+    assert (row["version"], row["warc_record_id"]) == (2, edit["warc_record_id"])
+    page = serve(tmp_path / "served", archive)(f"/caucasus/articles/{article['id']}").text
+    current = re.search(r'<section class="current-version".*?</section>', page, re.S)[0]
+    assert "<p>Version 2 ·" in current
 
 
 def test_a_reading_that_loses_most_of_the_text_is_refused_as_a_crawl_refuses_it(archive, tmp_path):

@@ -9,6 +9,8 @@ import re
 from datasette import hookimpl
 from datasette.utils import urlsafe_components
 
+from caucasus_crawler.archive import CURRENT_VERSION
+
 _TOKENS = re.compile(r"\S+\s*|\s+")  # words with their trailing space
 
 
@@ -65,9 +67,8 @@ def version_page(database, request, datasette):
         pk = urlsafe_components(request.url_vars["pks"])[0]
         row = (
             await db.execute(
-                """SELECT v.*, a.language, a.authors, a.title AS article_title,
-                          (SELECT max(version) FROM article_versions
-                           WHERE article_id = v.article_id) AS latest
+                f"""SELECT v.*, a.language, a.authors, a.title AS article_title,
+                          {CURRENT_VERSION} AS latest
                    FROM article_versions v JOIN articles a ON a.id = v.article_id
                    WHERE v.id = ?""",
                 [pk],

@@ -21,7 +21,7 @@ from .progress import Progress
 # The pointers: article versions (with every address of their article) and pages.
 VERSION_POINTERS = """
     SELECT 'article version ' || v.id, v.warc_file, v.warc_offset, v.warc_record_id,
-           v.payload_digest, json_group_array(u.url) || '' AS urls
+           v.payload_digest, json_group_array(u.url) AS urls
     FROM article_versions v JOIN articles a ON a.id = v.article_id
     LEFT JOIN (SELECT article_id, url FROM article_urls
                UNION SELECT id, url FROM articles) u ON u.article_id = v.article_id

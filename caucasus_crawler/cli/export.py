@@ -24,7 +24,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..archive import read_only
+from ..archive import CURRENT_VERSION, read_only
 from ..csv_formulas import defuse_rows
 from .options import day
 from .progress import Progress
@@ -34,7 +34,7 @@ STREAMABLE = ("jsonl", "csv")  # the formats -o - writes to standard output
 BATCH_ROWS = 2000  # rows read, converted and written at a time: memory stays bounded
 
 # The current text of each article, with the capture it was read from.
-ARTICLES = """
+ARTICLES = f"""
     SELECT a.id, a.url, a.source, s.title AS source_title, a.language, a.title, a.lead,
            a.authors, a.published, a.modified, a.published_month, a.sections, a.tags,
            a.body, a.word_count, a.members_only, a.content_hash, a.first_seen, a.last_seen,
@@ -42,8 +42,8 @@ ARTICLES = """
            v.payload_digest, v.captured
     FROM articles a JOIN sources s ON s.name = a.source
     LEFT JOIN article_versions v ON v.article_id = a.id
-         AND v.version = (SELECT max(version) FROM article_versions WHERE article_id = a.id)
-    WHERE {where} ORDER BY a.id
+         AND v.version = {CURRENT_VERSION}
+    WHERE {{where}} ORDER BY a.id
 """
 # Every version, with its article's metadata and the version's provenance.
 VERSIONS = """

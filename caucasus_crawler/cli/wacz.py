@@ -28,7 +28,7 @@ from pathlib import Path
 
 from cdxj_indexer.main import CDXJIndexer
 
-from ..archive import ArchiveError
+from ..archive import CURRENT_VERSION, ArchiveError
 from ..warc import SOFTWARE, capture_path, intact_length, read_capture
 from .progress import Progress
 
@@ -55,9 +55,6 @@ PAGES = """
     FROM articles a JOIN article_versions v ON v.article_id = a.id
     WHERE {where} {versions} ORDER BY v.warc_file, v.warc_offset
 """
-CURRENT_VERSION = (
-    "AND v.version = (SELECT max(version) FROM article_versions WHERE article_id = a.id)"
-)
 
 
 def write_wacz(db, archive_path, selection, versions: bool, path: Path) -> int:
@@ -128,7 +125,8 @@ def _whole_records(source: Path, work: Path) -> Path:
 def _write_pages(db, selection, versions: bool, files, out: Path) -> tuple[int, int]:
     """pages.jsonl: each chosen article's capture (every version's with ``versions``) at
     the address and time its record names. (pages listed, articles with no capture)"""
-    sql = PAGES.format(where=selection.where, versions="" if versions else CURRENT_VERSION)
+    current = "" if versions else f"AND v.version = {CURRENT_VERSION}"
+    sql = PAGES.format(where=selection.where, versions=current)
     listed = uncaptured = 0
     streams: dict[str, object] = {}
     with open(out, "w", encoding="utf-8") as pages, Progress("pages listed", None) as progress:
