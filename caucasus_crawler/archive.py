@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import sqlite3
 from datetime import UTC, datetime
@@ -22,6 +23,8 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from .items import Article, ArticleAlias, ArticleUnchanged
+from .search import normalise
+from .search.places import PLACES
 
 MIGRATION_SET = "caucasus_crawler"
 Outcome = Literal["new", "unchanged", "changed", "duplicate", "refused"]
@@ -33,6 +36,7 @@ SHRINK_MIN_WORDS = 40
 # the canonical address it declares.
 TWIN_TITLE_LIKENESS = 0.6
 migrations = Migrations(MIGRATION_SET)
+logger = logging.getLogger(__name__)
 
 
 class ArchiveError(Exception):
@@ -291,6 +295,29 @@ def m010_crawl_limits(db: sqlite_utils.Database) -> None:
     db["crawls"].add_column("limits", str)
 
 
+@migrations()
+def m011_search_index(db: sqlite_utils.Database) -> None:
+    """Search in every form and script: a second full-text index, of the keys of the
+    words' forms and of the words as written (``caucasus_crawler.search.normalise``).
+    It is contentless (the texts stay in ``articles`` alone), filled by ``Archive`` as
+    it writes, and built again whenever the reading of words changes (its fingerprint
+    in ``search_index_state``). ``place_variants``: the names of places a search widens
+    to, for researchers to edit."""
+    db.execute(
+        f"CREATE VIRTUAL TABLE search_index USING fts5({', '.join(SEARCH_COLUMNS)}, "
+        "content='', tokenize='ascii')"
+    )
+    db.execute("INSERT INTO search_index (search_index, rank) VALUES ('automerge', 8)")
+    db["search_index_state"].create({"fingerprint": str})
+    db["place_variants"].create({"place": str, "variant": str}, pk=("place", "variant"))
+    db["place_variants"].insert_all(
+        {"place": place, "variant": variant}
+        for place, variants in PLACES.items()
+        for variant in variants
+    )
+
+
+SEARCH_COLUMNS = ("title_forms", "title_words", "text_forms", "text_words")
 CAPTURE_COLUMNS = {
     "warc_file": str,
     "warc_offset": int,
@@ -338,6 +365,7 @@ class Archive:
         try:
             _refuse_newer(self.db, self.path)
             migrations.apply(self.db)
+            self._index_search_if_stale()
         except ArchiveError:
             self.db.close()
             raise
@@ -363,14 +391,53 @@ class Archive:
         self.db.commit()
 
     def _index_new(self) -> None:
-        """Add the batch's new articles to the FTS index in one statement. FTS5 writes
-        its index out at every savepoint and every statement that fires a trigger, so
-        indexing one article at a time (each in its own savepoint) cost twice as much
-        as everything else an insert does."""
+        """Add the batch's new articles to the FTS indexes in one statement each. FTS5
+        writes its index out at every savepoint and every statement that fires a
+        trigger, so indexing one article at a time (each in its own savepoint) cost
+        twice as much as everything else an insert does."""
         if self.unindexed:
             ids = json.dumps(sorted(self.unindexed))
             self.db.conn.execute(INDEX_ARTICLES, [ids])
+            self._index_search(ids)
             self.unindexed.clear()
+
+    def _index_search(self, ids: str, command: str = "") -> None:
+        """Index the articles of ``ids`` (JSON) in ``search_index``; ``command``
+        'delete': remove them (a contentless index is told the terms to remove)."""
+        rows = self.db.conn.execute(ARTICLE_TEXTS, [ids]).fetchall()
+        values = [(command, article_id, *normalise.article_terms(*texts))
+                  for article_id, *texts in rows]  # fmt: skip
+        if command:
+            self.db.conn.executemany(SEARCH_INDEX_COMMAND, values)
+        else:
+            self.db.conn.executemany(INDEX_SEARCH, [row[1:] for row in values])
+
+    @contextlib.contextmanager
+    def _reindexed_search(self, article_id: int):
+        """Around a change of an article's text: its terms out, then in again. Only an
+        indexed article's terms are removed: removing terms a contentless index does not
+        hold damages it."""
+        ids = json.dumps([article_id])
+        if self.db.execute("SELECT 1 FROM search_index WHERE rowid = ?", [article_id]).fetchone():
+            self._index_search(ids, "delete")
+        yield
+        self._index_search(ids)
+
+    def _index_search_if_stale(self) -> None:
+        """Build ``search_index`` again when words are read otherwise than when it was
+        built (a new version of the crawler or of its libraries), or never was."""
+        fingerprint = normalise.fingerprint()
+        row = self.db.execute("SELECT fingerprint FROM search_index_state").fetchone()
+        if row and row[0] == fingerprint:
+            return
+        logger.info("Indexing the archive's articles for search (%s)", self.path)
+        with self.db.conn:
+            self.db.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
+            cursor = self.db.conn.execute("SELECT id FROM articles ORDER BY id")
+            while batch := cursor.fetchmany(1000):
+                self._index_search(json.dumps([article_id for (article_id,) in batch]))
+            self.db.execute("DELETE FROM search_index_state")
+            self.db.execute("INSERT INTO search_index_state VALUES (?)", [fingerprint])
 
     def check_integrity(self) -> None:
         """Refuse a damaged file before a crawl writes to it."""
@@ -538,7 +605,8 @@ class Archive:
             return "duplicate"
         if _lost_most_text(words, article.word_count):
             return "refused"
-        self.db.conn.execute(UPDATE_ARTICLE, [*_row(article), seen, article_id])
+        with self._reindexed_search(article_id):
+            self.db.conn.execute(UPDATE_ARTICLE, [*_row(article), seen, article_id])
         return "changed"
 
     def _touch(self, article_id: int, seen: str) -> None:
@@ -679,7 +747,10 @@ class Archive:
         with self._item():
             self._add_version(article_id, article, fetched_at, produced_by="reprocess")
             if latest == record_id:
-                self.db.conn.execute(REREAD_ARTICLE, [*_row(article, REREAD_FIELDS), article_id])
+                with self._reindexed_search(article_id):
+                    self.db.conn.execute(
+                        REREAD_ARTICLE, [*_row(article, REREAD_FIELDS), article_id]
+                    )
         return "changed"
 
     # --- crawl log -------------------------------------------------------------
@@ -781,6 +852,18 @@ REREAD_ARTICLE = f"UPDATE articles SET {', '.join(f'{f} = ?' for f in REREAD_FIE
 CURRENT_VERSION = (
     "(SELECT max(version) FROM article_versions w "
     "WHERE w.article_id = a.id AND w.content_hash = a.content_hash)"
+)
+ARTICLE_TEXTS = (
+    "SELECT id, title, lead, body, language FROM articles "
+    "WHERE id IN (SELECT value FROM json_each(?))"
+)
+INDEX_SEARCH = (
+    f"INSERT INTO search_index (rowid, {', '.join(SEARCH_COLUMNS)}) "
+    f"VALUES (?, {', '.join('?' * len(SEARCH_COLUMNS))})"
+)
+SEARCH_INDEX_COMMAND = (
+    f"INSERT INTO search_index (search_index, rowid, {', '.join(SEARCH_COLUMNS)}) "
+    f"VALUES (?, ?, {', '.join('?' * len(SEARCH_COLUMNS))})"
 )
 INDEX_ARTICLES = (
     "INSERT INTO articles_fts (rowid, title, lead, body) SELECT id, title, lead, body "

@@ -40,6 +40,17 @@ class Language:
     # What a box asking readers for money says ("Support our work", "Make a donation"):
     # phrases of an appeal only, not the verb alone ("support" is news's word too).
     appeal_phrases: tuple[str, ...]
+    # Search: the endings of inflected words that a search removes to find every form of
+    # a word (cases, articles, plurals), longest first. With ``stemmer`` (a Snowball
+    # algorithm), only endings of this list are taken from its stems: Snowball takes
+    # the "-н" of "Пашинян" and the "-ов" of "Байрамов" for endings, and names must keep
+    # them to be found in other scripts.
+    word_endings: tuple[str, ...] = ()
+    stemmer: str | None = None
+    # Letters romanised otherwise than by the international default (anyascii), as
+    # the language's own romanisation writes them in English: "ə" is "a" (Əliyev,
+    # Aliyev), Armenian "ու" is "u".
+    romanised: tuple[tuple[str, str], ...] = ()
 
 
 EN = Language(
@@ -143,6 +154,7 @@ EN = Language(
         "become a supporter",
         "become a patron",
     ),
+    stemmer="english",
 )
 
 RU = Language(
@@ -199,6 +211,65 @@ RU = Language(
         "сделать пожертвование",
         "сделайте пожертвование",
     ),  # fmt: skip
+    # Nouns', adjectives' and verbs' endings; not "-ов"/"-ев"/"-ин" (surnames) nor "-н".
+    word_endings=(
+        "ями",
+        "ами",
+        "ого",
+        "его",
+        "ому",
+        "ему",
+        "ыми",
+        "ими",
+        "ией",
+        "иям",
+        "иях",
+        "ой",
+        "ей",
+        "ом",
+        "ем",
+        "ам",
+        "ям",
+        "ах",
+        "ях",
+        "ую",
+        "юю",
+        "ая",
+        "яя",
+        "ое",
+        "ее",
+        "ые",
+        "ие",
+        "ый",
+        "ий",
+        "ых",
+        "их",
+        "ым",
+        "им",
+        "ия",
+        "ии",
+        "ию",
+        "ть",
+        "ла",
+        "ли",
+        "ло",
+        "ет",
+        "ют",
+        "ит",
+        "ат",
+        "ят",
+        "а",
+        "я",
+        "у",
+        "ю",
+        "е",
+        "ы",
+        "и",
+        "о",
+        "ь",
+        "й",
+    ),  # fmt: skip
+    stemmer="russian",
 )
 
 KA = Language(
@@ -236,6 +307,37 @@ KA = Language(
         "დაუჭირეთ მხარი დამოუკიდებელ ჟურნალისტიკას",
         "გააკეთეთ შემოწირულობა",
     ),  # assumed
+    # Case endings (and the plural "-ებ-" before them); Georgian has no Snowball stemmer.
+    word_endings=(
+        "ებისთვის",
+        "ისთვის",
+        "ებიდან",
+        "ებისგან",
+        "ებთან",
+        "ისგან",
+        "იდან",
+        "ებში",
+        "ებზე",
+        "ებით",
+        "ებად",
+        "ების",
+        "ებმა",
+        "ებს",
+        "ები",
+        "თან",
+        "ში",
+        "ზე",
+        "ით",
+        "ად",
+        "ის",
+        "მა",
+        "ს",
+        "მ",
+        "ი",
+        "ა",
+        "ე",
+        "ო",
+    ),  # fmt: skip
 )
 
 HY = Language(
@@ -273,6 +375,32 @@ HY = Language(
         "աջակցել մեզ",
         "կատարեք նվիրատվություն",
     ),  # assumed
+    # Case endings and the definite article; not "-ան" nor a lone "-ն" (Երևան).
+    word_endings=(
+        "ներից",
+        "ներում",
+        "ներով",
+        "ներին",
+        "ների",
+        "ները",
+        "երից",
+        "երում",
+        "երով",
+        "երին",
+        "երի",
+        "երը",
+        "ներ",
+        "եր",
+        "ից",
+        "ում",
+        "ով",
+        "ին",
+        "ու",
+        "ի",
+        "ը",
+    ),  # fmt: skip
+    stemmer="armenian",
+    romanised=(("ու", "u"), ("և", "ev")),
 )
 
 AZ = Language(
@@ -314,6 +442,62 @@ AZ = Language(
         "müstəqil jurnalistikanı dəstəkləyin",
         "ianə edin",
     ),  # assumed
+    # Case and plural endings in both vowel harmonies; not "-tan" (Pakistan). Azerbaijani
+    # has no Snowball stemmer.
+    word_endings=(
+        "lərindən",
+        "larından",
+        "lərində",
+        "larında",
+        "lərinə",
+        "larına",
+        "lərin",
+        "ların",
+        "ləri",
+        "ları",
+        "lər",
+        "lar",
+        "ından",
+        "indən",
+        "undan",
+        "ündən",
+        "nın",
+        "nin",
+        "nun",
+        "nün",
+        "dan",
+        "dən",
+        "nda",
+        "ndə",
+        "ya",
+        "yə",
+        "da",
+        "də",
+        "la",
+        "lə",
+        "ın",
+        "in",
+        "un",
+        "ün",
+        "a",
+        "ə",
+        "ı",
+        "i",
+        "u",
+        "ü",
+    ),  # fmt: skip
+    romanised=(
+        ("ə", "a"),
+        ("ş", "sh"),
+        ("ç", "ch"),
+        ("ğ", "gh"),
+        ("ı", "i"),
+        ("ö", "o"),
+        ("ü", "u"),
+        ("x", "kh"),
+        ("c", "j"),
+        ("j", "zh"),
+    ),  # fmt: skip
 )
 
 LANGUAGES = (EN, RU, KA, HY, AZ)

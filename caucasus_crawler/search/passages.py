@@ -1,0 +1,127 @@
+"""The passage of an article a search found, and which of its words matched: the
+words are read as the index read them, so a search for Pashinyan marks "Пашиняна" in
+a Russian text, and says that "Арцах" was found as a name of Nagorno-Karabakh."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+
+from . import normalise
+from .query import Part, Query
+
+PASSAGE_WORDS = 32  # the length of a passage
+CONTEXT_WORDS = 6  # words shown before the first match of a passage
+MAX_MATCHES = 500  # matches considered when choosing the passage of a long text
+ELLIPSIS = "…"
+
+
+@dataclass
+class Passage:
+    text: str
+    marks: list[tuple[int, int]] = field(default_factory=list)  # offsets in text
+    # What matched, as written in the text; a name of a place as "Арцах (Nagorno-Karabakh)".
+    matched: list[str] = field(default_factory=list)
+
+    def html(self) -> Markup:
+        html, at = Markup(""), 0
+        for start, end in self.marks:
+            html += escape(self.text[at:start]) + Markup("<mark>%s</mark>") % self.text[start:end]
+            at = end
+        return html + escape(self.text[at:])
+
+
+def find(text: str | None, query: Query, language: str | None, whole: bool = False) -> Passage:
+    """The passage of ``text`` with the most of the query's words and phrases (its start
+    when none is found); ``whole``: all of the text (a headline)."""
+    text = text or ""
+    tokens = [(m.start(), m.end(), m.group()) for m in normalise.WORD.finditer(text)]
+    matches = _matches(tokens, query, normalise.latin_language(language))
+    if whole:
+        first, last = 0, len(tokens)
+    else:
+        first = _best_start(matches)
+        last = min(len(tokens), first + PASSAGE_WORDS)
+    if not tokens:
+        return Passage(text if whole else text[:200])
+    start = 0 if first == 0 else tokens[first][0]
+    end = len(text) if last == len(tokens) else tokens[last - 1][1]
+    prefix = "" if first == 0 else ELLIPSIS + " "
+    passage = Passage(prefix + text[start:end] + ("" if last == len(tokens) else " " + ELLIPSIS))
+    shift = len(prefix) - start
+    for position, length, _ in matches:
+        if first <= position and position + length <= last:
+            begin, finish = tokens[position][0], tokens[position + length - 1][1]
+            passage.marks.append((begin + shift, finish + shift))
+    for position, length, label in matches:
+        written = text[tokens[position][0] : tokens[position + length - 1][1]]
+        named = f"{written} ({label})" if label else written
+        if named not in passage.matched:
+            passage.matched.append(named)
+    return passage
+
+
+def _matches(tokens, query: Query, latin: str) -> list[tuple[int, int, str]]:
+    """(first token, number of tokens, what the match stands for if a name of a place)
+    of every match of the query's wanted words and phrases."""
+    found = []
+    if query.widen:
+        analysed = [normalise.analyse(word, latin) for _, _, word in tokens]
+    else:
+        analysed = [(w, w) for w in (normalise.fold(word) for _, _, word in tokens)]
+    for part_number, part in enumerate(query.wanted()):
+        for sequence, by_form, label in _sequences(part, query.widen):
+            n = len(sequence)
+            for i in range(len(tokens) - n + 1):
+                if _matches_at(analysed, i, sequence, by_form, part.prefix):
+                    found.append((i, n, label, part_number))
+                    if len(found) >= MAX_MATCHES:
+                        break
+    found.sort()
+    return [(i, n, label) for i, n, label, _ in _without_overlaps(found)]
+
+
+def _sequences(part: Part, widen: bool):
+    """(key sequence, whether it matches forms only, label) of each way to find a part."""
+    if not widen:
+        yield tuple(normalise.fold(w) for w in part.words), False, ""
+        return
+    for keys, label in [(part.keys, "")] + [
+        (variant.keys, variant.place) for variant in part.variants
+    ]:
+        for sequence in keys.words:
+            yield sequence, False, label
+        for sequence in keys.forms - keys.words:
+            yield sequence, True, label
+
+
+def _matches_at(analysed, i: int, sequence, by_form: bool, prefix: bool) -> bool:
+    for offset, wanted in enumerate(sequence):
+        form, word = analysed[i + offset]
+        if prefix and offset == len(sequence) - 1:
+            if not (form.startswith(wanted) or word.startswith(wanted)):
+                return False
+        elif form != wanted and (by_form or word != wanted):
+            return False
+    return True
+
+
+def _without_overlaps(found):
+    kept, end = [], -1
+    for match in found:
+        if match[0] >= end:
+            kept.append(match)
+            end = match[0] + match[1]
+    return kept
+
+
+def _best_start(matches) -> int:
+    """The first token of the passage holding the most matches (the earliest of equals)."""
+    best, best_count = 0, 0
+    for position, _, _ in matches:
+        start = max(0, position - CONTEXT_WORDS)
+        count = sum(1 for p, _, _ in matches if start <= p < start + PASSAGE_WORDS)
+        if count > best_count:
+            best, best_count = start, count
+    return best
