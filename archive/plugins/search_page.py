@@ -1,120 +1,312 @@
-"""Search results that read well: highlighted passages, and a plain explanation of a
-query the full-text syntax cannot parse (instead of "Invalid SQL") or of a filter no
-article can match (instead of "0 results")."""
+"""The archive's search page, ``/<db>/search``: one box, filters filled from the
+archive, ranked results linking to the archive's article pages with the passage that
+matched, counts per outlet, language and month, paging; the same search as JSON, CSV
+and an Atom feed (``search.json``, ``search.csv``, ``search.atom``).
 
+A query is read as the archive indexed its words (``caucasus_crawler.search``): other
+word forms, other scripts and other names of a place are found unless "as written"
+is asked for (``exact=1``). The same reading is an SQL function for any query:
+``search_index MATCH search_query('Пашинян')``.
+"""
+
+import csv
+import io
+import json
 import sqlite3
-from datetime import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from datasette import hookimpl
-from datasette.utils.asgi import Response
-from datasette.views.base import DatasetteError
-from markupsafe import Markup, escape
+from datasette.utils.asgi import NotFound, Response
 
-HIGHLIGHT = ("<mark>", "</mark>")
-# What SQLite says of a MATCH expression it cannot parse.
-FTS_ERRORS = (
-    "fts5: syntax error",
-    "unterminated string",
-    "no such column",
-    "unknown special query",
-)
-# Request parameters that carry a full-text query: the table's search box, canned queries.
-SEARCH_PARAMETERS = ("_search", "q", "term", "first", "second")
-# Canned queries' day parameters, written YYYY-MM-DD.
-DAY_PARAMETERS = ("since", "until")
-# Canned queries' parameters naming a value the archive holds (compared in lower case).
-KNOWN_VALUES = {
-    "source": "SELECT name FROM sources ORDER BY name",
-    "language": "SELECT DISTINCT language FROM articles WHERE language IS NOT NULL ORDER BY 1",
-}
+from caucasus_crawler.atom import CONTENT_TYPE, atom_feed, last_crawl
+from caucasus_crawler.search import filters, passages
+from caucasus_crawler.search.query import Query, QueryError, parse
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 1000  # of search.json and search.csv (?size=)
+FEED_SIZE = 50
+LISTED = ("section", "tag", "author")  # filters offered as their most frequent values
+LISTED_VALUES = 200
+# bm25 weights of search_index's columns (title_forms, title_words, text_forms,
+# text_words) and of articles_fts's (title, lead, body): a match in the headline first.
+RANKS = {"search_index": "4.0, 4.0, 1.0, 1.0", "articles_fts": "4.0, 2.0, 1.0"}
+ROUTE = r"/(?P<database>[^/]+)/search(\.(?P<format>json|csv|atom))?$"
 
 
-def explain(message: str) -> str:
-    return (
-        f"The search could not be understood ({message}). Put phrases in double quotes, "
-        "with the quotes in pairs; write AND, OR and NOT in capitals between two words; "
-        'to search for one of those words, quote it: "and".'
+@hookimpl
+def register_routes():
+    return [(ROUTE, search_page)]
+
+
+@hookimpl
+def prepare_connection(conn):
+    """SQL functions of search: ``search_query(q)``, ``search_query(q, 0)``: the MATCH
+    expression of a search, for ``search_index`` (widened) or ``articles_fts`` (as
+    written); ``search_passage(text, q, language)``: the passage of a text that a
+    search finds, its matches marked."""
+    conn.create_function("search_query", 1, lambda q: _expression(conn, q, True))
+    conn.create_function("search_query", 2, lambda q, w: _expression(conn, q, bool(w)))
+    conn.create_function("search_passage", 3, lambda text, q, language: _passage(
+        conn, text, q, language), deterministic=True)  # fmt: skip
+
+
+def _expression(conn, text: str | None, widen: bool) -> str:
+    """An empty search matches nothing; one that cannot be read fails the query (its
+    page says why: search_errors)."""
+    if not (text or "").strip():
+        return '""'
+    return parse(text, widen, _variants(conn)).expression()
+
+
+def _passage(conn, text: str | None, q: str | None, language: str | None) -> str:
+    query = parse(q or "", True, _variants(conn))
+    found = passages.find(text, query, language)
+    return "".join(
+        f"<mark>{found.text[start:end]}</mark>" if marked else found.text[start:end]
+        for start, end, marked in found.pieces()
     )
 
 
-def is_day(value: str) -> bool:
+def _variants(conn) -> list[tuple[str, str]]:
     try:
-        datetime.strptime(value, "%Y-%m-%d")
-    except ValueError:
-        return False
-    return len(value) == len("YYYY-MM-DD")
+        return conn.execute("SELECT place, variant FROM place_variants").fetchall()
+    except sqlite3.OperationalError:  # a database that is no archive
+        return []
 
 
-def is_search_error(message: str) -> bool:
-    return any(error in message for error in FTS_ERRORS)
+@dataclass
+class Search:
+    """One request's search: what was asked, what is wrong with it, what it found."""
+
+    args: dict[str, str]
+    exact: bool
+    page: int
+    size: int
+    errors: list[str] = field(default_factory=list)
+    query: Query | None = None
+    array: bool = False  # search.json?_shape=array: the rows alone, as Datasette gives them
+
+    @property
+    def q(self) -> str:
+        return self.args.get("q", "").strip()
+
+    def link(self, fmt: str = "", **changes) -> str:
+        args = {**self.args, "exact": "1" if self.exact else "", "page": str(self.page)}
+        args.update({k: str(v) for k, v in changes.items()})
+        kept = {k: v for k, v in args.items() if v and not (k == "page" and v == "1")}
+        return f"search{fmt}" + (f"?{urlencode(kept)}" if kept else "")
 
 
-@hookimpl
-def render_cell(value, column):
-    """Archived text is always escaped; only the highlight marks of snippet() are kept."""
-    if column != "snippet" or not isinstance(value, str):
-        return None
-    html = str(escape(value))
-    for mark in HIGHLIGHT:
-        html = html.replace(str(escape(mark)), mark)
-    return Markup(html)
-
-
-@hookimpl
-def handle_exception(datasette, request, exception):
-    """A table search (?_search=) that cannot be parsed."""
-    message = str(getattr(exception, "message", exception) or "")
-    if not isinstance(exception, DatasetteError | sqlite3.OperationalError):
-        return None
-    if not is_search_error(message) or not request.args.get("_search"):
-        return None
-
-    async def page():
-        if request.path.endswith(".json"):
-            body = {"ok": False, "error": explain(message), "status": 400}
-            return Response.json(body, status=400)
-        context = {
-            "error": explain(message),
-            "title": "Search not understood",
-            "action": request.path,  # the table searched, to search it again
-            "table": request.url_vars.get("table", ""),
-            "searched": request.args.get("_search"),
-        }
-        html = await datasette.render_template("search_error.html", context, request)
-        return Response.html(html, status=400)
-
-    return page
-
-
-@hookimpl
-def extra_template_vars(template, database, request, datasette):
-    """A canned query's search parameter that cannot be parsed: the page explains why."""
-    if template != "query.html" or request is None or database is None:
-        return {}
-    searches = [request.args.get(p) for p in SEARCH_PARAMETERS if request.args.get(p)]
-    days = {p: request.args.get(p) for p in DAY_PARAMETERS if request.args.get(p)}
-    named = {p: request.args.get(p) for p in KNOWN_VALUES if request.args.get(p)}
-    if not searches and not days and not named:
-        return {}
-
-    async def error():
-        for name, value in days.items():
-            if not is_day(value):
-                return {"error": f"{name} takes a day as YYYY-MM-DD (2025-08-29), not {value!r}."}
+async def search_page(datasette, request):
+    database = request.url_vars["database"]
+    try:
         db = datasette.get_database(database)
-        for name, value in named.items():
-            known = [row[0] for row in await db.execute(KNOWN_VALUES[name])]
-            if value.lower() not in known:
-                return {"error": f"No article has the {name} {value!r}; the archive holds: "
-                        f"{', '.join(known)}."}  # fmt: skip
-        for search in searches:
-            try:
-                await db.execute(
-                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1", [search]
-                )
-            except Exception as exc:  # Datasette wraps the sqlite3 error
-                if is_search_error(str(exc)):
-                    return {"error": explain(str(exc))}
-        return {}
+    except KeyError:
+        raise NotFound(f"No database {database}") from None
+    if "search_index" not in await db.table_names():
+        raise NotFound(f"{database} is no archive: it has no search index")
+    fmt = request.url_vars.get("format") or "html"
+    search = await _read_request(request, db, fmt)
+    results, counts, total = [], {}, 0
+    if not search.errors and (search.query or fmt == "atom" or _filtered(search)):
+        results, counts, total = await _run(db, search, fmt)
+    if fmt == "json":
+        return _json(datasette, database, search, results, counts, total)
+    if fmt == "csv":
+        return _csv(search, results)
+    if fmt == "atom":
+        return await _atom(datasette, request, database, search, results)
+    for row in results:
+        row["archive_url"] = datasette.urls.row(database, "articles", row["id"])
+    context = {
+        "database": database,
+        "search": search,
+        "results": results,
+        "counts": counts,
+        "total": total,
+        "options": await _options(db),
+        "first": (search.page - 1) * search.size + 1,
+        "filters": filters.FILTERS,
+    }
+    html = await datasette.render_template("search.html", context, request)
+    return Response.html(html, status=400 if search.errors else 200)
 
-    return error
+
+def _filtered(search: Search) -> bool:
+    return any(search.args.get(name) for name in filters.FILTERS)
+
+
+async def _read_request(request, db, fmt: str) -> Search:
+    args = {name: request.args.get(name, "").strip() for name in ("q", *filters.FILTERS)}
+    default_size = PAGE_SIZE if fmt in ("html", "json") else MAX_PAGE_SIZE
+    search = Search(args, request.args.get("exact") == "1", 1, default_size)
+    search.array = request.args.get("_shape") == "array"
+    for name, low in (("page", 1), ("size", 1)):
+        value = request.args.get(name)
+        if value is None:
+            continue
+        if not value.isdigit() or int(value) < low:
+            search.errors.append(f"{name} takes a whole number from {low}, not {value!r}.")
+        else:
+            setattr(search, name, min(int(value), MAX_PAGE_SIZE) if name == "size" else int(value))
+    search.errors += await filters.errors(db, args)
+    args["source"], args["language"] = args["source"].lower(), args["language"].lower()
+    if search.q:
+        try:
+            variants = [tuple(row) for row in await db.execute(VARIANTS)]
+            search.query = parse(search.q, not search.exact, variants, args["language"])
+        except QueryError as error:
+            search.errors.append(f"The search could not be understood: {error}")
+    return search
+
+
+async def _run(db, search: Search, fmt: str):
+    """The page of results (dicts with their passages), counts and the total."""
+    where, values = filters.where(search.args)
+    if search.query:
+        index = "articles_fts" if search.exact else "search_index"
+        hits = (
+            f"SELECT rowid AS id, bm25({index}, {RANKS[index]}) AS score "
+            f"FROM {index} WHERE {index} MATCH :match"
+        )
+        values["match"] = search.query.expression()
+    else:
+        hits = "SELECT id, 0 AS score FROM articles"
+    order = "a.published DESC" if fmt == "atom" or not search.query else "h.score, a.published DESC"
+    values.update(limit=search.size, offset=(search.page - 1) * search.size)
+    sql = f"WITH h AS ({hits}) {RESULTS} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"
+    rows = [dict(row) for row in await db.execute(sql, values)]
+    counts = {}
+    if fmt in ("html", "json"):
+        for name, column in COUNTED.items():
+            counted = f"WITH h AS ({hits}) SELECT {column} AS value, count(*) AS n {COUNT_FROM} "
+            result = await db.execute(
+                counted + f"WHERE {where} GROUP BY value ORDER BY n DESC, value", values
+            )
+            counts[name] = [dict(row) for row in result]
+    total = sum(row["n"] for row in counts.get("source", []))
+    for row in rows:
+        _add_passages(row, search.query)
+    return rows, counts, total
+
+
+def _add_passages(row: dict, query: Query | None) -> None:
+    text = "\n".join(filter(None, [row.pop("lead"), row.pop("body")]))
+    if query is None:
+        row["title_passage"] = passages.Passage(row["title"])
+        row["passage"] = passages.Passage(text[:300])
+        return
+    row["title_passage"] = passages.find(row["title"], query, row["language"], whole=True)
+    row["passage"] = passages.find(text, query, row["language"])
+    matched = row["title_passage"].matched + row["passage"].matched
+    row["matched"] = list(dict.fromkeys(matched))
+
+
+def _plain(datasette, database: str, row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "url": row["url"],
+        "source": row["source"],
+        "language": row["language"],
+        "published": row["published"],
+        "snippet": row["passage"].text,
+        "matched": row.get("matched", []),
+        "archive_url": datasette.urls.row(database, "articles", row["id"]),
+    }
+
+
+def _json(datasette, database: str, search: Search, results, counts, total) -> Response:
+    if search.errors:
+        return Response.json({"ok": False, "error": " ".join(search.errors), "status": 400}, 400)
+    rows = [_plain(datasette, database, row) for row in results]
+    if search.array:
+        return Response.json(rows)
+    more = search.page * search.size < total
+    body = {
+        "ok": True,
+        "query": search.q,
+        "widened": not search.exact,
+        "total": total,
+        "page": search.page,
+        "rows": rows,
+        "counts": counts,
+        "next": search.link(".json", page=search.page + 1) if more else None,
+    }
+    return Response(
+        json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )
+
+
+def _csv(search: Search, results) -> Response:
+    if search.errors:
+        return Response.text(" ".join(search.errors), status=400)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    columns = ["id", "title", "url", "source", "language", "published", "snippet", "matched"]
+    writer.writerow(columns)
+    for row in results:
+        plain = {
+            **row,
+            "snippet": row["passage"].text,
+            "matched": "; ".join(row.get("matched", [])),
+        }
+        writer.writerow([plain[c] for c in columns])  # csv_formulas defuses the cells
+    return Response(
+        out.getvalue(),
+        content_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'inline; filename="search.csv"'},
+    )
+
+
+async def _atom(datasette, request, database: str, search: Search, results) -> Response:
+    if search.errors:
+        return Response.text(" ".join(search.errors), status=400)
+    described = [search.q and f"“{search.q}”"] + [
+        f"{name} {search.args[name]}" for name in filters.FILTERS if search.args.get(name)
+    ]
+    title = "Search: " + ", ".join(filter(None, described)) if any(described) else "New articles"
+    entries = [
+        {
+            "id": row["url"],
+            "title": row["title"],
+            "updated": row["modified"] or row["published"] or row["first_seen"],
+            "link": row["url"],
+            "content": row["passage"].text,
+            "authors": json.loads(row["authors"] or "[]"),
+        }
+        for row in results
+    ]
+    archive = datasette.metadata("title") or "Datasette"
+    updated = await last_crawl(datasette.get_database(database))
+    body = atom_feed(request.url, f"{archive} · {title}", archive, entries, updated)
+    return Response(body, content_type=CONTENT_TYPE)
+
+
+async def _options(db) -> dict[str, list]:
+    """The values each filter's list offers, from the archive."""
+    options = {
+        "source": [tuple(row) for row in await db.execute(SOURCE_TITLES)],
+        "language": [(row[0], row[0]) for row in await db.execute(LANGUAGES)],
+    }
+    for name in LISTED:
+        rows = await db.execute(LISTED_SQL.format(column=f"{name}s"), [LISTED_VALUES])
+        options[name] = [(row[0], row[0]) for row in rows]
+    return options
+
+
+VARIANTS = "SELECT place, variant FROM place_variants"
+SOURCE_TITLES = "SELECT name, coalesce(title, name) FROM sources ORDER BY 2"
+LANGUAGES = filters.KNOWN_VALUES["language"]
+LISTED_SQL = (
+    "SELECT j.value, count(*) AS n FROM articles, json_each(articles.{column}) j "
+    "GROUP BY j.value ORDER BY n DESC, j.value LIMIT ?"
+)
+RESULTS = (
+    "SELECT a.id, a.title, a.url, a.source, coalesce(s.title, a.source) AS outlet, a.language, "
+    "a.published, a.modified, a.first_seen, a.authors, a.lead, a.body "
+    "FROM h JOIN articles a ON a.id = h.id LEFT JOIN sources s ON s.name = a.source"
+)
+COUNT_FROM = "FROM h JOIN articles a ON a.id = h.id"
+COUNTED = {"source": "a.source", "language": "a.language", "month": "a.published_month"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import normalise
 from .query import Part, Query
@@ -24,12 +24,20 @@ class Passage:
     # What matched, as written in the text; a name of a place as "Арцах (Nagorno-Karabakh)".
     matched: list[str] = field(default_factory=list)
 
-    def html(self) -> Markup:
-        html, at = Markup(""), 0
+    def pieces(self):
+        """(start, end, marked) of the text's pieces, in order."""
+        at = 0
         for start, end in self.marks:
-            html += escape(self.text[at:start]) + Markup("<mark>%s</mark>") % self.text[start:end]
+            yield at, start, False
+            yield start, end, True
             at = end
-        return html + escape(self.text[at:])
+        yield at, len(self.text), False
+
+    def html(self) -> Markup:
+        return Markup("").join(
+            Markup("<mark>%s</mark>") % self.text[start:end] if marked else self.text[start:end]
+            for start, end, marked in self.pieces()
+        )
 
 
 def find(text: str | None, query: Query, language: str | None, whole: bool = False) -> Passage:
