@@ -299,9 +299,12 @@ def m010_crawl_limits(db: sqlite_utils.Database) -> None:
 def m011_search_index(db: sqlite_utils.Database) -> None:
     """Search in every form and script: a second full-text index, of the keys of the
     words' forms and of the words as written (``caucasus_crawler.search.normalise``).
-    It is contentless (the texts stay in ``articles`` alone), filled by ``Archive`` as
-    it writes, and built again whenever the reading of words changes (its fingerprint
-    in ``search_index_state``). ``place_variants``: the names of places a search widens
+    It is contentless (the texts stay in ``articles`` alone): removing an article's
+    terms needs the very terms it was indexed with, so triggers keep an article's text
+    as it was indexed in ``search_pending`` whenever anything changes or deletes it (a
+    crawl, or SQL by hand); the archive brings the index up to date from there as it
+    commits. It is built again whenever the reading of words changes (its fingerprint,
+    ``search_index_state``). ``place_variants``: the names of places a search widens
     to, for researchers to edit."""
     db.execute(
         f"CREATE VIRTUAL TABLE search_index USING fts5({', '.join(SEARCH_COLUMNS)}, "
@@ -309,6 +312,21 @@ def m011_search_index(db: sqlite_utils.Database) -> None:
     )
     db.execute("INSERT INTO search_index (search_index, rank) VALUES ('automerge', 8)")
     db["search_index_state"].create({"fingerprint": str})
+    db["search_pending"].create(
+        {"article_id": int, "indexed": int, "title": str, "lead": str, "body": str,
+         "language": str},
+        pk="article_id",
+    )  # fmt: skip
+    old = "old.id, 1, old.title, old.lead, old.body, old.language"
+    db.execute(
+        "CREATE TRIGGER search_pending_insert AFTER INSERT ON articles BEGIN "
+        "INSERT OR IGNORE INTO search_pending (article_id, indexed) VALUES (new.id, 0); END"
+    )
+    for name, event in (("update", "UPDATE OF title, lead, body, language"), ("delete", "DELETE")):
+        db.execute(
+            f"CREATE TRIGGER search_pending_{name} BEFORE {event} ON articles BEGIN "
+            f"INSERT OR IGNORE INTO search_pending VALUES ({old}); END"
+        )
     db["place_variants"].create({"place": str, "variant": str}, pk=("place", "variant"))
     db["place_variants"].insert_all(
         {"place": place, "variant": variant}
@@ -366,6 +384,8 @@ class Archive:
             _refuse_newer(self.db, self.path)
             migrations.apply(self.db)
             self._index_search_if_stale()
+            with self.db.conn:  # articles changed by hand since the last crawl
+                self._index_pending()
         except ArchiveError:
             self.db.close()
             raise
@@ -388,6 +408,7 @@ class Archive:
 
     def commit(self) -> None:
         self._index_new()
+        self._index_pending()
         self.db.commit()
 
     def _index_new(self) -> None:
@@ -398,30 +419,22 @@ class Archive:
         if self.unindexed:
             ids = json.dumps(sorted(self.unindexed))
             self.db.conn.execute(INDEX_ARTICLES, [ids])
-            self._index_search(ids)
             self.unindexed.clear()
 
-    def _index_search(self, ids: str, command: str = "") -> None:
-        """Index the articles of ``ids`` (JSON) in ``search_index``; ``command``
-        'delete': remove them (a contentless index is told the terms to remove)."""
-        rows = self.db.conn.execute(ARTICLE_TEXTS, [ids]).fetchall()
-        values = [(command, article_id, *normalise.article_terms(*texts))
-                  for article_id, *texts in rows]  # fmt: skip
-        if command:
-            self.db.conn.executemany(SEARCH_INDEX_COMMAND, values)
-        else:
-            self.db.conn.executemany(INDEX_SEARCH, [row[1:] for row in values])
-
-    @contextlib.contextmanager
-    def _reindexed_search(self, article_id: int):
-        """Around a change of an article's text: its terms out, then in again. Only an
-        indexed article's terms are removed: removing terms a contentless index does not
-        hold damages it."""
-        ids = json.dumps([article_id])
-        if self.db.execute("SELECT 1 FROM search_index WHERE rowid = ?", [article_id]).fetchone():
-            self._index_search(ids, "delete")
-        yield
-        self._index_search(ids)
+    def _index_pending(self) -> None:
+        """Bring ``search_index`` up to date with the articles added, changed or deleted
+        since it was (``search_pending``): the terms of their text as indexed out, the
+        terms of their text now in."""
+        conn = self.db.conn
+        pending = conn.execute(
+            "SELECT article_id, title, lead, body, language FROM search_pending WHERE indexed = 1"
+        ).fetchall()
+        conn.executemany(
+            DELETE_SEARCH_TERMS,
+            [(article_id, *normalise.article_terms(*text)) for article_id, *text in pending],
+        )
+        conn.executemany(INDEX_SEARCH, _search_rows(conn, PENDING_TEXTS))
+        conn.execute("DELETE FROM search_pending")
 
     def _index_search_if_stale(self) -> None:
         """Build ``search_index`` again when words are read otherwise than when it was
@@ -431,13 +444,13 @@ class Archive:
         if row and row[0] == fingerprint:
             return
         logger.info("Indexing the archive's articles for search (%s)", self.path)
-        with self.db.conn:
-            self.db.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
-            cursor = self.db.conn.execute("SELECT id FROM articles ORDER BY id")
-            while batch := cursor.fetchmany(1000):
-                self._index_search(json.dumps([article_id for (article_id,) in batch]))
-            self.db.execute("DELETE FROM search_index_state")
-            self.db.execute("INSERT INTO search_index_state VALUES (?)", [fingerprint])
+        conn = self.db.conn
+        with conn:
+            conn.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
+            conn.executemany(INDEX_SEARCH, _search_rows(conn, ALL_TEXTS))
+            conn.execute("DELETE FROM search_pending")
+            conn.execute("DELETE FROM search_index_state")
+            conn.execute("INSERT INTO search_index_state VALUES (?)", [fingerprint])
 
     def check_integrity(self) -> None:
         """Refuse a damaged file before a crawl writes to it."""
@@ -605,8 +618,7 @@ class Archive:
             return "duplicate"
         if _lost_most_text(words, article.word_count):
             return "refused"
-        with self._reindexed_search(article_id):
-            self.db.conn.execute(UPDATE_ARTICLE, [*_row(article), seen, article_id])
+        self.db.conn.execute(UPDATE_ARTICLE, [*_row(article), seen, article_id])
         return "changed"
 
     def _touch(self, article_id: int, seen: str) -> None:
@@ -747,10 +759,7 @@ class Archive:
         with self._item():
             self._add_version(article_id, article, fetched_at, produced_by="reprocess")
             if latest == record_id:
-                with self._reindexed_search(article_id):
-                    self.db.conn.execute(
-                        REREAD_ARTICLE, [*_row(article, REREAD_FIELDS), article_id]
-                    )
+                self.db.conn.execute(REREAD_ARTICLE, [*_row(article, REREAD_FIELDS), article_id])
         return "changed"
 
     # --- crawl log -------------------------------------------------------------
@@ -853,17 +862,18 @@ CURRENT_VERSION = (
     "(SELECT max(version) FROM article_versions w "
     "WHERE w.article_id = a.id AND w.content_hash = a.content_hash)"
 )
-ARTICLE_TEXTS = (
+ALL_TEXTS = "SELECT id, title, lead, body, language FROM articles ORDER BY id"
+PENDING_TEXTS = (
     "SELECT id, title, lead, body, language FROM articles "
-    "WHERE id IN (SELECT value FROM json_each(?))"
+    "WHERE id IN (SELECT article_id FROM search_pending) ORDER BY id"
 )
 INDEX_SEARCH = (
     f"INSERT INTO search_index (rowid, {', '.join(SEARCH_COLUMNS)}) "
     f"VALUES (?, {', '.join('?' * len(SEARCH_COLUMNS))})"
 )
-SEARCH_INDEX_COMMAND = (
+DELETE_SEARCH_TERMS = (
     f"INSERT INTO search_index (search_index, rowid, {', '.join(SEARCH_COLUMNS)}) "
-    f"VALUES (?, ?, {', '.join('?' * len(SEARCH_COLUMNS))})"
+    f"VALUES ('delete', ?, {', '.join('?' * len(SEARCH_COLUMNS))})"
 )
 INDEX_ARTICLES = (
     "INSERT INTO articles_fts (rowid, title, lead, body) SELECT id, title, lead, body "
@@ -883,6 +893,12 @@ UPSERT_PAGE = (
         for c in CAPTURE_COLUMNS
     )
 )
+
+
+def _search_rows(conn: sqlite3.Connection, texts: str):
+    """The ``search_index`` rows of the articles ``texts`` selects, one at a time."""
+    for article_id, *text in conn.execute(texts):
+        yield (article_id, *normalise.article_terms(*text))
 
 
 def _lost_most_text(archived_words: int | None, words: int | None) -> bool:

@@ -20,6 +20,7 @@ from hypothesis import settings
 
 from caucasus_crawler.devmirror.server import LoggedRequest, MirrorServer
 from caucasus_crawler.devmirror.site import Site
+from caucasus_crawler.search.query import parse
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -95,6 +96,15 @@ def copy_archive(source: Path, target: Path) -> None:
     """A consistent copy of a live archive, with what is still in its WAL file."""
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
+
+
+def found_by_search(db, term: str) -> set[int]:
+    """The articles the search page's reading of ``term`` finds (``db``: an archive's
+    sqlite3 or sqlite-utils connection)."""
+    variants = db.execute("SELECT place, variant FROM place_variants").fetchall()
+    expression = parse(term, variants=variants).expression()
+    sql = "SELECT rowid FROM search_index WHERE search_index MATCH ?"
+    return {article_id for (article_id,) in db.execute(sql, [expression])}
 
 
 def free_port() -> int:

@@ -77,7 +77,7 @@ def test_search_a_phrase_open_the_article_and_read_it(served, page):
 
 def test_search_highlights_the_matching_passage(served, page):
     page.goto(f"{served}/caucasus/search?q=%22ქართული+ოცნება%22")
-    mark = page.locator("td.col-snippet mark").first
+    mark = page.locator(".hit-passage mark").first
     assert mark.inner_text() == "ქართული ოცნება"
     screenshot(page, "search")
 

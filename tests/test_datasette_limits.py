@@ -162,7 +162,9 @@ def test_research_queries_still_work(url, archive):
     assert status == 200 and len(json.loads(body)) == 2
     status, body, _ = fetch(f"{url}/caucasus/search.json?q=Pakistan&_shape=array")
     rows = json.loads(body)
-    assert status == 200 and rows and all("<mark>Pakistan</mark>" in r["snippet"] for r in rows)
+    assert (
+        status == 200 and rows and all(r["snippet"] and "<mark>" not in r["snippet"] for r in rows)
+    )
     sql = """select json_group_array(title), group_concat(language), sum(length(body)),
                     (select count(*) from articles a, json_each(a.sections)) > 13
              from articles"""

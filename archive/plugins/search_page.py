@@ -31,7 +31,8 @@ LISTED_VALUES = 200
 # bm25 weights of search_index's columns (title_forms, title_words, text_forms,
 # text_words) and of articles_fts's (title, lead, body): a match in the headline first.
 RANKS = {"search_index": "4.0, 4.0, 1.0, 1.0", "articles_fts": "4.0, 2.0, 1.0"}
-ROUTE = r"/(?P<database>[^/]+)/search(\.(?P<format>json|csv|atom))?$"
+# Any database's, not Datasette's own /-/search (datasette-search-all).
+ROUTE = r"/(?P<database>(?!-/)[^/]+)/search(\.(?P<format>json|csv|atom))?$"
 
 
 @hookimpl
@@ -142,14 +143,17 @@ async def _read_request(request, db, fmt: str) -> Search:
     default_size = PAGE_SIZE if fmt in ("html", "json") else MAX_PAGE_SIZE
     search = Search(args, request.args.get("exact") == "1", 1, default_size)
     search.array = request.args.get("_shape") == "array"
-    for name, low in (("page", 1), ("size", 1)):
+    for name in ("page", "size"):
         value = request.args.get(name)
         if value is None:
             continue
-        if not value.isdigit() or int(value) < low:
-            search.errors.append(f"{name} takes a whole number from {low}, not {value!r}.")
+        if not value.isdigit() or int(value) < 1:
+            search.errors.append(f"{name} takes a whole number from 1, not {value!r}.")
+        elif name == "size":
+            search.size = min(int(value), MAX_PAGE_SIZE)
+            args["size"] = str(search.size)  # kept by the links to other pages
         else:
-            setattr(search, name, min(int(value), MAX_PAGE_SIZE) if name == "size" else int(value))
+            search.page = int(value)
     search.errors += await filters.errors(db, args)
     args["source"], args["language"] = args["source"].lower(), args["language"].lower()
     if search.q:

@@ -161,8 +161,13 @@ def article_terms(title: str, lead: str | None, body: str, language: str | None)
 
 def readings(word: str, latin: tuple[str, ...]) -> set[tuple[str, str]]:
     """A query's word → its (key of its form, key as written) when its Latin letters
-    are read in the ``latin`` languages."""
-    return {analyse(word, language) for language in latin}
+    are read in the ``latin`` languages; and as an Azerbaijani word as written, for
+    one without letters of its own ("kitabxana": its x is a kh)."""
+    found = {analyse(word, language) for language in latin}
+    if "az" not in latin:
+        as_written = analyse(word, "az")[1]
+        found.add((as_written, as_written))
+    return found
 
 
 def prefix_keys(start: str, latin: tuple[str, ...]) -> set[str]:
