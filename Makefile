@@ -44,7 +44,7 @@ serve: install
 # DEMO_MIRROR_PORT) into archive/demo.db with scrapy crawlall, then OC Media's mirror
 # a week later (its edits: the edit history and its feed have content), then serve it.
 demo: demo-crawl
-	@echo "Try a full-text search: http://$(HOST):$(PORT)/demo/articles?_search=diplomatic+relations"
+	@echo "Search the archive: http://$(HOST):$(PORT)/demo/search?q=Pashinyan"
 	$(BIN)/datasette archive/ --host $(HOST) --port $(PORT)
 
 demo-crawl: install
