@@ -566,13 +566,13 @@ def test_a_mirror_that_is_not_there_is_an_unreachable_crawl(tmp_path):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A file system of 512 KB (a tmpfs, mounted as root), unmounted afterwards."""
+    """A file system of 1 MB (a tmpfs, mounted as root), unmounted afterwards."""
     import subprocess
 
     disk = tmp_path / "disk"
     disk.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True
     )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a small file system here: {mounted.stderr.decode()}")
