@@ -39,6 +39,11 @@ def atom_feed(url: str, title: str, author: str, entries: list[dict], updated: s
     return feed.atom_str(pretty=True)
 
 
+def archive_name(datasette) -> str:
+    """Who writes the feeds: the archive, by its title in metadata."""
+    return datasette.metadata("title") or "Datasette"
+
+
 async def last_crawl(db) -> str:
     """When a feed with no entries was last brought up to date: the last crawl's end
     (``db``: a Datasette database)."""

@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from caucasus_crawler.archive import Archive
+from tests.conftest import found_by_search
 from tests.test_archive import make_article
 from tests.test_datasette import serve
 
@@ -164,10 +165,7 @@ def test_the_index_follows_every_change_of_the_text(tmp_path):
     path = tmp_path / "archive.db"
 
     def found(term: str) -> list[int]:
-        db = sqlite3.connect(path)
-        from tests.conftest import found_by_search
-
-        return sorted(found_by_search(db, term))
+        return sorted(found_by_search(sqlite3.connect(path), term))
 
     with Archive(path) as archive:
         archive.save(make_article(url="https://example.org/a/", body="Talks in Tianjin today."))

@@ -11,7 +11,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from datasette.views.base import DatasetteError
 
-from caucasus_crawler.atom import CONTENT_TYPE, atom_feed, last_crawl
+from caucasus_crawler.atom import CONTENT_TYPE, archive_name, atom_feed, last_crawl
 
 REQUIRED = {"atom_id", "atom_title", "atom_updated"}
 
@@ -41,12 +41,8 @@ async def render_atom(datasette, request, columns, rows, database, query_name):
     ]
     title = _title(datasette, database, query_name, request.args.get("source", ""))
     updated = await last_crawl(datasette.get_database(database))
-    body = atom_feed(request.url, title, _archive(datasette), entries, updated)
+    body = atom_feed(request.url, title, archive_name(datasette), entries, updated)
     return Response(body, content_type=CONTENT_TYPE)
-
-
-def _archive(datasette) -> str:
-    return datasette.metadata("title") or "Datasette"
 
 
 def _title(datasette, database: str, query_name: str | None, source: str) -> str:
@@ -55,4 +51,4 @@ def _title(datasette, database: str, query_name: str | None, source: str) -> str
     queries = (datasette.metadata("queries", database=database) or {}) if query_name else {}
     query = queries.get(query_name) or {}
     title = query.get("title", query_name) if isinstance(query, dict) else query_name
-    return f"{_archive(datasette)} · {title or 'feed'}" + (f" ({source})" if source else "")
+    return f"{archive_name(datasette)} · {title or 'feed'}" + (f" ({source})" if source else "")

@@ -14,12 +14,13 @@ import io
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
-from caucasus_crawler.atom import CONTENT_TYPE, atom_feed, last_crawl
+from caucasus_crawler.atom import CONTENT_TYPE, archive_name, atom_feed, last_crawl
 from caucasus_crawler.search import filters, passages
 from caucasus_crawler.search.query import Query, QueryError, parse
 
@@ -52,16 +53,20 @@ def prepare_connection(conn):
         conn, text, q, language), deterministic=True)  # fmt: skip
 
 
+# A query read once for every row and every request that repeat it (variants: a tuple).
+parsed = lru_cache(maxsize=256)(parse)
+
+
 def _expression(conn, text: str | None, widen: bool) -> str:
     """An empty search matches nothing; one that cannot be read fails the query (its
     page says why: search_errors)."""
     if not (text or "").strip():
         return '""'
-    return parse(text, widen, _variants(conn)).expression()
+    return parsed(text, widen, _variants(conn)).expression()
 
 
 def _passage(conn, text: str | None, q: str | None, language: str | None) -> str:
-    query = parse(q or "", True, _variants(conn))
+    query = parsed(q or "", True, _variants(conn))
     found = passages.find(text, query, language)
     return "".join(
         f"<mark>{found.text[start:end]}</mark>" if marked else found.text[start:end]
@@ -69,11 +74,11 @@ def _passage(conn, text: str | None, q: str | None, language: str | None) -> str
     )
 
 
-def _variants(conn) -> list[tuple[str, str]]:
+def _variants(conn) -> tuple[tuple[str, str], ...]:
     try:
-        return conn.execute("SELECT place, variant FROM place_variants").fetchall()
+        return tuple(conn.execute(VARIANTS).fetchall())
     except sqlite3.OperationalError:  # a database that is no archive
-        return []
+        return ()
 
 
 @dataclass
@@ -115,7 +120,7 @@ async def search_page(datasette, request):
     if fmt == "json":
         return _json(datasette, database, search, results, counts, total)
     if fmt == "csv":
-        return _csv(search, results)
+        return _csv(datasette, database, search, results)
     if fmt == "atom":
         return await _atom(datasette, request, database, search, results)
     for row in results:
@@ -158,8 +163,8 @@ async def _read_request(request, db, fmt: str) -> Search:
     args["source"], args["language"] = args["source"].lower(), args["language"].lower()
     if search.q:
         try:
-            variants = [tuple(row) for row in await db.execute(VARIANTS)]
-            search.query = parse(search.q, not search.exact, variants, args["language"])
+            variants = tuple(tuple(row) for row in await db.execute(VARIANTS))
+            search.query = parsed(search.q, not search.exact, variants, args["language"])
         except QueryError as error:
             search.errors.append(f"The search could not be understood: {error}")
     return search
@@ -226,7 +231,7 @@ def _json(datasette, database: str, search: Search, results, counts, total) -> R
         return Response.json({"ok": False, "error": " ".join(search.errors), "status": 400}, 400)
     rows = [_plain(datasette, database, row) for row in results]
     if search.array:
-        return Response.json(rows)
+        return _json_response(rows)
     more = search.page * search.size < total
     body = {
         "ok": True,
@@ -238,12 +243,16 @@ def _json(datasette, database: str, search: Search, results, counts, total) -> R
         "counts": counts,
         "next": search.link(".json", page=search.page + 1) if more else None,
     }
+    return _json_response(body)
+
+
+def _json_response(body) -> Response:
     return Response(
         json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8"
     )
 
 
-def _csv(search: Search, results) -> Response:
+def _csv(datasette, database: str, search: Search, results) -> Response:
     if search.errors:
         return Response.text(" ".join(search.errors), status=400)
     out = io.StringIO()
@@ -251,11 +260,8 @@ def _csv(search: Search, results) -> Response:
     columns = ["id", "title", "url", "source", "language", "published", "snippet", "matched"]
     writer.writerow(columns)
     for row in results:
-        plain = {
-            **row,
-            "snippet": row["passage"].text,
-            "matched": "; ".join(row.get("matched", [])),
-        }
+        plain = _plain(datasette, database, row)
+        plain["matched"] = "; ".join(plain["matched"])
         writer.writerow([plain[c] for c in columns])  # csv_formulas defuses the cells
     return Response(
         out.getvalue(),
@@ -282,7 +288,7 @@ async def _atom(datasette, request, database: str, search: Search, results) -> R
         }
         for row in results
     ]
-    archive = datasette.metadata("title") or "Datasette"
+    archive = archive_name(datasette)
     updated = await last_crawl(datasette.get_database(database))
     body = atom_feed(request.url, f"{archive} · {title}", archive, entries, updated)
     return Response(body, content_type=CONTENT_TYPE)

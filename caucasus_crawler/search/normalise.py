@@ -1,14 +1,16 @@
 """One reading of words for search, the same when the archive indexes a text and when
 a query is read, so that a word is found in every form and script it is written in.
 
-Each word of a text gives two index terms:
+Each word of a text gives two index terms, both romanised keys: the key of its form
+(finds its other forms) and the key of the word as written (finds a name whose last
+letters only look like an ending: Карабах, Ильхам).
 
-- its **form**: the word case-folded for all five languages (Russian ``ё`` as ``е``,
+- a word's **form**: the word case-folded for all five languages (Russian ``ё`` as ``е``,
   Armenian ``և`` as ``եվ`` as its capitals write it, Georgian Mtavruli capitals as
   Mkhedruli, Azerbaijani dotted and dotless i as one ``i``) with its inflectional ending
   taken off (the language's ``word_endings`` in the lexicon; Snowball's stemmer where
   one exists, for Russian, Armenian and English). "Дагестане" and "Дагестан" are one form.
-- its **key**: that form romanised (anyascii, with the language's own letters first:
+- a **key**: a form or a word romanised (anyascii, with the language's own letters first:
   Azerbaijani ``ə`` as ``a``, ``x`` as ``kh``) and reduced to what the region's
   transliterations agree on ("kh" as "h", "dzh" as "j", no "y" between a consonant and
   a vowel, no doubled letters, no final vowel). Пашинян, Փաշինյան and Pashinyan have one
@@ -16,7 +18,8 @@ Each word of a text gives two index terms:
 
 The script of a word decides its language: Cyrillic is read as Russian, Armenian and
 Georgian letters as theirs, and Latin letters as the article's language when it is
-Azerbaijani, English otherwise; a query's Latin word is read both ways.
+Azerbaijani, English otherwise. A query's Latin word is read as English, and as
+Azerbaijani too: fully when it has a letter of Azerbaijani's own, as written otherwise.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ a Russian text, and says that "Арцах" was found as a name of Nagorno-Karaba
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -126,10 +127,11 @@ def _without_overlaps(found):
 
 def _best_start(matches) -> int:
     """The first token of the passage holding the most matches (the earliest of equals)."""
+    positions = [position for position, _, _ in matches]  # sorted
     best, best_count = 0, 0
-    for position, _, _ in matches:
+    for position in positions:
         start = max(0, position - CONTEXT_WORDS)
-        count = sum(1 for p, _, _ in matches if start <= p < start + PASSAGE_WORDS)
+        count = bisect_left(positions, start + PASSAGE_WORDS) - bisect_left(positions, start)
         if count > best_count:
             best, best_count = start, count
     return best
