@@ -601,7 +601,7 @@ def test_a_full_disk_stops_the_crawl_with_a_failure_and_keeps_what_was_committed
     assert ORIGIN + "/a-long-read/" not in committed
     # The crawl's own row is small enough to be written when the long read was not.
     log = last_crawl(archive)
-    assert log["finish_reason"] == "archive_failed"
+    assert log["finish_reason"] == "archive_failed", process.stderr[-4000:]
     assert log["health"] == "writing to the archive failed (database or disk is full)"
     assert log["new"] == len(committed) > 0
 
