@@ -24,7 +24,7 @@ BENCHMARKS = {
     "reprocess": (reprocess.report, 2_000, 3),
     "extraction": (extraction.report, 300, 3),
     "archive": (archive.report, 100_000, 3),
-    "search-quality": (search_quality.report, 2_000, 3),
+    "search-quality": (search_quality.report, 10_000, 3),
     "romanisation": (romanisation.report, 0, 3),
 }
 LARGE = {"crawl-large"}

@@ -22,7 +22,7 @@ Indexing cost: ``normalise.article_terms`` alone over the set's articles, and
 ``Archive.save`` + ``commit`` of copies of the set with the search index and with it
 switched off (``Archive._index_search`` a no-op).
 
-    python -m bench.search_quality [--articles 2000] [--repeats 3]
+    python -m bench.search_quality [--articles 10000] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -253,14 +253,23 @@ def report(articles: int, repeats: int) -> str:
         *quality_table(evaluated),
         "\nWhat the widened search misses or finds besides the relevant articles:\n",
         *differences(evaluated),
-        f"\nIndexing cost (min / median / max of {repeats} runs; the set's articles repeated):\n",
-        "| measure | articles/s |",
-        "|---|---|",
-        f"| `normalise.article_terms` alone, word cache cold (first pass) | {spread(cold, 0)} |",
-        f"| `normalise.article_terms` alone, word cache warm (later passes) | {spread(warm, 0)} |",
-        f"| `Archive.save` + `commit`, {articles:,} articles, with the search index | "
-        f"{spread(with_index, 0)} |",
-        f"| `Archive.save` + `commit`, {articles:,} articles, without it | {spread(without, 0)} |",
+        f"\nIndexing cost (min / median / max of {repeats} runs; the set's articles "
+        f"repeated, {statistics.mean(words):.0f} words each on average):\n",
+        "| measure | articles/s | thousand words/s (median) |",
+        "|---|---|---|",
+        *(
+            f"| {measure} | {spread(rates, 0)} | "
+            f"{statistics.median(rates) * statistics.mean(words) / 1000:.0f} |"
+            for measure, rates in [
+                ("`normalise.article_terms` alone, word cache cold (first pass)", cold),
+                ("`normalise.article_terms` alone, word cache warm (later passes)", warm),
+                (
+                    f"`Archive.save` + `commit`, {articles:,} articles, with the search index",
+                    with_index,
+                ),
+                (f"`Archive.save` + `commit`, {articles:,} articles, without it", without),
+            ]
+        ),
         f"\nWith the search index, the archive writes "
         f"{statistics.median(with_index) / statistics.median(without):.2f} of the "
         "articles per second it writes without it (medians).",
@@ -269,4 +278,4 @@ def report(articles: int, repeats: int) -> str:
 
 
 if __name__ == "__main__":
-    command_line(report, __doc__, articles=2_000)
+    command_line(report, __doc__, articles=10_000)
