@@ -1,6 +1,7 @@
 """Every benchmark in one run (`make bench`), written to bench/RESULTS.md.
 
-    python -m bench             # crawl, re-crawl, reprocess, extraction, archive
+    python -m bench             # crawl, re-crawl, reprocess, extraction, archive,
+                                # search-quality, romanisation
     python -m bench --large     # the crawl of a 20,000-article site (`make bench-large`)
     python -m bench --only NAME --articles N --repeats R
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import archive, crawl, extraction, recrawl, reprocess
+from bench import archive, crawl, extraction, recrawl, reprocess, romanisation, search_quality
 from bench.common import keep_result, write_results
 
 # name: (report, articles, repeats), in the order RESULTS.md shows them (RESULT_ORDER).
@@ -23,6 +24,8 @@ BENCHMARKS = {
     "reprocess": (reprocess.report, 2_000, 3),
     "extraction": (extraction.report, 300, 3),
     "archive": (archive.report, 100_000, 3),
+    "search-quality": (search_quality.report, 10_000, 3),
+    "romanisation": (romanisation.report, 0, 3),
 }
 LARGE = {"crawl-large"}
 

@@ -78,7 +78,7 @@ def command_line(report, doc: str, articles: int, repeats: int = 3) -> None:
 RESULTS_DIR = REPO / "bench" / "results"
 # Each benchmark's last report, in the order RESULTS.md shows them.
 RESULT_ORDER = ("crawl", "crawl-large", "recrawl", "reprocess", "extraction", "archive")
-RESULT_ORDER += ("extraction-dev",)
+RESULT_ORDER += ("extraction-dev", "search-quality", "romanisation")
 RESULTS_HEADER = """\
 # Benchmark results
 
