@@ -1,12 +1,12 @@
 """The archive in a real browser: headless Chromium (Debian's) driven by Playwright."""
 
-import shutil
 import sqlite3
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, archive_dir, serve_datasette
+from tests.conftest import archive_dir, needs_chromium, screenshot, serve_datasette
+
+pytestmark = needs_chromium
 
 
 def wait_for_clipboard(page, text: str) -> None:
@@ -18,41 +18,12 @@ def wait_for_clipboard(page, text: str) -> None:
     )
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="no chromium on this machine (.ci/run installs Debian's package)"
-)
-OUTPUT = REPO / "test-output"
-# Closed network: no background connections, no first-run or update checks.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, week_later):
     """`datasette` serving archive/ with the week-later crawl, as `make serve` does."""
     directory = archive_dir(tmp_path_factory.mktemp("served"), week_later[1].archive)
     with serve_datasette(directory) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser.new_page()
-        browser.close()
-
-
-def screenshot(page, name: str) -> Path:
-    OUTPUT.mkdir(exist_ok=True)
-    path = OUTPUT / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
 def test_search_a_phrase_open_the_article_and_read_it(served, page):
