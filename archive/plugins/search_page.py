@@ -86,13 +86,19 @@ class Search:
     errors: list[str] = field(default_factory=list)
     query: Query | None = None
     array: bool = False  # search.json?_shape=array: the rows alone, as Datasette gives them
+    asked_size: int | None = None  # ?size= as asked: kept by the links to other pages
 
     @property
     def q(self) -> str:
         return self.args.get("q", "").strip()
 
     def link(self, fmt: str = "", **changes) -> str:
-        args = {**self.args, "exact": "1" if self.exact else "", "page": str(self.page)}
+        args = {
+            **self.args,
+            "exact": "1" if self.exact else "",
+            "page": str(self.page),
+            "size": str(self.asked_size or ""),
+        }
         args.update({k: str(v) for k, v in changes.items()})
         kept = {k: v for k, v in args.items() if v and not (k == "page" and v == "1")}
         return f"search{fmt}" + (f"?{urlencode(kept)}" if kept else "")
@@ -148,8 +154,10 @@ async def _read_request(request, db, fmt: str) -> Search:
             continue
         if not value.isdigit() or int(value) < low:
             search.errors.append(f"{name} takes a whole number from {low}, not {value!r}.")
+        elif name == "size":
+            search.size = search.asked_size = min(int(value), MAX_PAGE_SIZE)
         else:
-            setattr(search, name, min(int(value), MAX_PAGE_SIZE) if name == "size" else int(value))
+            search.page = int(value)
     search.errors += await filters.errors(db, args)
     args["source"], args["language"] = args["source"].lower(), args["language"].lower()
     if search.q:
