@@ -46,13 +46,6 @@ def test_search_a_phrase_open_the_article_and_read_it(served, page):
     assert screenshot(page, "article-page").stat().st_size > 10_000
 
 
-def test_search_highlights_the_matching_passage(served, page):
-    page.goto(f"{served}/caucasus/search?q=%22ქართული+ოცნება%22")
-    mark = page.locator("td.col-snippet mark").first
-    assert mark.inner_text() == "ქართული ოცნება"
-    screenshot(page, "search")
-
-
 def test_the_chart_of_mentions_over_time_is_drawn(served, page):
     page.goto(f"{served}/-/dashboards/archive?term=Pakistan")
     page.wait_for_selector(".vega-embed canvas, .vega-embed svg", timeout=15_000)
