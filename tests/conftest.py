@@ -107,6 +107,37 @@ def found_by_search(db, term: str) -> set[int]:
     return {article_id for (article_id,) in db.execute(sql, [expression])}
 
 
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="no chromium on this machine (.ci/run installs Debian's package)"
+)
+# Closed network: no background connections, no first-run or update checks.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+SCREENSHOTS = REPO / "test-output"
+
+
+@pytest.fixture(scope="module")
+def page():
+    """A page of headless Chromium (Debian's), driven by Playwright: one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser.new_page()
+        browser.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """The whole page, to test-output/``name``.png (kept by CI to be looked at)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -278,6 +278,17 @@ def test_search_syntax_and_filters(get, params, expected):
     assert {r["title"] for r in rows} == expected
 
 
+def test_the_pages_of_a_search_keep_its_page_size(get):
+    first = get("/caucasus/search.json?q=Pakistan&size=1").json()
+    assert first["total"] >= 2 and len(first["rows"]) == 1
+    second = get(f"/caucasus/{first['next']}").json()
+    assert second["page"] == 2 and len(second["rows"]) == 1
+    assert second["rows"][0]["id"] != first["rows"][0]["id"]
+    page = get("/caucasus/search?q=Pakistan&size=1").text
+    assert "size=1" in re.search(r'<a rel="next" href="([^"]+)"', page)[1]
+    assert "size" not in re.search(r'<a href="([^"]+)">CSV</a>', page)[1]  # every result
+
+
 @pytest.mark.parametrize("param", ["since=yesterday", "until=2025-8-31"])
 def test_a_date_filter_that_is_no_date_says_so_and_keeps_the_form(get, param):
     page = get(f"/caucasus/search?q=Pakistan&{param}").text
