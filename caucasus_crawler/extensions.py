@@ -79,11 +79,14 @@ class CrawlLog:
         started = stats.get("start_time")
         if started is not None:
             counts["duration_seconds"] = round((datetime.now(UTC) - started).total_seconds(), 3)
-        try:
-            with Archive(self.path) as archive:
-                archive.finish_crawl(self.crawl_id, reason, counts, stats)
-        except (ArchiveError, sqlite3.Error) as exc:  # a full disk: the log still says it all
-            logger.error("Could not record this crawl in %s's crawls table: %s", self.path, exc)
+        # On a full disk the row may not fit with all statistics where it does without.
+        for stats_kept in (stats, {}):
+            try:
+                with Archive(self.path) as archive:
+                    archive.finish_crawl(self.crawl_id, reason, counts, stats_kept)
+                return
+            except (ArchiveError, sqlite3.Error) as exc:  # the log still says it all
+                logger.error("Could not record this crawl in %s's crawls table: %s", self.path, exc)
 
 
 # Statistics that count a fault met during the crawl, by prefix.

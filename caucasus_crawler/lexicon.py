@@ -46,6 +46,17 @@ class Language:
     # the "-н" of "Пашинян" and the "-ов" of "Байрамов" for endings, and names must keep
     # them to be found in other scripts.
     word_endings: tuple[str, ...] = ()
+    # Endings that also end surnames and short words (Иванов, Алиев; Armenian սահման,
+    # "border", and Սահմանազատման, "of demarcation"): removed only from a word in lower
+    # case whose stem keeps five letters or more.
+    common_noun_endings: tuple[str, ...] = ()
+    # A stem's last letters that an ending changed, restored after a consonant: Armenian
+    # Բաքու (Baku) is Բաքվ- before an ending (Բաքվի, Բաքվում).
+    alternations: tuple[tuple[str, str], ...] = ()
+    # Letters that join an ending to a stem ending in a vowel, each with the vowels it
+    # follows: Azerbaijani Bakı-nın, şəhəri-ndə, Gəncə-yə, but İrəvan-ın, İrəvan-da.
+    # ("Rusiyanın" reads as Rusiyan-ın: a stem in -a or -ə is rarer than one in -an.)
+    buffer_letters: tuple[tuple[str, str], ...] = ()
     stemmer: str | None = None
     # Letters romanised otherwise than by the international default (anyascii), as
     # the language's own romanisation writes them in English: "ə" is "a" (Əliyev,
@@ -211,7 +222,8 @@ RU = Language(
         "сделать пожертвование",
         "сделайте пожертвование",
     ),  # fmt: skip
-    # Nouns', adjectives' and verbs' endings; not "-ов"/"-ев"/"-ин" (surnames) nor "-н".
+    # Nouns', adjectives' and verbs' endings; not "-ин" (surnames) nor "-н".
+    common_noun_endings=("ов", "ев"),  # выборов, журналистов
     word_endings=(
         "ями",
         "ами",
@@ -399,6 +411,8 @@ HY = Language(
         "ի",
         "ը",
     ),  # fmt: skip
+    common_noun_endings=("ման",),  # the oblique "-ում": կառավարում, կառավարման
+    alternations=(("վ", "ու"),),
     stemmer="armenian",
     romanised=(("ու", "u"), ("և", "ev")),
 )
@@ -444,13 +458,20 @@ AZ = Language(
     ),  # assumed
     # Case and plural endings in both vowel harmonies; not "-tan" (Pakistan). Azerbaijani
     # has no Snowball stemmer.
+    buffer_letters=(("n", "ıiuü"), ("y", "aəıiouöü")),
     word_endings=(
         "lərindən",
         "larından",
+        "lərdən",
+        "lardan",
         "lərində",
         "larında",
         "lərinə",
         "larına",
+        "lərdə",
+        "larda",
+        "lərə",
+        "lara",
         "lərin",
         "ların",
         "ləri",

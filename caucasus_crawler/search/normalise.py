@@ -13,8 +13,9 @@ letters only look like an ending: Карабах, Ильхам).
 - a **key**: a form or a word romanised (anyascii, with the language's own letters first:
   Azerbaijani ``ə`` as ``a``, ``x`` as ``kh``) and reduced to what the region's
   transliterations agree on ("kh" as "h", "dzh" as "j", no "y" between a consonant and
-  a vowel, no doubled letters, no final vowel). Пашинян, Փաշինյան and Pashinyan have one
-  key, as have Кобахидзе, კობახიძე and Kobakhidze, Алиев, Əliyev and Aliyev.
+  a vowel nor "i" before an "a", no doubled letters, no final vowel). Пашинян, Փաշինյան,
+  ფაშინიანი and Pashinyan have one key, as have Кобахидзе, კობახიძე and Kobakhidze,
+  Алиев, Əliyev and Aliyev.
 
 The script of a word decides its language: Cyrillic is read as Russian, Armenian and
 Georgian letters as theirs, and Latin letters as the article's language when it is
@@ -45,8 +46,11 @@ FOLDED_LETTERS = str.maketrans({"ё": "е", "ı": "i", "\u0307": None})
 # Armenian "և" is "եւ" to casefold, and "ԵՎ" in capitals.
 ARMENIAN_EV = ("եւ", "եվ")
 MIN_STEM = 3  # letters an ending leaves at least
+LONG_STEM = 5  # and a common noun's ending (Language.common_noun_endings)
 VOWELS = "aeiouy"
-CONSONANT_Y_VOWEL = re.compile("(?<=[bcdfghjklmnpqrstvwxz])y(?=[aeiou])")
+# Pashinyan, Пашинян (ya) and ფაშინიანი (ia): no "y" between a consonant and a vowel,
+# no "i" between a consonant and an "a".
+CONSONANT_Y_VOWEL = re.compile("(?<=[bcdfghjklmnpqrstvwxz])(y(?=[aeiou])|i(?=a))")
 NOT_ROMAN = re.compile("[^a-z0-9]+")
 BY_CODE = {language.code: language for language in lexicon.LANGUAGES}
 LATIN = ("en", "az")  # the languages a query's Latin letters may be written in
@@ -80,23 +84,54 @@ def _snowball(algorithm: str):
     return stemmers[algorithm]
 
 
-def stem(word: str, language: Language) -> str:
-    """A folded word without its ending."""
+def stem(word: str, language: Language, lower: bool = True) -> str:
+    """A folded word without its ending; ``lower``: the word was written in lower case
+    (a capitalised one may be a surname that only ends like a noun: Иванов)."""
+    stemmed = _strip_ending(word, language, lower)
+    for changed, letters in language.alternations:
+        if stemmed != word and stemmed.endswith(changed) and len(stemmed) > len(changed):
+            if anyascii(stemmed[-len(changed) - 1]) not in VOWELS:
+                return stemmed[: -len(changed)] + letters
+    return stemmed
+
+
+def _strip_ending(word: str, language: Language, lower: bool) -> str:
+    common = lower and language.common_noun_endings
     if language.stemmer:
         stemmed = _snowball(language.stemmer).stemWord(word)
-        if not language.word_endings or (
-            word.startswith(stemmed) and word[len(stemmed) :] in _endings(language)
-        ):
+        removed = word[len(stemmed) :] if word.startswith(stemmed) else None
+        if not language.word_endings or removed in _endings(language):
             return stemmed
-    for ending in language.word_endings:
-        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+        if common and removed in language.common_noun_endings and len(stemmed) >= LONG_STEM:
+            return stemmed
+    for ending in _endings(language):
+        if word.endswith(ending) and _joins(word[: -len(ending)], ending, language, MIN_STEM):
+            return word[: -len(ending)]
+    for ending in language.common_noun_endings if common else ():
+        if word.endswith(ending) and len(word) - len(ending) >= LONG_STEM:
             return word[: -len(ending)]
     return word
 
 
+def _joins(stem: str, ending: str, language: Language, shortest: int) -> bool:
+    """Whether the ending can follow the stem."""
+    if len(stem) < shortest:
+        return False
+    follows = _buffers(language).get(ending[0])
+    return follows is None or stem[-1] in follows
+
+
 @cache
-def _endings(language: Language) -> frozenset[str]:
-    return frozenset(language.word_endings)
+def _buffers(language: Language) -> dict[str, str]:
+    return {letter: fold(vowels) for letter, vowels in language.buffer_letters}
+
+
+@cache
+def _endings(language: Language) -> tuple[str, ...]:
+    """The language's endings folded as its words are (Azerbaijani "-ın" is "-in"),
+    longest first."""
+    folded = dict.fromkeys(fold(ending) for ending in language.word_endings)
+    return tuple(sorted(folded, key=len, reverse=True))
 
 
 def key(form: str, language: Language, whole: bool = True) -> str:
@@ -132,7 +167,7 @@ def analyse(word: str, latin: str = "en") -> tuple[str, str]:
     letters (Карабах, Ильхам)."""
     folded = fold(word)
     language = language_of(folded, BY_CODE.get(latin, lexicon.EN))
-    return key(stem(folded, language), language), key(folded, language)
+    return key(stem(folded, language, not word[:1].isupper()), language), key(folded, language)
 
 
 def latin_language(language: str | None) -> str:
@@ -179,6 +214,11 @@ def prefix_keys(start: str, latin: tuple[str, ...]) -> set[str]:
     return {key(folded, language_of(folded, BY_CODE[x]), whole=False) for x in latin}
 
 
+# The fields of a language (lexicon.Language) that its index terms depend on.
+SEARCH_FIELDS = ("code", "word_endings", "common_noun_endings", "alternations",
+                 "buffer_letters", "stemmer", "romanised")  # fmt: skip
+
+
 def fingerprint() -> str:
     """What the index terms depend on: this module, the languages' endings and
     romanisations, the libraries' versions and Python's Unicode tables. An archive
@@ -186,7 +226,7 @@ def fingerprint() -> str:
     needs the very terms it was indexed with)."""
     parts = [
         Path(__file__).read_text(encoding="utf-8"),
-        repr([(x.code, x.word_endings, x.stemmer, x.romanised) for x in lexicon.LANGUAGES]),
+        repr([[getattr(x, name) for name in SEARCH_FIELDS] for x in lexicon.LANGUAGES]),
         version("anyascii"),
         version("snowballstemmer"),
         unicodedata.unidata_version,

@@ -4,6 +4,7 @@ a Russian text, and says that "Арцах" was found as a name of Nagorno-Karaba
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
@@ -16,6 +17,10 @@ PASSAGE_WORDS = 32  # the length of a passage
 CONTEXT_WORDS = 6  # words shown before the first match of a passage
 MAX_MATCHES = 500  # matches considered when choosing the passage of a long text
 ELLIPSIS = "…"
+# A body's subheadings ("## Hospitals on generators") and paragraph breaks read as one
+# space in a passage.
+LAYOUT = re.compile(r"^#{1,6} |\s", re.MULTILINE)
+SPACES = re.compile(" {2,}")
 
 
 @dataclass
@@ -33,6 +38,16 @@ class Passage:
             yield start, end, True
             at = end
         yield at, len(self.text), False
+
+    def squeezed(self) -> Passage:
+        """The passage with its layout as single spaces, its marks moved with it."""
+        squeezed = Passage("", matched=self.matched)
+        for start, end, marked in self.pieces():
+            piece = SPACES.sub(" ", LAYOUT.sub(" ", self.text[start:end]))
+            if marked:
+                squeezed.marks.append((len(squeezed.text), len(squeezed.text) + len(piece)))
+            squeezed.text += piece
+        return squeezed
 
     def html(self) -> Markup:
         return Markup("").join(
@@ -53,7 +68,7 @@ def find(text: str | None, query: Query, language: str | None, whole: bool = Fal
         first = _best_start(matches)
         last = min(len(tokens), first + PASSAGE_WORDS)
     if not tokens:
-        return Passage(text if whole else text[:200])
+        return Passage(text if whole else text[:200]).squeezed()
     start = 0 if first == 0 else tokens[first][0]
     end = len(text) if last == len(tokens) else tokens[last - 1][1]
     prefix = "" if first == 0 else ELLIPSIS + " "
@@ -68,7 +83,7 @@ def find(text: str | None, query: Query, language: str | None, whole: bool = Fal
         named = f"{written} ({label})" if label else written
         if named not in passage.matched:
             passage.matched.append(named)
-    return passage
+    return passage.squeezed()
 
 
 def _matches(tokens, query: Query, latin: str) -> list[tuple[int, int, str]]:

@@ -35,5 +35,7 @@ PLACES = {
     "Chechnya": ("Ichkeria", "Чечня", "Ичкерия", "Çeçenistan", "ჩეჩნეთი", "Չեչնիա"),
     "Nakhchivan": ("Naxçıvan", "Нахичевань", "Նախիջևան", "ნახჭევანი"),
     "Ganja": ("Gəncə", "Гянджа", "Գանձակ"),
+    "Yerevan": ("İrəvan", "Erivan", "Эривань"),
+    "Tbilisi": ("Tiflis", "Тифлис", "Թիֆլիս"),
     "Gyumri": ("Leninakan", "Гюмри", "Գյումրի"),
 }
