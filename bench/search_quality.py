@@ -218,8 +218,10 @@ def write_rate(articles: list[dict], n: int, indexed: bool) -> float:
     normalise.analyse.cache_clear()
     copies = [item(row, copy) for copy in range(n // len(articles) + 1) for row in articles][:n]
     with tempfile.TemporaryDirectory() as tmp, Archive(Path(tmp) / "cost.db") as archive:
-        if not indexed:
-            archive._index_search = lambda ids, command="": None
+        if not indexed:  # the archive as it was before the search index
+            archive._index_pending = lambda: None
+            for event in ("insert", "update", "delete"):
+                archive.db.execute(f"DROP TRIGGER search_pending_{event}")
         started = time.perf_counter()
         for done, article in enumerate(copies, 1):
             archive.save(article, SEEN)
