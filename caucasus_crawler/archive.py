@@ -335,6 +335,14 @@ def m011_search_index(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m012_cluster_crawls(db: sqlite_utils.Database) -> None:
+    """A crawl run by a worker of a cluster has the worker's name for it, which the
+    writer finds it by: a message delivered twice does not make a second row."""
+    db["crawls"].add_column("cluster_crawl", str)
+    db.execute("CREATE UNIQUE INDEX crawls_cluster_crawl ON crawls (cluster_crawl)")
+
+
 SEARCH_COLUMNS = ("title_forms", "title_words", "text_forms", "text_words")
 CAPTURE_COLUMNS = {
     "warc_file": str,
@@ -401,9 +409,12 @@ class Archive:
             self.commit()
         self.close()
 
-    def close(self) -> None:
+    def rollback(self) -> None:
         self.db.rollback()
         self.unindexed.clear()
+
+    def close(self) -> None:
+        self.rollback()
         self.db.close()
 
     def commit(self) -> None:
@@ -700,6 +711,26 @@ class Archive:
         for row in rows:
             yield dict(zip(STATE_KEYS, row, strict=True))
 
+    def served_states(self):
+        """(address, article state) of every address that served an archived article:
+        what a cluster's workers read instead of ``article_state`` (cluster.state)."""
+        rows = self.db.execute(
+            f"SELECT u.url, {STATE_COLUMNS} FROM article_urls u "
+            "JOIN articles a ON a.id = u.article_id LEFT JOIN pages p ON p.url = a.url "
+            "WHERE u.declared = 0"
+        )
+        for url, *row in rows:
+            yield url, dict(zip(STATE_KEYS, row, strict=True))
+
+    def pages(self):
+        """(address, page) of every page a crawl resolved (as ``page``)."""
+        for url, *row in self.db.execute(f"SELECT url, {', '.join(PAGE_KEYS)} FROM pages"):
+            yield url, dict(zip(PAGE_KEYS, row, strict=True))
+
+    def crawled_sites(self) -> list[tuple[str, str | None]]:
+        """(spider, site) of every crawl recorded."""
+        return self.db.execute("SELECT DISTINCT spider, site FROM crawls").fetchall()
+
     def last_finished(self, spider: str, site: str) -> str | None:
         """When the last complete crawl of ``spider`` on ``site`` ended (UTC), or None: one
         that finished and was not limited to part of the site."""
@@ -774,13 +805,29 @@ class Archive:
         self.sources.add(name)
 
     def start_crawl(
-        self, spider: str, site: str, started: str | None = None, limits: dict | None = None
+        self,
+        spider: str,
+        site: str,
+        started: str | None = None,
+        limits: dict | None = None,
+        cluster_crawl: str | None = None,
     ) -> int:
-        """``limits``: the -a arguments that limited the crawl to part of the site."""
+        """``limits``: the -a arguments that limited the crawl to part of the site;
+        ``cluster_crawl``: a cluster worker's name of the crawl (its row if it has one)."""
+        if cluster_crawl and (known := self.crawl_id(cluster_crawl)) is not None:
+            return known
         with self.db.atomic():
             row = {"spider": spider, "site": site, "started": started or utc_now()}
             row["limits"] = json.dumps(limits, sort_keys=True) if limits else None
+            row["cluster_crawl"] = cluster_crawl
             return self.db["crawls"].insert(row).last_pk
+
+    def crawl_id(self, cluster_crawl: str) -> int | None:
+        """The row of the crawl a cluster's worker names so."""
+        found = self.db.execute(
+            "SELECT id FROM crawls WHERE cluster_crawl = ?", [cluster_crawl]
+        ).fetchone()
+        return found[0] if found else None
 
     def finish_crawl(self, crawl_id: int, reason: str, counts: dict, stats: dict) -> None:
         row = {k: v for k, v in counts.items() if k in CRAWL_COUNTS}

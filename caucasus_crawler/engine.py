@@ -37,6 +37,8 @@ from . import discovery
 from .archive import Archive
 from .arguments import SpiderArgumentError, parse_choice, parse_flag, parse_limit, parse_since
 from .boilerplate import RepeatedText
+from .cluster import open_archive
+from .cluster.rounds import Tally, seeds_round, tally
 from .extract import ArticlePage, Layouts, SiteProfile, extractor_version, layout_for
 from .items import ArticleAlias, ArticleUnchanged
 from .mirror import MirrorMap
@@ -104,7 +106,7 @@ class NewsSpider(scrapy.Spider):
         self._not_due: set[str] = set()  # archived articles this crawl left alone
         self._links: dict = {}  # href (or page, href) -> (live URL, kind), resolved once
         self._redirected: dict[str, str] = {}  # article address -> where it redirects
-        self._articles = 0
+        self._articles = Tally()  # against -a limit; shared by a cluster's workers
         self._repeated = RepeatedText()  # learns nothing unless learns_boilerplate
         self._held: list = []  # article pages read while the boilerplate is learnt
         # Persisted across pause/resume by Scrapy's SpiderState when JOBDIR is set.
@@ -195,6 +197,9 @@ class NewsSpider(scrapy.Spider):
     async def start(self):
         self.recrawl = self._open_recrawl()
         self.reader = self._open_reader()
+        self._articles = tally(self.crawler, self.name)
+        if not seeds_round(self.crawler, self.name):
+            return  # a cluster's round, seeded by its first worker
         for edition in self._editions():
             if self.selected_sections:
                 for slug in self.selected_sections:
@@ -229,7 +234,7 @@ class NewsSpider(scrapy.Spider):
     def _open_recrawl(self) -> Recrawl:
         settings = self.settings
         if settings.getbool("ARCHIVE_ENABLED"):
-            self._archive = Archive(settings.get("ARCHIVE_PATH"))
+            self._archive = open_archive(self.crawler)
         schedule = Schedule(settings.getdict("RECRAWL_SCHEDULE"))
         return Recrawl(
             self._archive,
@@ -455,7 +460,7 @@ class NewsSpider(scrapy.Spider):
         article = self._article(response, page.extraction)
         if article is not None:
             yield article
-            if self.limit and self._articles >= self.limit:
+            if self.limit and self._articles.reached(self.limit):
                 raise CloseSpider("limit_reached")
             if article.url != article.fetched_url and (claimed := self._follow(article.url)):
                 yield claimed  # what its canonical address serves decides the claim
@@ -563,9 +568,8 @@ class NewsSpider(scrapy.Spider):
         if wanted and not wanted & set(article.sections):
             stats.inc_value("articles/skipped_section")
             return None
-        if self.limit and self._articles >= self.limit:
+        if self.limit and not self._articles.take(self.limit):
             return None  # pages in flight when -a limit= was reached
-        self._articles += 1
         return article
 
     def complete_article(self, article, response) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import sqlite3
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +15,8 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.job import job_dir
 
-from .archive import Archive, ArchiveError
+from .archive import ArchiveError
+from .cluster import WRITE_ERRORS, open_archive
 
 # Scrapy stats behind each column of ``crawls``.
 CRAWL_COUNT_STATS = {
@@ -54,7 +54,7 @@ class CrawlLog:
         return extension
 
     def spider_opened(self, spider):
-        with Archive(self.path) as archive:
+        with open_archive(self.crawler) as archive:
             if outlet := getattr(spider, "outlet", None):
                 archive.describe_source(**outlet)
             self.crawl_id = archive.start_crawl(
@@ -82,10 +82,10 @@ class CrawlLog:
         # On a full disk the row may not fit with all statistics where it does without.
         for stats_kept in (stats, {}):
             try:
-                with Archive(self.path) as archive:
+                with open_archive(self.crawler) as archive:
                     archive.finish_crawl(self.crawl_id, reason, counts, stats_kept)
                 return
-            except (ArchiveError, sqlite3.Error) as exc:  # the log still says it all
+            except (ArchiveError, *WRITE_ERRORS) as exc:  # the log still says it all
                 logger.error("Could not record this crawl in %s's crawls table: %s", self.path, exc)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from .archive import Archive
+from .cluster import WRITE_ERRORS, open_archive
 from .items import Article, ArticleAlias, ArticleUnchanged
 from .normalize import normalize_article
 from .warc import archive_committing
@@ -83,7 +83,7 @@ class ArchivePipeline:
         return cls(crawler)
 
     def open_spider(self):
-        self.archive = Archive(self.path)
+        self.archive = open_archive(self.crawler)
 
     def close_spider(self):
         if self.failed is None:
@@ -113,9 +113,9 @@ class ArchivePipeline:
         committed stays, the rest is fetched again by the next crawl."""
         try:
             yield
-        except sqlite3.Error as exc:
+        except WRITE_ERRORS as exc:
             self.failed = str(exc)
-            self.archive.db.rollback()
+            self.archive.rollback()
             self.stats.set_value("archive/write_failed", self.failed)
             logger.error(
                 "Could not write to the archive %s (%s): the crawl stops; what was committed "

@@ -39,6 +39,17 @@ WARC_ENABLED = True
 WARC_DIR = os.environ.get("WARC_DIR", "")
 WARC_MAX_SIZE = 1024**3
 
+# --- the cluster (caucasus_crawler.cluster) -----------------------------------------
+# A Redis URL (redis://host:port/db) turns `scrapy crawl` and `scrapy crawlall` into a
+# worker of a cluster: a frontier shared on Redis, items sent to one writer
+# (`caucasus-archive ingest`), politeness shared per host. Empty: one machine, as ever.
+REDIS_URL = os.environ.get("CAUCASUS_REDIS_URL", "")
+# This worker's name in Redis and in its WARC files' names (empty: host-pid).
+CLUSTER_WORKER = ""
+# Seconds after which a worker that stopped reporting (killed) no longer counts.
+CLUSTER_WORKER_TIMEOUT = 30
+ADDONS = {"caucasus_crawler.cluster.addon.Cluster": 0}
+
 # --- politeness --------------------------------------------------------------------
 # Identify ourselves; operators can reach the maintainer through CONTACT_URL.
 CONTACT_URL = os.environ.get(

@@ -397,6 +397,8 @@ class WarcCapture:
             "http-header-user-agent": self.crawler.settings.get("USER_AGENT"),
         }
         prefix = getattr(spider, "source", spider.name)
+        if self.crawler.settings.get("REDIS_URL"):  # each worker of a cluster its own files
+            prefix += "-" + self.crawler.settings.get("CLUSTER_WORKER")
         return WarcFiles(self.directory, prefix, self.max_size, info, self.relative_to)
 
     def _archived(self, url: str) -> Capture | None:

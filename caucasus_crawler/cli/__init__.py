@@ -2,7 +2,8 @@
 
 - ``check``: every capture pointer resolves to the response it names;
 - ``reprocess``: archived responses read again with today's extractor, offline;
-- ``export``: the articles as JSON lines, CSV or Parquet, the captures as WACZ.
+- ``export``: the articles as JSON lines, CSV or Parquet, the captures as WACZ;
+- ``ingest``: a cluster's one writer, the workers' items into the archive.
 
 Exit status: 0 done, 1 the command found a fault (or could not do its work), 2 wrong usage.
 """
@@ -15,9 +16,9 @@ import sys
 
 from .. import settings
 from ..archive import ArchiveError
-from . import check, export, reprocess
+from . import check, export, ingest, reprocess
 
-COMMANDS = (check, reprocess, export)
+COMMANDS = (check, reprocess, export, ingest)
 
 
 def parser() -> argparse.ArgumentParser:

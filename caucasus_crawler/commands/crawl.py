@@ -3,6 +3,7 @@
 - bad ``-a`` arguments: a one-line error and exit status 2, not a traceback;
 - an archive that cannot be used (unwritable, corrupt, not ours): its reason, exit 1;
 - a WARC folder that cannot be written (WARC_DIR): its reason, exit 1;
+- in a cluster (REDIS_URL), a Redis that does not answer: its reason, exit 1;
 - another crawl already writing to the archive: a clear message and exit 75
   (EX_TEMPFAIL, "try again later"), so two scheduled runs never write at once;
 - a crawl that did not complete (an error at start, a spider closed on an error),
@@ -19,6 +20,8 @@ from twisted.internet.defer import Deferred
 
 from ..archive import Archive, ArchiveError, ArchiveLock, ArchiveLocked
 from ..arguments import SpiderArgumentError
+from ..cluster import ClusterError, connect
+from ..cluster.state import SharedState
 from ..warc import check_warc_dir, warc_dir
 
 logger = logging.getLogger(__name__)
@@ -47,6 +50,8 @@ class Command(ScrapyCrawl):
         the archive's lock, after checking the archive."""
         if not self.settings.getbool("ARCHIVE_ENABLED"):
             return self._crawl(crawls)
+        if self.settings.get("REDIS_URL"):
+            return self.crawl_as_worker(crawls)
         path = self.settings.get("ARCHIVE_PATH") or ""
         if not path.strip():
             raise UsageError(
@@ -68,6 +73,28 @@ class Command(ScrapyCrawl):
         except ArchiveError as exc:
             logger.error("Cannot use the archive: %s", exc)
             self.exitcode = 1
+
+    def crawl_as_worker(self, crawls: dict[str, dict]) -> None:
+        """A worker of a cluster (REDIS_URL): it does not open the archive, whose one
+        writer is ``caucasus-archive ingest``; Redis must answer before any request."""
+        try:
+            client = connect(self.settings.get("REDIS_URL"))
+            if not SharedState(client).published():
+                logger.warning(
+                    "No archive state on Redis yet: start `caucasus-archive ingest` first, "
+                    "or this crawl fetches every article as if none were archived"
+                )
+            if self.settings.getbool("WARC_ENABLED"):
+                check_warc_dir(warc_dir(self.settings))
+        except ClusterError as exc:
+            logger.error("Cannot join the cluster: %s", exc)
+            self.exitcode = 1
+            return
+        except ArchiveError as exc:
+            logger.error("Cannot crawl: %s", exc)
+            self.exitcode = 1
+            return
+        self._crawl(crawls)
 
     def _crawl(self, crawls: dict[str, dict]) -> None:
         # One at a time: an SQLite archive has one writer, and a crawl's batches keep
