@@ -39,6 +39,7 @@ from .arguments import SpiderArgumentError, parse_choice, parse_flag, parse_limi
 from .boilerplate import RepeatedText
 from .cluster import open_archive
 from .cluster.rounds import Tally, seeds_round, tally
+from .extensions import INCOMPLETE
 from .extract import ArticlePage, Layouts, SiteProfile, extractor_version, layout_for
 from .items import ArticleAlias, ArticleUnchanged
 from .mirror import MirrorMap
@@ -256,7 +257,11 @@ class NewsSpider(scrapy.Spider):
         if self.reader is not None:
             await self.reader.close()
         if self._archive is not None:
-            if reason == "finished" and not self.limits:
+            if (
+                reason == "finished"
+                and not self.limits
+                and not self.crawler.stats.get_value(INCOMPLETE)
+            ):
                 self._archive.record_pages(self.state.get("pages", {}))
             self._archive.close()
 

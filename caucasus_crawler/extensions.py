@@ -34,6 +34,9 @@ CRAWL_COUNT_STATS = {
 
 logger = logging.getLogger(__name__)
 DROP_REASON = "item_dropped_reasons/"
+# A stat that makes a crawl which finished no complete crawl (no re-crawl horizon, its
+# pages' validators not kept), with the finish reason the crawl log records instead.
+INCOMPLETE = "crawl/incomplete"
 
 
 class CrawlLog:
@@ -66,6 +69,8 @@ class CrawlLog:
         if self.crawl_id is None:
             return
         stats = self.crawler.stats.get_stats()
+        if reason == "finished" and stats.get(INCOMPLETE):
+            reason = stats[INCOMPLETE]
         counts = {column: stats.get(key, 0) for column, key in CRAWL_COUNT_STATS.items()}
         reasons = {
             key.removeprefix(DROP_REASON): value

@@ -12,14 +12,17 @@ after CLUSTER_WORKER_TIMEOUT: the requests it held are found again by the next r
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet.task import LoopingCall
 
+from ..extensions import INCOMPLETE
 from . import connect, key
 
+logger = logging.getLogger(__name__)
 WORKERS = key("workers")  # worker -> {"spider", "state": busy|idle, "at": its last report}
 
 
@@ -114,6 +117,16 @@ class Round:
     def spider_idle(self, spider) -> None:
         self.state = "idle"
         self._report()
+        if lost := self._lost():
+            logger.warning(
+                "Workers %s stopped reporting during this round: what they held is fetched "
+                "by the next round, and this one is no complete crawl",
+                ", ".join(lost),
+            )
+            self.client.hdel(WORKERS, *lost)
+            lost += self.stats.get_value("cluster/workers_lost", [])
+            self.stats.set_value("cluster/workers_lost", sorted(lost))
+            self.stats.set_value(INCOMPLETE, "workers_lost")
         waiting = self.client.zcard(key(self.spider, "requests"))
         if waiting or any(w["state"] == "busy" for w in self._others()):
             self.stats.inc_value("cluster/waited_for_others")
@@ -130,6 +143,14 @@ class Round:
     def _report(self) -> None:
         report = {"spider": self.spider, "state": self.state, "at": time.time()}
         self.client.hset(WORKERS, self.worker, json.dumps(report))
+
+    def _lost(self) -> list[str]:
+        """Workers of this spider that stopped reporting without leaving (killed)."""
+        now = time.time()
+        reports = self.client.hgetall(WORKERS).items()
+        return [name for name, value in reports
+                if (r := json.loads(value))["spider"] == self.spider
+                and now - r["at"] > self.timeout]  # fmt: skip
 
     def _others(self) -> list[dict]:
         """The other workers of this spider that are alive."""

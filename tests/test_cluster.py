@@ -1,0 +1,221 @@
+"""The cluster (issue 15): workers on a real redis-server share the frontier and send
+their items to one writer, over the bundled OC Media mirror; killed workers, a killed
+writer and a restarted Redis lose nothing."""
+
+import json
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+
+import pytest
+
+from caucasus_crawler.devmirror.server import MirrorServer
+from caucasus_crawler.devmirror.site import Site
+from tests.conftest import REPO, crawl_command, free_port, run_crawl
+from tests.test_oc_media_interruption import archived, integrity
+
+pytestmark = [
+    pytest.mark.cluster,
+    pytest.mark.skipif(
+        shutil.which("redis-server") is None,
+        reason="no redis-server on this machine (.ci/run installs Debian's package)",
+    ),
+]
+DELAY = 0.25  # DOWNLOAD_DELAY: the per-host pace the cluster must keep as a whole
+WORKER = ["-s", "CLUSTER_WORKER_TIMEOUT=3", "-s", "LOG_LEVEL=INFO"]
+
+
+class Redis:
+    """A redis-server of its own on 127.0.0.1, with its append-only file on."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self) -> "Redis":
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
+             str(self.directory), "--appendonly", "yes", "--appendfsync", "always",
+             "--save", ""],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"],
+                             capture_output=True, text=True).stdout.strip() != "PONG":  # fmt: skip
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis(tmp_path):
+    server = Redis(tmp_path).start()
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+def worker(server, archive, redis_url, name, tmp_path, *args):
+    """`scrapy crawl oc_media` as a worker of the cluster, in the background; its
+    requests carry its name as their User-Agent (for the mirror's log)."""
+    command = crawl_command(server.url, archive, "-s", f"REDIS_URL={redis_url}",
+                            "-s", f"CLUSTER_WORKER={name}", "-s", f"USER_AGENT={name}",
+                            "-s", f"WARC_DIR={tmp_path / 'warc'}", "-s", f"DOWNLOAD_DELAY={DELAY}",
+                            "-s", "RANDOMIZE_DOWNLOAD_DELAY=False", *WORKER, *args)  # fmt: skip
+    log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 (the process writes it)
+    return subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, text=True)
+
+
+def ingest(archive, redis_url, *args):
+    command = [sys.executable, "-m", "caucasus_crawler.cli", "ingest", "--archive",
+               str(archive), "--redis", redis_url, *args]  # fmt: skip
+    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
+
+
+def articles(archive) -> set[tuple[str, str]]:
+    with sqlite3.connect(archive) as db:
+        return set(db.execute("SELECT url, content_hash FROM articles"))
+
+
+def single_process_archive(tmp_path) -> set[tuple[str, str]]:
+    """What one `scrapy crawl` of the same mirror archives."""
+    archive = tmp_path / "single.db"
+    with MirrorServer(Site("initial")) as server:
+        assert run_crawl(server.url, archive, "-s", "WARC_ENABLED=False").returncode == 0
+    return articles(archive)
+
+
+def by_worker(requests) -> dict[str, Counter]:
+    """Paths each worker asked for (robots.txt aside: each worker's Scrapy reads it)."""
+    asked = defaultdict(Counter)
+    for request in requests:
+        if request.path != "/robots.txt":
+            asked[request.headers.get("User-Agent")][request.path] += 1
+    return asked
+
+
+def finish(process, timeout=240) -> str:
+    output, _ = process.communicate(timeout=timeout)
+    assert process.returncode == 0, output
+    return output
+
+
+def test_two_workers_and_one_writer_archive_each_article_once(tmp_path, redis):
+    archive = tmp_path / "archive.db"
+    writer = ingest(archive, redis.url, "--until-idle", "8")
+    # A slow site, so that both workers have requests to take.
+    with MirrorServer(Site("initial"), delay=0.1) as server:
+        workers = [worker(server, archive, redis.url, name, tmp_path) for name in ("w1", "w2")]
+        for process in workers:
+            assert process.wait(timeout=240) == 0, (tmp_path / "w1.log").read_text()
+        requests = list(server.requests)
+    summary = finish(writer)
+    assert integrity(archive) == "ok"
+    assert articles(archive) == single_process_archive(tmp_path)
+
+    asked = by_worker(requests)
+    assert set(asked) == {"w1", "w2"}, "both workers took requests"
+    assert sum(asked["w1"].values()) > 5 and sum(asked["w2"].values()) > 5
+    assert not set(asked["w1"]) & set(asked["w2"]), "a page fetched by both workers"
+    assert all(n == 1 for paths in asked.values() for n in paths.values())
+
+    # The host's pace holds for both workers together: request starts DELAY apart.
+    starts = sorted(r.time for r in requests if r.path != "/robots.txt")
+    gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) >= DELAY * 0.9, sorted(gaps)[:5]
+
+    with sqlite3.connect(archive) as db:
+        crawls = db.execute("SELECT cluster_crawl, finish_reason, new FROM crawls").fetchall()
+    assert sorted(c[0].split("/")[0] for c in crawls) == ["w1", "w2"]
+    assert {c[1] for c in crawls} == {"finished"}
+    assert sum(c[2] for c in crawls) == len(articles(archive))
+    # Each worker writes its own WARC files; the archive's pointers resolve among them.
+    assert {path.name.split("-")[1] for path in (tmp_path / "warc").iterdir()} == {"w1", "w2"}
+    check = subprocess.run(
+        [sys.executable, "-m", "caucasus_crawler.cli", "check", "--archive", str(archive),
+         "--warc-dir", str(tmp_path / "warc")],
+        cwd=REPO, capture_output=True, text=True,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "archive/new: " in summary
+
+
+def test_kill_9_of_a_worker_of_the_writer_and_a_redis_restart_lose_nothing(tmp_path, redis):
+    archive = tmp_path / "archive.db"
+    writer = ingest(archive, redis.url, "--batch", "2")
+    with MirrorServer(Site("initial"), delay=0.2) as server:
+        w1 = worker(server, archive, redis.url, "w1", tmp_path)
+        w2 = worker(server, archive, redis.url, "w2", tmp_path)
+        # w1 killed once it is fetching articles; the writer once it has written some.
+        wait_for(lambda: sum(by_worker(server.requests)["w1"].values()) >= 8)
+        w1.send_signal(signal.SIGKILL)
+        wait_for(lambda: archived(archive) >= 2)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        assert w2.wait(timeout=240) == 0, (tmp_path / "w2.log").read_text()
+        # Redis restarts between the crawl and the writer's return: its append-only
+        # file keeps the items not yet written.
+        redis.stop()
+        redis.start()
+        finish(ingest(archive, redis.url, "--until-idle", "2"))
+        lost = single_process_archive(tmp_path) - articles(archive)
+        with sqlite3.connect(archive) as db:
+            reasons = dict(db.execute("SELECT cluster_crawl, finish_reason FROM crawls"))
+        # The round lost a worker: no complete crawl, so the next is no incremental one.
+        assert [r for c, r in reasons.items() if c.startswith("w2/")] == ["workers_lost"]
+        # The next round finds what the killed worker held.
+        writer = ingest(archive, redis.url, "--until-idle", "8")
+        assert worker(server, archive, redis.url, "w3", tmp_path).wait(timeout=240) == 0
+        finish(writer)
+    assert integrity(archive) == "ok"
+    assert articles(archive) == single_process_archive(tmp_path)
+    print(f"articles not archived after the first round: {len(lost)}")
+    with sqlite3.connect(archive) as db:
+        (copies,) = db.execute(
+            "SELECT count(*) FROM (SELECT content_hash FROM article_versions "
+            "GROUP BY article_id, content_hash HAVING count(*) > 1)"
+        ).fetchone()
+    assert copies == 0, "an item written twice made a second version"
+
+
+def wait_for(condition, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_an_unreachable_redis_is_a_clear_error_before_any_request(tmp_path):
+    with MirrorServer(Site("initial")) as server:
+        process = run_crawl(server.url, tmp_path / "archive.db",
+                            "-s", f"REDIS_URL=redis://127.0.0.1:{free_port()}/0")  # fmt: skip
+        assert server.requests == []
+    assert process.returncode == 1
+    assert "Cannot join the cluster: cannot reach Redis at redis://127.0.0.1:" in process.stderr
+    assert "Traceback" not in process.stderr
+
+
+def test_a_message_the_writer_cannot_read_is_set_aside_and_counted(tmp_path, redis):
+    import redis as client_library
+
+    client = client_library.Redis.from_url(redis.url, decode_responses=True)
+    client.xadd("caucasus:archive", {"call": "save", "crawl": "w", "arguments": "{not json"})
+    client.xadd("caucasus:archive", {"call": "drop_table", "arguments": json.dumps({})})
+    summary = finish(ingest(tmp_path / "archive.db", redis.url, "--until-idle", "1"))
+    assert "ingest/rejected: 2" in summary
+    rejected = client.xrange("caucasus:archive:rejected")
+    assert [fields["why"].split(" (")[0] for _, fields in rejected] == [
+        "unreadable arguments of save",
+        "unknown call 'drop_table'",
+    ]
+    assert client.xlen("caucasus:archive") == 0
