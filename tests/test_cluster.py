@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -82,9 +83,16 @@ def ingest(archive, redis_url, *args):
     return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
 
 
-def articles(archive) -> set[tuple[str, str]]:
+def articles(archive) -> set[tuple[str, frozenset]]:
+    """Each article's text (content hash) with every address that served it: which one
+    names the article depends on which fetch was written first (a page also served at
+    an old address), which workers do not order."""
     with sqlite3.connect(archive) as db:
-        return set(db.execute("SELECT url, content_hash FROM articles"))
+        rows = db.execute(
+            "SELECT a.content_hash, json_group_array(u.url) FROM articles a "
+            "JOIN article_urls u ON u.article_id = a.id AND u.declared = 0 GROUP BY a.id"
+        )
+        return {(text, frozenset(json.loads(urls))) for text, urls in rows}
 
 
 def single_process_archive(tmp_path) -> set[tuple[str, str]]:
@@ -148,6 +156,33 @@ def test_two_workers_and_one_writer_archive_each_article_once(tmp_path, redis):
     )  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr
     assert "archive/new: " in summary
+
+    # The next round reads what the writer published: articles are asked for only
+    # if they changed (conditional requests), none downloaded again in full.
+    writer = ingest(archive, redis.url, "--until-idle", "8")
+    with MirrorServer(Site("initial")) as server:
+        assert worker(server, archive, redis.url, "w3", tmp_path).wait(timeout=240) == 0
+        addresses = {urlsplit(url).path for _, urls in articles(archive) for url in urls}
+        again = [r for r in server.requests if r.path in addresses]
+    finish(writer)
+    assert all(r.status == 304 for r in again), [(r.path, r.status) for r in again]
+    with sqlite3.connect(archive) as db:
+        rounds = dict(db.execute("SELECT substr(cluster_crawl, 1, 2) = 'w3', "
+                                 "sum(pages_requested) FROM crawls GROUP BY 1"))  # fmt: skip
+    assert rounds[1] < rounds[0] / 3  # feeds, sitemaps and listings, mostly answered 304
+
+
+def test_a_limit_counts_the_articles_of_every_worker(tmp_path, redis):
+    archive = tmp_path / "archive.db"
+    writer = ingest(archive, redis.url, "--until-idle", "8")
+    with MirrorServer(Site("initial"), delay=0.1) as server:
+        workers = [worker(server, archive, redis.url, name, tmp_path, "-a", "limit=4")
+                   for name in ("w1", "w2")]  # fmt: skip
+        for process in workers:
+            assert process.wait(timeout=240) == 0
+        assert set(by_worker(server.requests)) == {"w1", "w2"}
+    finish(writer)
+    assert len(articles(archive)) == 4
 
 
 def test_kill_9_of_a_worker_of_the_writer_and_a_redis_restart_lose_nothing(tmp_path, redis):
