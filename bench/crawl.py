@@ -1,12 +1,18 @@
 """The whole crawl against raw Scrapy, measured in one run on a synthetic site.
 
 - the server's own ceiling (wrk, when installed), to show it is not the bottleneck;
-- the ceiling: a null spider with the same settings that only fetches and follows links;
-- the project: `scrapy crawl oc_media` into a fresh archive, with its peak memory;
+- the ceiling: a fetch-only spider that downloads the site's own list of its pages and
+  parses nothing (fetch_spider.py);
+- the peer: a null spider that follows links in one process and does nothing else,
+  as anyone would write one in Scrapy (null_spider.py);
+- the project: `scrapy crawl oc_media` into a fresh archive, WARC capture on, with its
+  peak memory and, in the large run, what grows in it (memory_probe.py);
 - the same without WARC capture (WARC_ENABLED=False): what keeping every response costs,
-  and the WARC files' size per 1,000 articles beside the archive's.
+  and the WARC files' size per 1,000 articles beside the archive's;
+- CPU time per page of each crawl, with the mirror's: on two cores, what bounds them.
 
-Target: the project's pages per second >= 0.7 x the null spider's.
+Targets: the project's pages per second >= 1.3 x the null spider's (WARC on) and
+>= 0.8 x the fetch-only spider's; peak memory < 400 MB on a 100,000-page crawl.
 
     python -m bench.crawl [--articles 2000] [--repeats 3]
 """
@@ -20,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import sqlite_utils
@@ -35,11 +42,13 @@ from bench.common import (
 )
 from bench.synthetic import synthetic_site
 from caucasus_crawler.devmirror.server import MirrorServer
+from caucasus_crawler.mirror import HOST_PREFIX
+from caucasus_crawler.settings import EXTENSIONS
 
 # Runs a command and reports its wall time and the peak of its process tree's total
 # RSS (the crawl and its page reader processes), sampled every 50 ms.
 MEASURE = """
-import json, os, subprocess, sys, tempfile, time
+import json, os, resource, subprocess, sys, tempfile, time
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 def tree_rss(root):
@@ -68,18 +77,23 @@ while process.poll() is None:
     peak = max(peak, tree_rss(process.pid))
     time.sleep(0.05)
 wall = time.perf_counter() - start
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"code": process.returncode, "wall": wall, "rss_mb": peak / 2**20,
+                  "cpu": used.ru_utime + used.ru_stime,
                   "stderr": (log.seek(0), log.read())[1].decode(errors="replace")[-2000:]}))
 """
 
 
 def measured(command: list[str]) -> dict:
+    """Its wall time, peak RSS, and CPU seconds: of its processes, and of the mirror
+    (this process's, whose only other thread waits)."""
+    mirror = time.process_time()
     result = subprocess.run([sys.executable, "-c", MEASURE, *command], cwd=REPO,
                             capture_output=True, text=True, check=True)  # fmt: skip
     report = json.loads(result.stdout)
     if report["code"] != 0:
         sys.exit(f"{' '.join(command[:5])} failed:\n{report['stderr']}")
-    return report
+    return report | {"mirror_cpu": time.process_time() - mirror}
 
 
 def server_ceiling(server: MirrorServer, path: str) -> float | None:
@@ -91,10 +105,10 @@ def server_ceiling(server: MirrorServer, path: str) -> float | None:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)[1])
 
 
-def null_crawl(server: MirrorServer, tmp: Path) -> dict:
-    stats_file = tmp / "null-stats.json"
-    command = [sys.executable, "-m", "scrapy", "runspider", "bench/null_spider.py",
-               "-a", f"base_url={server.url}", "-s", "ARCHIVE_ENABLED=False",
+def peer_crawl(spider: str, tmp: Path, *arguments: str) -> dict:
+    """One of the plain Scrapy peers (null_spider.py, fetch_spider.py)."""
+    stats_file = tmp / f"{spider}-stats.json"
+    command = [sys.executable, "-m", "scrapy", "runspider", f"bench/{spider}.py", *arguments,
                "-s", f"BENCH_STATS={stats_file}", *CRAWL_SETTINGS]  # fmt: skip
     report = measured(command)
     stats = json.loads(stats_file.read_text())
@@ -102,10 +116,30 @@ def null_crawl(server: MirrorServer, tmp: Path) -> dict:
             "seconds": float(stats["elapsed_time_seconds"]), "articles": 0}  # fmt: skip
 
 
-def project_crawl(server: MirrorServer, tmp: Path, warc: bool = True) -> dict:
+def null_crawl(server: MirrorServer, tmp: Path) -> dict:
+    return peer_crawl("null_spider", tmp, "-a", f"base_url={server.url}",
+                      "-a", f"origin={server.site.origin}")  # fmt: skip
+
+
+def fetch_only(server: MirrorServer, tmp: Path) -> dict:
+    """The site's own list of its pages (every address answering 200), fetched."""
+    urls = tmp / "urls.txt"
+    urls.write_text("".join(f"{server.url}{mirror_path(key)}\n" for key, resource
+                            in server.site.routes.items() if resource.status == 200))  # fmt: skip
+    return peer_crawl("fetch_spider", tmp, "-a", f"urls={urls}")
+
+
+def project_crawl(server: MirrorServer, tmp: Path, warc: bool = True, probe: bool = False) -> dict:
+    """``probe``: the memory probe weighs what grows (memory_probe.py)."""
     archive = tmp / "archive.db"
     settings = [] if warc else ["-s", "WARC_ENABLED=False"]
+    if probe:
+        extensions = EXTENSIONS | {"bench.memory_probe.MemoryProbe": 900}
+        settings += ["-s", f"EXTENSIONS={json.dumps(extensions)}",
+                     "-s", f"BENCH_MEMORY={tmp / 'memory.json'}"]  # fmt: skip
     report = measured(scrapy_crawl("oc_media", server.url, archive) + settings)
+    if probe:
+        report["memory"] = json.loads((tmp / "memory.json").read_text())
     log = list(sqlite_utils.Database(archive)["crawls"].rows)[-1]
     stats = json.loads(log["stats"])
     warc_bytes = sum(f.stat().st_size for f in (tmp / "warc").glob("*.warc.gz"))
@@ -117,21 +151,41 @@ def project_crawl(server: MirrorServer, tmp: Path, warc: bool = True) -> dict:
             "warc_bytes": warc_bytes, "archive_bytes": archive_bytes}  # fmt: skip
 
 
-def report(articles: int, repeats: int) -> str:
+def mirror_path(route: str) -> str:
+    """The path a mirror serves a route at (another host's under HOST_PREFIX)."""
+    return HOST_PREFIX + route[2:] if route.startswith("//") else route
+
+
+def report(articles: int, repeats: int, large: bool = False) -> str:
+    """``large``: the project's crawl weighs what grows in it (memory_probe.py), and is
+    not run again without WARC capture."""
+    built = time.perf_counter()
     site = synthetic_site(articles)
+    build_seconds = time.perf_counter() - built
     weights = [len(site.routes[a["path"]].body) for a in site.articles]
-    runs = {"null": [], "project": [], "no_warc": []}
+    runs = {"fetch": [], "null": [], "project": [], "no_warc": []}
     with MirrorServer(site) as server:
         ceiling = server_ceiling(server, site.articles[0]["path"])
         for _ in range(repeats):
             with tempfile.TemporaryDirectory() as tmp:
+                runs["fetch"].append(fetch_only(server, Path(tmp)))
                 runs["null"].append(null_crawl(server, Path(tmp)))
-                runs["project"].append(project_crawl(server, Path(tmp)))
-                runs["no_warc"].append(project_crawl(server, Path(tmp), warc=False))
+                runs["project"].append(project_crawl(server, Path(tmp), probe=large))
+                if not large:
+                    runs["no_warc"].append(project_crawl(server, Path(tmp), warc=False))
+    runs = {kind: done for kind, done in runs.items() if done}
     rate = {k: [r["pages"] / r["seconds"] for r in v] for k, v in runs.items()}
-    ratio = [p / n for p, n in zip(rate["project"], rate["null"], strict=True)]
+    ratio = {
+        peer: [p / n for p, n in zip(rate["project"], rate[peer], strict=True)]
+        for peer in ("fetch", "null")
+    }
     per_second = [r["articles"] / r["seconds"] for r in runs["project"]]
-    warc_cost = [p / n for p, n in zip(rate["project"], rate["no_warc"], strict=True)]
+    cpu = {
+        k: [(r["cpu"] + r["mirror_cpu"]) / r["pages"] * 1000 for r in v] for k, v in runs.items()
+    }
+    cpu_medians = " / ".join(
+        f"{statistics.median(cpu[k]):.2f}" for k in ("fetch", "null", "project")
+    )
     per_thousand = {
         kind: [r[f"{kind}_bytes"] / r["articles"] * 1000 / 2**20 for r in runs["project"]]
         for kind in ("warc", "archive")
@@ -147,22 +201,59 @@ def report(articles: int, repeats: int) -> str:
     if ceiling:
         lines.append(f"| mirror server alone (wrk, 16 connections), requests/s | {ceiling:.0f} | |")
     lines += [
-        f"| null spider (ceiling), pages/s | {spread(rate['null'], 1)} | |",
+        f"| fetch-only spider (ceiling: the site's pages, nothing parsed), pages/s | "
+        f"{spread(rate['fetch'], 1)} | |",
+        f"| null spider (peer: Scrapy following links in one process), pages/s | "
+        f"{spread(rate['null'], 1)} | |",
         f"| project crawl, pages/s | {spread(rate['project'], 1)} | |",
         f"| project crawl, articles/s | {spread(per_second, 1)} | |",
-        f"| project / ceiling, pages/s | {spread(ratio)} | >= 0.70 |",
-        f"| project crawl without WARC capture, pages/s | {spread(rate['no_warc'], 1)} | |",
-        f"| with / without WARC capture, pages/s | {spread(warc_cost)} | |",
+        f"| project / fetch-only, pages/s | {spread(ratio['fetch'])} | >= 0.80 |",
+        f"| project / null spider, pages/s | {spread(ratio['null'])} | >= 1.30 |",
+        "| CPU ms per page (a crawl's processes and the mirror), medians: fetch-only / "
+        f"null spider / project | {cpu_medians} | |",
+    ]
+    if "no_warc" in runs:
+        warc_cost = [p / n for p, n in zip(rate["project"], rate["no_warc"], strict=True)]
+        lines += [
+            f"| project crawl without WARC capture, pages/s | {spread(rate['no_warc'], 1)} | |",
+            f"| with / without WARC capture, pages/s | {spread(warc_cost)} | |",
+        ]
+    lines += [
         f"| WARC files per 1,000 articles (MB, every response gzipped) | "
         f"{spread(per_thousand['warc'], 1)} | |",
         f"| archive file per 1,000 articles (MB) | {spread(per_thousand['archive'], 1)} | |",
         f"| project crawl, peak RSS of all its processes (MB) | "
-        f"{spread([r['rss_mb'] for r in runs['project']], 0)} | < 400 |",
+        f"{spread([r['rss_mb'] for r in runs['project']], 0)} | "
+        f"{'< 400' if large else ''} |",
         f"| null spider, peak RSS (MB) | {spread([r['rss_mb'] for r in runs['null']], 0)} | |",
+        f"| fetch-only spider, peak RSS (MB) | "
+        f"{spread([r['rss_mb'] for r in runs['fetch']], 0)} | |",
         f"\nMedian wall time of a project crawl: "
-        f"{statistics.median(r['wall'] for r in runs['project']):.1f} s.",
+        f"{statistics.median(r['wall'] for r in runs['project']):.1f} s; the site built in "
+        f"{build_seconds:.0f} s.",
     ]
+    if large:
+        lines += memory_table(runs["project"][-1]["memory"])
     return "\n".join(lines) + "\n"
+
+
+def memory_table(memory: dict) -> list[str]:
+    """What grows with the crawl, at its largest (memory_probe.py)."""
+    lines = [
+        f"\nWhat grows in the crawl's own process (its RSS at most "
+        f"{memory['crawl_rss'] / 2**20:.0f} MB; the page reader is another process), each "
+        "at its largest, sampled every 30 s and at the end:\n",
+        "| structure | entries | MB |",
+        "|---|---|---|",
+    ]
+    for name, found in sorted(memory["structures"].items(), key=lambda kv: -kv[1]["bytes"]):
+        entries = f"{found['entries']:,}" if found["entries"] is not None else ""
+        lines.append(f"| {name} | {entries} | {found['bytes'] / 2**20:.1f} |")
+    return lines
+
+
+def large_report(articles: int, repeats: int) -> str:
+    return report(articles, repeats, large=True)
 
 
 if __name__ == "__main__":

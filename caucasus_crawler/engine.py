@@ -211,7 +211,7 @@ class NewsSpider(scrapy.Spider):
                 for path in self.feed_paths:
                     yield self._page_request(home + path, PRIORITY_DISCOVERY, self._parse_feed)
             yield self._page_request(edition.home, PRIORITY_LISTING)
-        for state in self.recrawl.due_articles():
+        for state in self.recrawl.due_articles(self.source):
             url = state["url"]
             if self.urls.classify(url) != "article" or self._older_than_since(
                 state["modified"] or state["published"]

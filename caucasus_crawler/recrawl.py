@@ -104,18 +104,15 @@ class Recrawl:
             return self._conditional(page)
         return None
 
-    def due_articles(self) -> list[dict]:
-        """Archived articles to re-check whatever discovery finds: those the schedule
-        says are due, or all of them with -a full=1."""
+    def due_articles(self, source: str):
+        """Archived articles of ``source`` to re-check whatever discovery finds: those
+        the schedule says are due, or all of them with -a full=1."""
         if self.archive is None:
-            return []
-        return [
-            state
-            for state in self.archive.article_states()
-            if self.full
-            or self._unfinished(state)
-            or self.schedule.due(state["published"], state["last_seen"], self.now)
-        ]
+            return
+        horizon = None if self.full else self.horizon
+        for state in self.archive.due_states(source, self.schedule, self.now, horizon):
+            self._states[state["url"]] = state  # asked again as its request is made
+            yield state
 
     def _unfinished(self, state: dict) -> bool:
         """Archived by a crawl that did not finish, which may not have followed the

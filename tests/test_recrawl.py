@@ -91,13 +91,59 @@ def test_full_forces_plain_fetches_of_everything(recrawl):
     recrawl.full = True
     assert recrawl.article_headers("https://oc-media.org/a/") == {}
     assert recrawl.page_headers("https://oc-media.org/feed/") == {}
-    assert [s["url"] for s in recrawl.due_articles()] == ["https://oc-media.org/a/"]
+    assert [s["url"] for s in recrawl.due_articles("oc_media")] == ["https://oc-media.org/a/"]
 
 
 def test_only_due_articles_are_rechecked_without_discovery(recrawl):
-    assert recrawl.due_articles() == []
+    assert list(recrawl.due_articles("oc_media")) == []
     recrawl.now = datetime(2025, 12, 1, tzinfo=UTC)
-    assert [s["url"] for s in recrawl.due_articles()] == ["https://oc-media.org/a/"]
+    assert [s["url"] for s in recrawl.due_articles("oc_media")] == ["https://oc-media.org/a/"]
+
+
+def test_the_archive_finds_due_articles_as_the_schedule_says(tmp_path):
+    """The archive decides in SQL which articles are due (a million of them each night),
+    as ``Schedule.due`` does for one; of the crawl's outlet only."""
+    cases = [
+        ("2025-09-10T06:00:00Z", "2025-09-10T11:59:00Z"),
+        ("2025-09-06T00:00:00Z", "2025-09-10T00:00:00Z"),
+        ("2025-09-06T00:00:00Z", "2025-09-09T11:00:00Z"),
+        ("2025-08-20", "2025-09-08T00:00:00Z"),
+        ("2025-08-20", "2025-09-07T00:00:00Z"),
+        ("2024-01-01T00:00:00Z", "2025-08-01T00:00:00Z"),
+        ("2024-01-01T00:00:00Z", "2025-07-01T00:00:00Z"),
+        (None, "2025-08-01T00:00:00Z"),
+        (None, "2025-07-01T00:00:00Z"),
+    ]
+    with Archive(tmp_path / "archive.db") as archive:
+        for number, (published, seen) in enumerate(cases):
+            for source in ("oc_media", "civil_ge"):
+                body = f"Text {number} {source}."
+                archive.save(
+                    Article(
+                        url=f"https://{source}.example/{number}/",
+                        title="T",
+                        body=body,
+                        source=source,
+                        published=published,
+                        word_count=2,
+                        content_hash=content_hash("T", body),
+                    ),
+                    seen=seen,
+                )
+        archive.finish_crawl(archive.start_crawl("oc_media", "x"), "finished", {}, {})
+        archive.commit()
+        archive.db.execute("UPDATE articles SET first_seen = '2020-01-01T00:00:00Z'")
+        horizon = archive.last_finished("oc_media", "x")
+        due = archive.due_states("oc_media", SCHEDULE, NOW, horizon)
+        expected = [
+            f"https://oc_media.example/{number}/"
+            for number, (published, seen) in enumerate(cases)
+            if SCHEDULE.due(published, seen, NOW)
+        ]
+        assert sorted(s["url"] for s in due) == sorted(expected)
+        assert 0 < len(expected) < len(cases)
+        # Without a complete crawl, all of the outlet's articles are due.
+        assert len(list(archive.due_states("oc_media", SCHEDULE, NOW, None))) == len(cases)
 
 
 def test_only_a_finished_crawl_lets_listings_stop_early(tmp_path):

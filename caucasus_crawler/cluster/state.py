@@ -31,12 +31,19 @@ class SharedState:
     def article_state(self, url: str) -> dict | None:
         return _read(self.client.hget(ARTICLES, url))
 
-    def article_states(self):
+    def due_states(self, source: str, schedule, now, horizon: str | None):
+        """As ``Archive.due_states``, of every source: the spider keeps its site's."""
         seen = set()
         for _, value in self.client.hscan_iter(ARTICLES, count=CHUNK):
             state = json.loads(value)
-            if state["id"] not in seen:  # one article, several addresses
-                seen.add(state["id"])
+            if state["id"] in seen:  # one article, several addresses
+                continue
+            seen.add(state["id"])
+            if (
+                horizon is None
+                or state["first_seen"] > horizon
+                or schedule.due(state["published"], state["last_seen"], now)
+            ):
                 yield state
 
     def page(self, url: str) -> dict | None:
