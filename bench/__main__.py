@@ -2,7 +2,8 @@
 
     python -m bench             # crawl, re-crawl, reprocess, extraction, archive,
                                 # search-quality, romanisation
-    python -m bench --large     # the crawl of a 20,000-article site (`make bench-large`)
+    python -m bench --large     # the crawl of a 60,000-article site and a night's re-crawl
+                                # of 1,000,000 archived articles (`make bench-large`)
     python -m bench --only NAME --articles N --repeats R
 
 Each report is kept in bench/results/NAME.md with its date, so a run of some
@@ -22,18 +23,19 @@ BENCHMARKS = {
     # About 100,000 pages (60,000 articles, their listings, feeds and sitemaps).
     "crawl-large": (crawl.large_report, 60_000, 1),
     "recrawl": (recrawl.report, 2_000, 3),
+    "recrawl-night": (recrawl.night_report, 1_000_000, 3),
     "reprocess": (reprocess.report, 2_000, 3),
     "extraction": (extraction.report, 300, 3),
     "archive": (archive.report, 100_000, 3),
     "search-quality": (search_quality.report, 10_000, 3),
     "romanisation": (romanisation.report, 0, 3),
 }
-LARGE = {"crawl-large"}
+LARGE = {"crawl-large", "recrawl-night"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--large", action="store_true", help="the large crawl only")
+    parser.add_argument("--large", action="store_true", help="the large benchmarks only")
     parser.add_argument("--only", choices=BENCHMARKS, action="append")
     parser.add_argument("--articles", type=int, help="instead of each benchmark's default")
     parser.add_argument("--repeats", type=int, help="instead of each benchmark's default")

@@ -40,6 +40,7 @@ SITEMAP_SIZE = 1000  # Yoast's entries per sitemap file
 WINDOW = 2000  # the newest archived articles the site renders in full
 EDITED_RECENT, EDITED_OLD = 20, 10  # edited tonight: of the last week, and older
 SLUG = re.compile(r"^/story-(\d{7})/$")
+STORY = re.compile(r"story-\d{7}")
 
 
 def slug(number: int) -> str:
@@ -193,12 +194,13 @@ def build_archive(path: Path, night: Night, site: Site) -> None:
             interval = schedule.interval(age)
             # checked at the last crawl, or as long before it as its schedule allowed
             seen = night.last_crawl - interval * rng.random()
-            seen = max(seen, published + timedelta(minutes=10))
+            first_seen = min(published + timedelta(minutes=10), night.last_crawl)
+            seen = max(seen, first_seen)
             text = f"Story {number} happened."
             digest = hashlib.sha256(text.encode()).hexdigest()
             yield (number, url_of(number), SOURCE, "en", f"Story {number}", text,
                    _iso(published), _iso(published), 3, digest,
-                   _iso(published + timedelta(minutes=10)), _iso(seen))  # fmt: skip
+                   _iso(first_seen), _iso(seen))  # fmt: skip
 
     db.executemany(
         "INSERT INTO articles (id, url, source, language, title, body, published, modified, "
@@ -214,7 +216,7 @@ def build_archive(path: Path, night: Night, site: Site) -> None:
         f"SELECT url, 'article', 200, {HTTP_DATE.format(t='modified')}, last_seen, "
         "'urn:uuid:bench-' || id FROM articles"
     )
-    _record_sitemaps(db, night, site)
+    _record_pages(db, night, site)
     edited = [n for n in night.edited if n <= night.archived]
     db.executemany(
         "INSERT INTO article_versions (article_id, version, content_hash, title, body, "
@@ -242,17 +244,36 @@ def build_archive(path: Path, night: Night, site: Site) -> None:
     Archive(path).close()  # indexes the edited articles' search terms
 
 
-def _record_sitemaps(db: sqlite3.Connection, night: Night, site: Site) -> None:
-    """The sitemap files as last night's crawl kept them: those unchanged since with
-    the validators they still have; the others with what they had then."""
+def _record_pages(db: sqlite3.Connection, night: Night, site: Site) -> None:
+    """The site's other pages as last night's crawl kept them: sitemaps, feeds and
+    listings unchanged since with the validators they still have, the others with what
+    they had then; its own pages (about us) as no articles."""
+    edited = {slug(n) for n in night.edited}
+    news = {slug(n) for n in range(night.archived + 1, night.archived + night.new + 1)}
+    site_pages = {page["path"] for page in site.pages}
     rows = []
-    for path in [*sitemap_paths(site), "/sitemap_index.xml"]:
-        resource = site.routes[path]
-        changed = resource.last_modified > night.last_crawl
+    for path, resource in dict.items(site.routes):
+        if SLUG.match(path) or resource.status != 200:
+            continue
+        if path in site_pages:
+            kind = "not_article"
+        elif "sitemap" in path:
+            kind = "sitemap"
+        elif path.endswith("/feed/"):
+            kind = "feed"
+        elif path == "/robots.txt":
+            kind = "robots"
+        else:
+            kind = "listing"
+        if resource.last_modified is not None:
+            changed = resource.last_modified > night.last_crawl
+        else:
+            changed = bool(set(STORY.findall(resource.body.decode())) & (news | edited))
         etag = '"last-night"' if changed else resource.etag
-        rows.append((ORIGIN + path, etag, night.last_crawl if changed else resource.last_modified))
+        when = night.last_crawl if changed else (resource.last_modified or night.last_crawl)
+        rows.append((ORIGIN + path, kind, etag, _http(when), _iso(night.last_crawl)))
     db.executemany(
         "INSERT INTO pages (url, kind, status, etag, last_modified, fetched, warc_record_id) "
-        "VALUES (?, 'sitemap', 200, ?, ?, ?, 'urn:uuid:bench-sitemap')",
-        [(url, etag, _http(when), _iso(night.last_crawl)) for url, etag, when in rows],
+        "VALUES (?, ?, 200, ?, ?, ?, 'urn:uuid:bench-page')",
+        rows,
     )

@@ -391,7 +391,9 @@ class NewsSpider(scrapy.Spider):
             if not url or self._older_than_since(entry.when):
                 continue
             if sitemap.kind == "sitemapindex":
-                if not self._sitemap_skip.search(url) and self._within_budget():
+                if self.recrawl.sitemap_unchanged(url, entry.when):
+                    self.crawler.stats.inc_value("recrawl/sitemaps_unchanged")
+                elif not self._sitemap_skip.search(url) and self._within_budget():
                     yield self._page_request(url, PRIORITY_DISCOVERY, self._parse_sitemap)
             elif (request := self._follow(url, entry.when)) is not None:
                 self.crawler.stats.inc_value("discovery/sitemap_urls")

@@ -14,6 +14,7 @@ once it is old. RECRAWL_SCHEDULE maps an age in days to the days between checks.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 from .archive import Archive
 from .normalize import parse_date
@@ -118,6 +119,27 @@ class Recrawl:
         """Archived by a crawl that did not finish, which may not have followed the
         page's links: fetched again in full until a crawl completes."""
         return self.horizon is None or state["first_seen"] > self.horizon
+
+    def sitemap_unchanged(self, url: str, lastmod: str | None) -> bool:
+        """Whether a sitemap file its index dates ``lastmod`` is as a complete crawl last
+        read it: dated no later than the Last-Modified it was sent with then. A site
+        of a million articles lists them in a thousand files, of which a night changes
+        one or two; the others need no request at all, not even a conditional one."""
+        if not self.incremental or not lastmod:
+            return False
+        page = self._page(url)
+        if page is None or page["kind"] != "sitemap" or not page["last_modified"]:
+            return False
+        try:
+            read = parsedate_to_datetime(page["last_modified"]).astimezone(UTC)
+        except (TypeError, ValueError):
+            return False
+        dated = parse_date(lastmod)
+        if dated is None:
+            return False
+        read = read.strftime("%Y-%m-%dT%H:%M:%SZ")
+        # A date alone may be the day it was read, and changed later that day.
+        return dated < read[:10] if len(dated) == 10 else dated <= read
 
     def page_headers(self, url: str) -> dict:
         """Headers to fetch a discovery page (feed, sitemap, listing) with."""

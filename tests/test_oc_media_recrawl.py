@@ -35,6 +35,9 @@ def test_unchanged_article_pages_are_not_downloaded_again(week_later):
     conditional = [r for r in second.requests if r.path == "/ru/feed/"][0]
     assert "If-None-Match" in conditional.headers
     assert len(second.requests) < len(first.requests) / 2
+    # The sitemap of articles changed (new and edited ones), that of pages did not.
+    assert "/post-sitemap.xml" in second.paths(status=200)
+    assert "/page-sitemap.xml" not in second.paths()
 
 
 def test_new_articles_are_added_even_when_pushed_to_page_two(week_later):
@@ -117,6 +120,9 @@ def test_an_unchanged_site_costs_no_article_downloads(tmp_path, initial_site):
     second = crawl_mirror(initial_site, archive)
     assert second.process.returncode == 0
     assert not set(second.paths(status=200)) & article_paths(initial_site)
+    # The sitemap index dates its sitemaps as they were read: none is asked for again.
+    assert "/sitemap_index.xml" in second.paths()
+    assert not {"/post-sitemap.xml", "/page-sitemap.xml"} & set(second.paths())
     log = list(second.db["crawls"].rows)[-1]
     assert (log["new"], log["changed"], log["unchanged"]) == (0, 0, 0)
 

@@ -54,6 +54,12 @@ def recrawl(tmp_path):
         {
             "https://oc-media.org/about-us/": {"kind": "not_article", "status": 200},
             "https://oc-media.org/feed/": {"kind": "feed", "status": 200, "etag": '"f"'},
+            "https://oc-media.org/post-sitemap9.xml": {
+                "kind": "sitemap",
+                "status": 200,
+                "last_modified": "Mon, 08 Sep 2025 07:20:00 GMT",
+            },
+            "https://oc-media.org/post-sitemap10.xml": {"kind": "sitemap", "status": 200},
         }
     )
     crawl = archive.start_crawl("oc_media", "oc-media.org")
@@ -85,6 +91,30 @@ def test_discovery_pages_are_fetched_conditionally_and_non_articles_rarely(recra
     assert recrawl.page_headers("https://oc-media.org/tag/x/") == {}
     assert recrawl.is_known("https://oc-media.org/about-us/")
     assert recrawl.article_headers("https://oc-media.org/about-us/") is None
+
+
+@pytest.mark.parametrize(
+    "url, lastmod, unchanged",
+    [
+        ("https://oc-media.org/post-sitemap9.xml", "2025-09-08T07:20:00+00:00", True),
+        ("https://oc-media.org/post-sitemap9.xml", "2025-09-01T10:00:00+00:00", True),
+        ("https://oc-media.org/post-sitemap9.xml", "2025-09-08T07:21:00+00:00", False),
+        ("https://oc-media.org/post-sitemap9.xml", "2025-09-07", True),
+        ("https://oc-media.org/post-sitemap9.xml", "2025-09-08", False),  # later that day?
+        ("https://oc-media.org/post-sitemap9.xml", None, False),
+        ("https://oc-media.org/post-sitemap9.xml", "soon", False),
+        ("https://oc-media.org/post-sitemap10.xml", "2020-01-01", False),  # sent no date
+        ("https://oc-media.org/post-sitemap11.xml", "2020-01-01", False),  # never read
+        ("https://oc-media.org/feed/", "2020-01-01", False),
+    ],
+)
+def test_a_sitemap_its_index_dates_before_it_was_read_is_not_requested(
+    recrawl, url, lastmod, unchanged
+):
+    assert recrawl.sitemap_unchanged(url, lastmod) is unchanged
+    recrawl.full = True
+    recrawl.incremental = False
+    assert not recrawl.sitemap_unchanged(url, lastmod)
 
 
 def test_full_forces_plain_fetches_of_everything(recrawl):
