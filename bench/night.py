@@ -212,9 +212,9 @@ def build_archive(path: Path, night: Night, site: Site) -> None:
         "SELECT url, id, first_seen FROM articles"
     )
     db.execute(
-        "INSERT INTO pages (url, kind, status, last_modified, fetched, warc_record_id) "
+        "INSERT INTO pages (url, kind, status, last_modified, fetched, warc_record_id, listed) "
         f"SELECT url, 'article', 200, {HTTP_DATE.format(t='modified')}, last_seen, "
-        "'urn:uuid:bench-' || id FROM articles"
+        "'urn:uuid:bench-' || id, modified FROM articles"
     )
     _record_pages(db, night, site)
     edited = [n for n in night.edited if n <= night.archived]

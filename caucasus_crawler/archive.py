@@ -22,7 +22,7 @@ from typing import Literal
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from .items import Article, ArticleAlias, ArticleUnchanged
+from .items import Article, ArticleAlias, ArticleListed, ArticleUnchanged
 from .search import normalise
 from .search.places import PLACES
 
@@ -355,6 +355,13 @@ def m013_recheck_index(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m014_listed_pages(db: sqlite_utils.Database) -> None:
+    """Whether the site dates an article in its sitemaps or feeds (its date there): a
+    site that does announces its changes, and the re-check schedule leaves it alone."""
+    db["pages"].add_column("listed", str)
+
+
 SEARCH_COLUMNS = ("title_forms", "title_words", "text_forms", "text_words")
 CAPTURE_COLUMNS = {
     "warc_file": str,
@@ -526,7 +533,8 @@ class Archive:
             if outcome in ("new", "changed"):
                 self._add_version(existing, article, seen)
             self._record_urls(existing, article, seen)
-            self._record_page(fetched, "article", 200, article.validators | capture, seen)
+            found = article.validators | capture | {"listed": article.listed}
+            self._record_page(fetched, "article", 200, found, seen)
         if outcome == "new":
             self.unindexed.add(existing)
         return outcome
@@ -578,7 +586,8 @@ class Archive:
                 return None
             self._touch(article_id, seen)
             self._insert_urls(article_id, [page.url, *page.aliases], seen)
-            self._record_page(page.url, "article", 304, page.validators, seen)
+            found = page.validators | {"listed": page.listed}
+            self._record_page(page.url, "article", 304, found, seen)
         return "unchanged"
 
     @contextlib.contextmanager
@@ -682,11 +691,23 @@ class Archive:
         )
 
     def _record_page(self, url: str | None, kind: str, status: int, found: dict, seen: str):
-        """``found``: the page's validators, and where its payload is kept (CAPTURE_COLUMNS)."""
+        """``found``: the page's validators, where its payload is kept (CAPTURE_COLUMNS),
+        and for an article its date in a sitemap or feed (``listed``)."""
         if url:
             values = [url, kind, status, found.get("etag"), found.get("last_modified"), seen]
             values += [found.get(k) for k in CAPTURE_COLUMNS]
-            self.db.conn.execute(UPSERT_PAGE, values)
+            self.db.conn.execute(UPSERT_PAGE, [*values, found.get("listed")])
+
+    def save_listed(self, item: ArticleListed) -> bool:
+        """An archived article the site dates in a sitemap or feed; False when the
+        archive has no page of it."""
+        with self._item():
+            return bool(
+                self.db.execute(
+                    "UPDATE pages SET listed = ? WHERE url = ? AND kind = 'article'",
+                    [item.listed, item.url],
+                ).rowcount
+            )
 
     def record_pages(self, pages: dict[str, dict]) -> None:
         """What a finished crawl learnt of its discovery and non-article pages."""
@@ -714,26 +735,28 @@ class Archive:
         ).fetchone()
         return dict(zip(STATE_KEYS, row, strict=True)) if row else None
 
-    def due_states(self, source: str, schedule, now: datetime, horizon: str | None):
+    def due_states(
+        self, source: str, schedule, now: datetime, horizon: str | None, dated: bool = True
+    ):
         """The state (as ``article_state``) of each article of ``source`` due for a
         re-check, newest first: every one without a ``horizon`` (no complete crawl
         yet); else those archived after it, and those ``schedule`` (a
-        ``recrawl.Schedule``) says are due at ``now``. Decided in SQL over the
-        ``articles_recheck`` index: a million articles are scanned in about a second,
-        and only the due ones are read whole."""
+        ``recrawl.Schedule``) says are due at ``now``, of them only those no sitemap
+        or feed dates unless ``dated``. Decided in SQL over the ``articles_recheck``
+        index: a million articles are scanned in about a second, and only the due ones
+        are read whole."""
         values = {"source": source, "now": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
         due = "1"
         if horizon is not None:
             steps = " ".join(
-                f"WHEN julianday(:now) - julianday(a.published) <= {limit / DAY} "
-                f"THEN {every / DAY}"
+                f"WHEN julianday(:now) - julianday(a.published) <= {limit / DAY} THEN {every / DAY}"
                 for limit, every in schedule.steps
             )
             interval = f"CASE WHEN a.published IS NULL THEN :oldest {steps} ELSE :oldest END"
-            due = (
-                "a.first_seen > :horizon OR a.last_seen IS NULL "
-                f"OR julianday(:now) - julianday(a.last_seen) >= {interval}"
-            )
+            scheduled = f"julianday(:now) - julianday(a.last_seen) >= {interval}"
+            if not dated:
+                scheduled = f"p.listed IS NULL AND {scheduled}"
+            due = f"a.first_seen > :horizon OR a.last_seen IS NULL OR ({scheduled})"
             values |= {"horizon": horizon, "oldest": schedule.oldest / DAY}
         rows = self.db.execute(
             f"SELECT {STATE_COLUMNS} FROM articles a INDEXED BY articles_recheck "
@@ -874,10 +897,11 @@ CRAWL_COUNTS = frozenset(
     "dropped_reasons errors duration_seconds coverage faults health".split()
 )
 STATE_KEYS = ("id", "url", "published", "modified", "first_seen", "last_seen", "etag")
-STATE_KEYS += ("last_modified", "warc_record_id")
+STATE_KEYS += ("last_modified", "warc_record_id", "listed")
 PAGE_KEYS = ("kind", "status", "etag", "last_modified", "fetched", "warc_record_id")
 STATE_COLUMNS = ", ".join(
-    f"p.{k}" if k in ("etag", "last_modified", "warc_record_id") else f"a.{k}" for k in STATE_KEYS
+    f"p.{k}" if k in ("etag", "last_modified", "warc_record_id", "listed") else f"a.{k}"
+    for k in STATE_KEYS
 )
 VERSION_COLUMNS = ("content_hash", "title", "lead", "body", "word_count", "modified")
 # A version's provenance, after VERSION_COLUMNS and its capture's CAPTURE_COLUMNS.
@@ -964,8 +988,10 @@ INDEX_ARTICLES = (
 # (WARC off), so that a later 304 is never taken as confirming an older payload.
 UPSERT_PAGE = (
     f"INSERT INTO pages (url, kind, status, etag, last_modified, fetched, "
-    f"{', '.join(CAPTURE_COLUMNS)}) VALUES ({', '.join('?' * (6 + len(CAPTURE_COLUMNS)))}) "
+    f"{', '.join(CAPTURE_COLUMNS)}, listed) "
+    f"VALUES ({', '.join('?' * (7 + len(CAPTURE_COLUMNS)))}) "
     "ON CONFLICT (url) DO UPDATE SET kind = excluded.kind, "
+    "listed = coalesce(excluded.listed, listed), "
     "status = excluded.status, etag = excluded.etag, "
     "last_modified = excluded.last_modified, fetched = excluded.fetched, "
     + ", ".join(

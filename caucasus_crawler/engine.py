@@ -41,7 +41,7 @@ from .cluster import open_archive
 from .cluster.rounds import Tally, seeds_round, tally
 from .extensions import INCOMPLETE
 from .extract import ArticlePage, Layouts, SiteProfile, extractor_version, layout_for
-from .items import ArticleAlias, ArticleUnchanged
+from .items import ArticleAlias, ArticleListed, ArticleUnchanged
 from .mirror import MirrorMap
 from .normalize import canonical_url, parse_date
 from .page_reader import PageReader
@@ -243,6 +243,7 @@ class NewsSpider(scrapy.Spider):
             full=self.full,
             crawl=(self.name, self.site),
             capture=settings.getbool("WARC_ENABLED"),
+            dated_on_schedule=settings.getbool("RECRAWL_DATED_ON_SCHEDULE"),
         )
 
     def _open_reader(self) -> PageReader:
@@ -303,7 +304,7 @@ class NewsSpider(scrapy.Spider):
             errback=self._failed,
             priority=PRIORITY_ARTICLE,
             headers=headers,
-            meta={**ARTICLE_META, "aliases": list(aliases)},
+            meta={**ARTICLE_META, "aliases": list(aliases), "listed": discovered},
         )
 
     def _within_budget(self) -> bool:
@@ -395,9 +396,8 @@ class NewsSpider(scrapy.Spider):
                     self.crawler.stats.inc_value("recrawl/sitemaps_unchanged")
                 elif not self._sitemap_skip.search(url) and self._within_budget():
                     yield self._page_request(url, PRIORITY_DISCOVERY, self._parse_sitemap)
-            elif (request := self._follow(url, entry.when)) is not None:
-                self.crawler.stats.inc_value("discovery/sitemap_urls")
-                yield request
+            else:
+                yield from self._entry(url, entry.when, "discovery/sitemap_urls")
 
     def _parse_feed(self, response):
         if response.status == 304:
@@ -411,9 +411,7 @@ class NewsSpider(scrapy.Spider):
         for entry in entries:
             url = self.mirror.live_url(entry.url, response.url)
             if url and not self._older_than_since(entry.when):
-                if (request := self._follow(url, entry.when)) is not None:
-                    self.crawler.stats.inc_value("discovery/feed_urls")
-                    yield request
+                yield from self._entry(url, entry.when, "discovery/feed_urls")
 
     # --- pages ------------------------------------------------------------------------
 
@@ -555,6 +553,7 @@ class NewsSpider(scrapy.Spider):
             url=canonical_url(response.url),
             aliases=response.meta.get("aliases", []),
             validators=validators_of(response),
+            listed=response.meta.get("listed"),
         )
 
     def _article(self, response, extraction):
@@ -600,6 +599,7 @@ class NewsSpider(scrapy.Spider):
         article.declared = [u for u in dict.fromkeys(declared) if u and u != article.fetched_url]
         article.validators = validators_of(response)
         article.capture = response.meta.get("capture")
+        article.listed = response.meta.get("listed")
         article.extractor_version = extractor_version()
 
     def _live(self, url: str, base: str) -> str | None:
@@ -647,6 +647,16 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("recrawl/pagination_stopped")
             return -1
         return self.urls.page_number(page_url) + 1
+
+    def _entry(self, url: str, when: str | None, counted: str):
+        """A sitemap's or feed's entry: the request for its article, or the date it gives
+        an archived article not known to be dated (the schedule leaves those alone)."""
+        if (request := self._follow(url, when)) is not None:
+            self.crawler.stats.inc_value(counted)
+            yield request
+        elif (archived := self.recrawl.newly_dated(canonical_url(url), when)) is not None:
+            self.crawler.stats.inc_value("recrawl/newly_dated")
+            yield ArticleListed(url=archived, listed=when)
 
     def _follow(self, url: str, discovered: str | None = None) -> scrapy.Request | None:
         url = canonical_url(url)

@@ -32,6 +32,7 @@ class Article:
     fetched_url: str | None = None  # the live URL whose response this is, after redirects
     validators: dict[str, str] = field(default_factory=dict)  # etag / last_modified, for re-crawls
     capture: dict | None = None  # where its response is kept (warc.Capture), when it is
+    listed: str | None = None  # its date in the sitemap or feed it was requested from
     extractor_version: str | None = None  # of the code that read it
     word_count: int | None = None
     content_hash: str | None = None
@@ -44,6 +45,16 @@ class ArticleUnchanged:
     url: str  # the live URL that was re-checked
     aliases: list[str] = field(default_factory=list)
     validators: dict[str, str] = field(default_factory=dict)
+    listed: str | None = None  # as Article's
+
+
+@dataclass
+class ArticleListed:
+    """An archived article that a sitemap or feed dates, not known to be dated before:
+    the site announces its changes, so the re-check schedule can leave it alone."""
+
+    url: str  # the article's live (canonical) URL
+    listed: str  # its date there, as written
 
 
 @dataclass

@@ -13,7 +13,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from .archive import Archive
 from .cluster import WRITE_ERRORS, open_archive
-from .items import Article, ArticleAlias, ArticleUnchanged
+from .items import Article, ArticleAlias, ArticleListed, ArticleUnchanged
 from .normalize import normalize_article
 from .warc import archive_committing
 
@@ -127,6 +127,9 @@ class ArchivePipeline:
             raise DropItem(f"archive_failed: {exc}") from exc
 
     def _store(self, item):
+        if isinstance(item, ArticleListed):
+            self.archive.save_listed(item)
+            return item
         if isinstance(item, ArticleAlias):
             if not self.archive.save_aliases(item):
                 self.waiting_aliases.setdefault(item.url, []).extend(item.aliases)

@@ -5,10 +5,15 @@ only when a discovery document (a sitemap's ``<lastmod>``, a feed's date) is lat
 than the modification time archived, when the re-check schedule says it is due,
 or with ``-a full=1``. Re-fetches are conditional (If-None-Match /
 If-Modified-Since), so an unchanged page answers 304 and costs no parsing.
-Discovery pages (feeds, sitemaps, listings) are always fetched, conditionally.
+Discovery pages (feeds, sitemaps, listings) are fetched conditionally, and a sitemap
+file its index dates as unchanged since it was read is not fetched at all.
 
 The schedule follows NewsDiffs: check often while an article is young, rarely
 once it is old. RECRAWL_SCHEDULE maps an age in days to the days between checks.
+It is for the articles the site does not date: one that a sitemap or feed has dated
+(``pages.listed``) is fetched again when that date moves, and on the schedule only
+with RECRAWL_DATED_ON_SCHEDULE (a million archived articles would otherwise be tens of
+thousands of re-checks a night, where the night brings a few hundred new articles).
 """
 
 from __future__ import annotations
@@ -54,12 +59,15 @@ class Recrawl:
         now: datetime | None = None,
         crawl: tuple[str, str] = ("", ""),
         capture: bool = False,
+        dated_on_schedule: bool = False,
     ):
         """``crawl``: (spider, site), whose last complete crawl is the horizon;
         ``capture``: responses are kept (WARC), so a page whose payload was never kept
-        is fetched in full once, not answered 304."""
+        is fetched in full once, not answered 304; ``dated_on_schedule``: the schedule
+        re-checks the articles a sitemap or feed dates too."""
         self.archive = archive
         self.capture = capture
+        self.dated_on_schedule = dated_on_schedule
         self.schedule = schedule
         self.full = full
         self.now = now or datetime.now(UTC)
@@ -94,7 +102,7 @@ class Recrawl:
             if self._unfinished(state):
                 return {}
             changed = _later(discovered, state["modified"] or state["published"])
-            if changed or self.schedule.due(state["published"], state["last_seen"], self.now):
+            if changed or self._on_schedule(state, discovered):
                 return self._conditional(state)
             return None
         page = self._page(url)
@@ -105,13 +113,32 @@ class Recrawl:
             return self._conditional(page)
         return None
 
+    def _on_schedule(self, state: dict, discovered: str | None) -> bool:
+        """Whether the schedule has an archived article re-checked now: not one the site
+        dates (unless ``dated_on_schedule``)."""
+        if (state["listed"] or _dated(discovered)) and not self.dated_on_schedule:
+            return False
+        return self.schedule.due(state["published"], state["last_seen"], self.now)
+
+    def newly_dated(self, url: str, discovered: str | None) -> str | None:
+        """The live URL of the archived article at ``url`` when ``discovered`` (its date
+        in a sitemap or feed) is the first the archive learns of it: to be recorded."""
+        state = self._article(url)
+        if state is None or state["listed"] or not _dated(discovered):
+            return None
+        state["listed"] = discovered  # recorded once
+        return state["url"]
+
     def due_articles(self, source: str):
         """Archived articles of ``source`` to re-check whatever discovery finds: those
         the schedule says are due, or all of them with -a full=1."""
         if self.archive is None:
             return
         horizon = None if self.full else self.horizon
-        for state in self.archive.due_states(source, self.schedule, self.now, horizon):
+        due = self.archive.due_states(
+            source, self.schedule, self.now, horizon, self.dated_on_schedule
+        )
+        for state in due:
             self._states[state["url"]] = state  # asked again as its request is made
             yield state
 
@@ -162,6 +189,10 @@ def _conditional(validators: dict) -> dict:
     if validators.get("last_modified"):
         headers["If-Modified-Since"] = validators["last_modified"]
     return headers
+
+
+def _dated(discovered: str | None) -> bool:
+    return bool(discovered and parse_date(discovered))
 
 
 def _later(discovered: str | None, archived: str | None) -> bool:

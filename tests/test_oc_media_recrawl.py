@@ -3,6 +3,7 @@
 import json
 
 from caucasus_crawler.devmirror.site import Site
+from caucasus_crawler.normalize import parse_date
 from tests.conftest import crawl_mirror
 from tests.test_oc_media_crawl import expected_row
 
@@ -131,7 +132,11 @@ def test_due_articles_are_rechecked_and_a_304_only_updates_last_seen(tmp_path, i
     archive = tmp_path / "archive.db"
     first = crawl_mirror(initial_site, archive)
     before = rows_by_url(first.db)
-    second = crawl_mirror(initial_site, archive, "-s", 'RECRAWL_SCHEDULE={"*": 0}')
+    second = crawl_mirror(
+        initial_site,
+        archive,
+        *("-s", 'RECRAWL_SCHEDULE={"*": 0}', "-s", "RECRAWL_DATED_ON_SCHEDULE=True"),
+    )
     assert second.process.returncode == 0
     rechecks = [r for r in second.requests if r.path in article_paths(initial_site)]
     assert rechecks and all(r.status == 304 for r in rechecks)
@@ -141,6 +146,23 @@ def test_due_articles_are_rechecked_and_a_304_only_updates_last_seen(tmp_path, i
         assert row.pop("last_seen") > before[url].pop("last_seen")
         assert row == before[url]
     assert list(second.db["crawls"].rows)[-1]["unchanged"] == 13
+
+
+def test_articles_the_sitemap_dates_are_left_to_its_dates_not_to_the_schedule(
+    tmp_path, initial_site
+):
+    archive = tmp_path / "archive.db"
+    first = crawl_mirror(initial_site, archive)
+    listed = dict(
+        first.db.execute("SELECT a.url, p.listed FROM articles a JOIN pages p ON p.url = a.url")
+    )
+    # Each article's date in the sitemap or feed it was requested from, as written.
+    assert set(listed) == {a["url"] for a in initial_site.articles}
+    assert all(parse_date(date) for date in listed.values())
+    second = crawl_mirror(initial_site, archive, "-s", 'RECRAWL_SCHEDULE={"*": 0}')
+    assert second.process.returncode == 0
+    assert not [r for r in second.requests if r.path in article_paths(initial_site)]
+    assert list(second.db["crawls"].rows)[-1]["unchanged"] == 0
 
 
 def test_full_recrawl_downloads_everything_again(tmp_path, initial_site):

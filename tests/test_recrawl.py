@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from caucasus_crawler.archive import Archive
-from caucasus_crawler.items import Article
+from caucasus_crawler.items import Article, ArticleListed
 from caucasus_crawler.normalize import content_hash
 from caucasus_crawler.recrawl import Recrawl, Schedule
 
@@ -115,6 +115,25 @@ def test_a_sitemap_its_index_dates_before_it_was_read_is_not_requested(
     recrawl.full = True
     recrawl.incremental = False
     assert not recrawl.sitemap_unchanged(url, lastmod)
+
+
+def test_an_article_the_site_dates_is_left_to_its_dates_not_to_the_schedule(recrawl):
+    url = "https://oc-media.org/a/"
+    recrawl.now = datetime(2025, 12, 1, tzinfo=UTC)  # due on the schedule
+    assert recrawl.article_headers(url) is not None
+    assert recrawl.article_headers(url, discovered="2024-01-02T10:00:00Z") is None
+    # The first date a sitemap gives it is recorded, once.
+    assert recrawl.newly_dated(url, "2024-01-02T10:00:00Z") == url
+    assert recrawl.newly_dated(url, "2024-01-02T10:00:00Z") is None
+    assert recrawl.newly_dated("https://oc-media.org/new/", "2024-01-02T10:00:00Z") is None
+    assert recrawl.article_headers(url) is None
+    assert recrawl.article_headers(url, discovered="2025-11-30T10:00:00Z") is not None
+    archive = recrawl.archive
+    assert archive.save_listed(ArticleListed(url, "2024-01-02T10:00:00Z"))
+    assert not archive.save_listed(ArticleListed("https://oc-media.org/new/", "2024-01-02"))
+    assert list(recrawl.due_articles("oc_media")) == []
+    recrawl.dated_on_schedule = True
+    assert [s["url"] for s in recrawl.due_articles("oc_media")] == [url]
 
 
 def test_full_forces_plain_fetches_of_everything(recrawl):

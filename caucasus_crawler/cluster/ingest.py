@@ -121,6 +121,10 @@ class Ingest:
             self.waiting_aliases.setdefault(alias.url, []).extend(alias.aliases)
         touched["articles"].update({alias.url, *alias.aliases})
 
+    def _save_listed(self, crawl, touched, item) -> None:
+        self.archive.save_listed(item)
+        touched["articles"].add(item.url)
+
     def _record_pages(self, crawl, touched, pages) -> None:
         self.archive.record_pages(pages)
         touched["pages"].update(pages)

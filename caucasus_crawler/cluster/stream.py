@@ -8,15 +8,15 @@ import dataclasses
 import json
 from datetime import UTC, datetime
 
-from ..items import Article, ArticleAlias, ArticleUnchanged
+from ..items import Article, ArticleAlias, ArticleListed, ArticleUnchanged
 from . import connect, key
 from .state import SharedState
 
 STREAM = key("archive")  # the messages, oldest first
-ITEMS = {cls.__name__: cls for cls in (Article, ArticleUnchanged, ArticleAlias)}
+ITEMS = {cls.__name__: cls for cls in (Article, ArticleUnchanged, ArticleAlias, ArticleListed)}
 # What a worker sends: Archive's write calls; ``item`` arguments are items.
 CALLS = ("describe_source", "start_crawl", "save", "save_unchanged", "save_aliases",
-         "record_pages", "finish_crawl")  # fmt: skip
+         "save_listed", "record_pages", "finish_crawl")  # fmt: skip
 SENT = "sent"  # an item's outcome for the worker: the writer decides what it was
 
 
@@ -98,6 +98,10 @@ class ArchiveStream(SharedState):
     def save_aliases(self, alias: ArticleAlias) -> bool:
         self._send("save_aliases", alias=alias)
         return True  # the writer waits for the article itself
+
+    def save_listed(self, item: ArticleListed) -> bool:
+        self._send("save_listed", item=item)
+        return True
 
     def record_pages(self, pages: dict[str, dict]) -> None:
         self._send("record_pages", pages=pages)
