@@ -6,7 +6,8 @@ each, its largest weight and its entries then.
 
 A weight is every object reachable from the structure (gc referents) and not reachable
 as part of the crawl's machinery (the spider, the crawler, classes, functions, bound
-methods): what the structure alone keeps alive.
+methods): what the structure alone keeps alive; a large container's entries are
+weighed on a sample (objects its entries share are then counted once per entry).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import random
 import sys
 import types
 
@@ -22,21 +24,29 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 SECONDS = 30
+SAMPLE = 1000
 PAGE = os.sysconf("SC_PAGE_SIZE")
 SHARED = (type, types.ModuleType, types.FunctionType, types.MethodType, types.BuiltinFunctionType)
 
 
 def weight(root, stop: set[int]) -> int:
-    """Bytes of every object reachable from ``root`` but not through ``stop`` (ids)."""
-    seen, total, todo = set(stop), 0, [root]
+    """Bytes of every object reachable from ``root`` but not through ``stop`` (ids).
+    What a large container holds is weighed on a sample of SAMPLE of its entries, so
+    that weighing takes little memory itself (its seen-set would be the crawl's size)."""
+    rng = random.Random(0)
+    seen, total, todo = set(stop), 0.0, [(root, 1.0)]
     while todo:
-        obj = todo.pop()
+        obj, scale = todo.pop()
         if id(obj) in seen or isinstance(obj, SHARED):
             continue
         seen.add(id(obj))
-        total += sys.getsizeof(obj)
-        todo.extend(gc.get_referents(obj))
-    return total
+        total += sys.getsizeof(obj) * scale
+        referents = gc.get_referents(obj)
+        if len(referents) > 2 * SAMPLE:
+            scale *= len(referents) / SAMPLE
+            referents = rng.sample(referents, SAMPLE)
+        todo.extend((referent, scale) for referent in referents)
+    return int(total)
 
 
 class MemoryProbe:

@@ -24,6 +24,7 @@ Everything else is the engine's own (private) business.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict, deque
 from urllib.parse import urljoin
 
 import scrapy
@@ -64,6 +65,8 @@ ARTICLE_META = {"handle_httpstatus_list": [304, *REDIRECTS], "dont_redirect": Tr
 # Requests for discovery documents go first, then articles, then listings, so a
 # limited crawl spends its budget on articles.
 PRIORITY_DISCOVERY, PRIORITY_ARTICLE, PRIORITY_LISTING = 20, 10, 0
+# Links resolved and kept for their next sighting: about 130 bytes each.
+LINKS_KEPT = 50_000
 
 
 class NewsSpider(scrapy.Spider):
@@ -105,8 +108,13 @@ class NewsSpider(scrapy.Spider):
         self._homes = {canonical_url(e.home) for e in self.urls.editions}
         self._requested: set[str] = set()  # live URLs asked for in this crawl
         self._not_due: set[str] = set()  # archived articles this crawl left alone
-        self._links: dict = {}  # href (or page, href) -> (live URL, kind), resolved once
+        # href (or page, href) -> (live URL, kind): the most recently seen (a site's
+        # menus and footers repeat on every page; a crawl sees millions of hrefs)
+        self._links: OrderedDict = OrderedDict()
         self._redirected: dict[str, str] = {}  # article address -> where it redirects
+        self._backlog: deque = deque()  # the sitemaps' article requests not yet released
+        self._released = 0  # of them in Scrapy's queue or in flight
+        self._backlogs = True
         self._articles = Tally()  # against -a limit; shared by a cluster's workers
         self._repeated = RepeatedText()  # learns nothing unless learns_boilerplate
         self._held: list = []  # article pages read while the boilerplate is learnt
@@ -179,6 +187,11 @@ class NewsSpider(scrapy.Spider):
         spider.max_page_links = settings.getint("PAGE_LINKS_MAX")
         spider.max_sitemap_urls = settings.getint("SITEMAP_URLS_MAX")
         spider.max_requests = settings.getint("CRAWL_REQUESTS_MAX")
+        spider.backlog_released = settings.getint("SITEMAP_BACKLOG_RELEASED")
+        # A job directory keeps Scrapy's queue on disk, and would not keep the backlog;
+        # a cluster's frontier is shared on Redis.
+        spider._backlogs = not settings.get("JOBDIR") and not settings.get("REDIS_URL")
+        crawler.signals.connect(spider._resume_backlog, signal=signals.spider_idle)
         if spider.learns_boilerplate:
             spider._repeated = RepeatedText(
                 settings.getint("BOILERPLATE_MIN_PAGES"),
@@ -284,6 +297,12 @@ class NewsSpider(scrapy.Spider):
     ) -> scrapy.Request | None:
         """An article page, or None when the archived copy needs no re-check.
         ``aliases``: the addresses that redirected here."""
+        headers = self._article_headers(url, discovered)
+        return None if headers is None else self._request(url, headers, discovered, aliases)
+
+    def _article_headers(self, url: str, discovered: str | None) -> dict | None:
+        """The headers to request an article page with, or None when it is not to be
+        requested (asked for already, not due, over budget); it counts as requested."""
         if url in self._requested:
             return None
         headers = self.recrawl.article_headers(url, discovered)
@@ -298,14 +317,38 @@ class NewsSpider(scrapy.Spider):
         if not self._within_budget():
             return None
         self._requested.add(url)
+        return headers
+
+    def _request(
+        self, url: str, headers: dict, discovered: str | None, aliases: tuple = (), **meta
+    ) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self._parse_page,
             errback=self._failed,
             priority=PRIORITY_ARTICLE,
             headers=headers,
-            meta={**ARTICLE_META, "aliases": list(aliases), "listed": discovered},
+            meta={**ARTICLE_META, "aliases": list(aliases), "listed": discovered, **meta},
         )
+
+    def _release(self, answered=None):
+        """Requests for the sitemaps' articles waiting in the backlog, while fewer than
+        SITEMAP_BACKLOG_RELEASED of them are unanswered. ``answered``: a request just answered."""
+        if answered is not None and answered.meta.get("backlog"):
+            self._released -= 1
+        while self._backlog and self._released < self.backlog_released:
+            url, headers, discovered = self._backlog.popleft()
+            self._released += 1
+            yield self._request(url, headers, discovered, backlog=True)
+
+    def _resume_backlog(self) -> None:
+        """The crawl is idle with articles still in the backlog: release them (a request
+        dropped unanswered, by Scrapy's duplicate filter, is counted out here)."""
+        if self._backlog:
+            self._released = 0
+            for request in self._release():
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
 
     def _within_budget(self) -> bool:
         """Whether this crawl may make one more request (CRAWL_REQUESTS_MAX): a site
@@ -354,6 +397,7 @@ class NewsSpider(scrapy.Spider):
             name = type(failure.value).__name__
             stats.inc_value(f"failures/{name}")
             self.logger.warning("Could not fetch %s: %s: %s", url, name, failure.value)
+        yield from self._release(failure.request)
 
     def _parse_robots(self, response):
         self._remember(response.url, "robots", response.status, response)  # (its capture)
@@ -397,7 +441,8 @@ class NewsSpider(scrapy.Spider):
                 elif not self._sitemap_skip.search(url) and self._within_budget():
                     yield self._page_request(url, PRIORITY_DISCOVERY, self._parse_sitemap)
             else:
-                yield from self._entry(url, entry.when, "discovery/sitemap_urls")
+                yield from self._entry(url, entry.when, "discovery/sitemap_urls", backlog=True)
+        yield from self._release()
 
     def _parse_feed(self, response):
         if response.status == 304:
@@ -417,6 +462,8 @@ class NewsSpider(scrapy.Spider):
 
     async def _parse_page(self, response):
         """Any HTML page: an article is extracted, and its links are followed."""
+        for request in self._release(response.request):
+            yield request
         if response.status in REDIRECTS:
             for output in self._follow_redirect(response):
                 yield output
@@ -625,11 +672,16 @@ class NewsSpider(scrapy.Spider):
     def _link(self, href: str, page_url: str) -> tuple:
         """(key, live canonical URL, kind) of a link; resolved once per distinct href."""
         key = href if href.startswith(("http", "/")) else (page_url, href)
-        if key not in self._links:
+        found = self._links.get(key)
+        if found is None:
             url = self._live(href, page_url)
             url = self.urls.first_page_as_listing(url) if url else None
-            self._links[key] = (url, self.urls.classify(url) if url else None)
-        return (key, *self._links[key])
+            found = self._links[key] = (url, self.urls.classify(url) if url else None)
+            if len(self._links) > LINKS_KEPT:
+                self._links.popitem(last=False)
+        else:
+            self._links.move_to_end(key)
+        return (key, *found)
 
     def _next_page(self, page_url: str, page, links: list[tuple]) -> int | None:
         """Which page of this listing to follow: None for all of them (a first,
@@ -648,13 +700,20 @@ class NewsSpider(scrapy.Spider):
             return -1
         return self.urls.page_number(page_url) + 1
 
-    def _entry(self, url: str, when: str | None, counted: str):
-        """A sitemap's or feed's entry: the request for its article, or the date it gives
-        an archived article not known to be dated (the schedule leaves those alone)."""
-        if (request := self._follow(url, when)) is not None:
+    def _entry(self, url: str, when: str | None, counted: str, backlog: bool = False):
+        """A sitemap's or feed's entry: the request for its article (``backlog``: kept in
+        the backlog until released), or the date it gives an archived article not known
+        to be dated (the schedule leaves those alone)."""
+        url = canonical_url(url)
+        if self.urls.classify(url) != "article":
+            return
+        if (headers := self._article_headers(url, when)) is not None:
             self.crawler.stats.inc_value(counted)
-            yield request
-        elif (archived := self.recrawl.newly_dated(canonical_url(url), when)) is not None:
+            if backlog and self._backlogs:
+                self._backlog.append((url, headers, when))
+            else:
+                yield self._request(url, headers, when)
+        elif (archived := self.recrawl.newly_dated(url, when)) is not None:
             self.crawler.stats.inc_value("recrawl/newly_dated")
             yield ArticleListed(url=archived, listed=when)
 

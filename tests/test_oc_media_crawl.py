@@ -4,7 +4,9 @@ import json
 
 import pytest
 
-from tests.conftest import expected_row
+from caucasus_crawler.devmirror.site import Site
+from tests import test_oc_media_faults as pages
+from tests.conftest import crawl_mirror, expected_row
 
 ORIGIN = "https://oc-media.org"
 PAKISTAN_1 = f"{ORIGIN}/armenia-and-pakistan-agree-to-consider-establishing-diplomatic-relations/"
@@ -205,3 +207,18 @@ def test_full_text_search_finds_a_phrase_in_each_script(initial_crawl, query, ur
         [query],
     )
     assert [h["url"] for h in hits] == [url]
+
+
+def test_articles_only_a_sitemap_lists_are_all_archived_a_few_requests_at_a_time(tmp_path):
+    """A sitemap's article requests wait in the spider's backlog, released two at a
+    time here (SITEMAP_BACKLOG_RELEASED): none is lost, whether released as others are
+    answered or when the crawl falls idle."""
+    site = Site("initial")
+    for n in range(7):
+        page = pages.article(f"Sitemap story number {n}", pages.TEXT, date=pages.DATE)
+        site.publish(f"/sitemap-only-story-{n}/", pages.html(page))
+    crawl = crawl_mirror(site, tmp_path / "archive.db", "-s", "SITEMAP_BACKLOG_RELEASED=2")
+    assert crawl.process.returncode == 0, crawl.process.stderr[-3000:]
+    urls = {row["url"] for row in crawl.db["articles"].rows}
+    assert {f"{ORIGIN}/sitemap-only-story-{n}/" for n in range(7)} <= urls
+    assert len(urls) == 13 + 7
