@@ -78,6 +78,7 @@ class MemoryProbe:
             "spider._requested (URLs asked for)": getattr(spider, "_requested", None),
             "spider._links (links resolved)": getattr(spider, "_links", None),
             "spider._not_due": getattr(spider, "_not_due", None),
+            "spider._backlog (sitemap requests waiting)": getattr(spider, "_backlog", None),
             "spider._redirected": getattr(spider, "_redirected", None),
             "spider.state['pages'] (pages for the archive)": spider.state.get("pages")
             if hasattr(spider, "state")
