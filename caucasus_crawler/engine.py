@@ -24,7 +24,7 @@ Everything else is the engine's own (private) business.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict, deque
+from collections import deque
 from urllib.parse import urljoin
 
 import scrapy
@@ -46,7 +46,7 @@ from .items import ArticleAlias, ArticleListed, ArticleUnchanged
 from .mirror import MirrorMap
 from .normalize import canonical_url, parse_date
 from .page_reader import PageReader
-from .recrawl import NOT_MODIFIED, Recrawl, Schedule, validators_of
+from .recrawl import NOT_MODIFIED, Recent, Recrawl, Schedule, validators_of
 from .url_policy import Patterns, UrlPolicy
 
 # Extraction problems worth a line in the log (the others are counted only).
@@ -110,9 +110,9 @@ class NewsSpider(scrapy.Spider):
         self._not_due: set[str] = set()  # archived articles this crawl left alone
         # href (or page, href) -> (live URL, kind): the most recently seen (a site's
         # menus and footers repeat on every page; a crawl sees millions of hrefs)
-        self._links: OrderedDict = OrderedDict()
+        self._links = Recent(LINKS_KEPT)
         self._redirected: dict[str, str] = {}  # article address -> where it redirects
-        self._backlog: deque = deque()  # the sitemaps' article requests not yet released
+        self._backlog: deque = deque()  # article requests not yet released (_release)
         self._released = 0  # of them in Scrapy's queue or in flight
         self._backlogs = True
         self._articles = Tally()  # against -a limit; shared by a cluster's workers
@@ -187,7 +187,7 @@ class NewsSpider(scrapy.Spider):
         spider.max_page_links = settings.getint("PAGE_LINKS_MAX")
         spider.max_sitemap_urls = settings.getint("SITEMAP_URLS_MAX")
         spider.max_requests = settings.getint("CRAWL_REQUESTS_MAX")
-        spider.backlog_released = settings.getint("SITEMAP_BACKLOG_RELEASED")
+        spider.backlog_released = settings.getint("ARTICLE_BACKLOG_RELEASED")
         # A job directory keeps Scrapy's queue on disk, and would not keep the backlog;
         # a cluster's frontier is shared on Redis.
         spider._backlogs = not settings.get("JOBDIR") and not settings.get("REDIS_URL")
@@ -230,8 +230,13 @@ class NewsSpider(scrapy.Spider):
                 state["modified"] or state["published"]
             ):
                 continue
-            if (request := self._article_request(url)) is not None:
-                yield request
+            if (headers := self._article_headers(url, None)) is not None:
+                if self._backlogs:  # (all of an archive's, with -a full=1)
+                    self._backlog.append((url, headers, None))
+                else:
+                    yield self._request(url, headers, None)
+        for request in self._release():
+            yield request
         if not self.selected_sections:
             for host in self.urls.hosts:
                 # Never conditional: its Sitemap: lines are needed on every crawl.
@@ -332,8 +337,9 @@ class NewsSpider(scrapy.Spider):
         )
 
     def _release(self, answered=None):
-        """Requests for the sitemaps' articles waiting in the backlog, while fewer than
-        SITEMAP_BACKLOG_RELEASED of them are unanswered. ``answered``: a request just answered."""
+        """Requests for articles waiting in the backlog (from sitemaps, and those due for
+        a re-check), while fewer than ARTICLE_BACKLOG_RELEASED of them are unanswered.
+        ``answered``: a request just answered."""
         if answered is not None and answered.meta.get("backlog"):
             self._released -= 1
         while self._backlog and self._released < self.backlog_released:
@@ -677,10 +683,6 @@ class NewsSpider(scrapy.Spider):
             url = self._live(href, page_url)
             url = self.urls.first_page_as_listing(url) if url else None
             found = self._links[key] = (url, self.urls.classify(url) if url else None)
-            if len(self._links) > LINKS_KEPT:
-                self._links.popitem(last=False)
-        else:
-            self._links.move_to_end(key)
         return (key, *found)
 
     def _next_page(self, page_url: str, page, links: list[tuple]) -> int | None:

@@ -18,6 +18,7 @@ thousands of re-checks a night, where the night brings a few hundred new article
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -25,6 +26,28 @@ from .archive import Archive
 from .normalize import parse_date
 
 NOT_MODIFIED = {"handle_httpstatus_list": [304]}
+STATES_KEPT = 10_000  # articles' states kept for their next lookup
+
+
+class Recent(OrderedDict):
+    """A mapping that keeps the ``size`` entries most recently set or read (with get):
+    what a crawl of a million pages looks up again soon, in bounded memory."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def get(self, key, default=None):
+        if key not in self:
+            return default
+        self.move_to_end(key)
+        return self[key]
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        if len(self) > self.size:
+            self.popitem(last=False)
 
 
 class Schedule:
@@ -71,16 +94,17 @@ class Recrawl:
         self.schedule = schedule
         self.full = full
         self.now = now or datetime.now(UTC)
-        self._states: dict[str, dict | None] = {}
+        self._states = Recent(STATES_KEPT)  # URL -> its article state, or None
         # Only what a complete crawl saw lets listings stop early: an interrupted
         # run may have archived page 1 of the news and never reached page 3.
         self.horizon = archive.last_finished(*crawl) if archive is not None else None
         self.incremental = self.horizon is not None and not full
 
     def _article(self, url: str) -> dict | None:
-        if url not in self._states:
-            self._states[url] = self.archive.article_state(url) if self.archive else None
-        return self._states[url]
+        if url in self._states:
+            return self._states.get(url)
+        state = self._states[url] = self.archive.article_state(url) if self.archive else None
+        return state
 
     def _page(self, url: str) -> dict | None:
         return self.archive.page(url) if self.archive else None

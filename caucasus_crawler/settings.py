@@ -97,10 +97,11 @@ REDIRECT_MAX_TIMES = 5
 PAGE_LINKS_MAX = 2000
 SITEMAP_URLS_MAX = 50_000
 CRAWL_REQUESTS_MAX = 500_000
-# A sitemap lists up to 50,000 articles: their requests wait in the spider as (URL,
-# headers, date), a fifth of the memory of Scrapy's queued Requests, and this many at a
-# time are queued or in flight (not with a JOBDIR, whose queue is on disk).
-SITEMAP_BACKLOG_RELEASED = 500
+# A sitemap lists up to 50,000 articles, a re-crawl with -a full=1 every one archived:
+# their requests wait in the spider as (URL, headers, date), a fifth of the memory of
+# Scrapy's queued Requests, and this many at a time are queued or in flight (not with a
+# JOBDIR, whose queue is on disk).
+ARTICLE_BACKLOG_RELEASED = 500
 # The generic spider (news) learns a site's boilerplate from its article pages: a short
 # block of text found on BOILERPLATE_MIN_PAGES of them is left out of the articles,
 # counted over the first BOILERPLATE_LEARNING_PAGES (memory stays bounded). The

@@ -211,13 +211,13 @@ def test_full_text_search_finds_a_phrase_in_each_script(initial_crawl, query, ur
 
 def test_articles_only_a_sitemap_lists_are_all_archived_a_few_requests_at_a_time(tmp_path):
     """A sitemap's article requests wait in the spider's backlog, released two at a
-    time here (SITEMAP_BACKLOG_RELEASED): none is lost, whether released as others are
+    time here (ARTICLE_BACKLOG_RELEASED): none is lost, whether released as others are
     answered or when the crawl falls idle."""
     site = Site("initial")
     for n in range(7):
         page = pages.article(f"Sitemap story number {n}", pages.TEXT, date=pages.DATE)
         site.publish(f"/sitemap-only-story-{n}/", pages.html(page))
-    crawl = crawl_mirror(site, tmp_path / "archive.db", "-s", "SITEMAP_BACKLOG_RELEASED=2")
+    crawl = crawl_mirror(site, tmp_path / "archive.db", "-s", "ARTICLE_BACKLOG_RELEASED=2")
     assert crawl.process.returncode == 0, crawl.process.stderr[-3000:]
     urls = {row["url"] for row in crawl.db["articles"].rows}
     assert {f"{ORIGIN}/sitemap-only-story-{n}/" for n in range(7)} <= urls
