@@ -736,13 +736,20 @@ class Archive:
         return dict(zip(STATE_KEYS, row, strict=True)) if row else None
 
     def due_states(
-        self, source: str, schedule, now: datetime, horizon: str | None, dated: bool = True
+        self,
+        source: str,
+        schedule,
+        now: datetime,
+        horizon: str | None,
+        dated: bool = True,
+        capture: bool = False,
     ):
         """The state (as ``article_state``) of each article of ``source`` due for a
         re-check, newest first: every one without a ``horizon`` (no complete crawl
         yet); else those archived after it, and those ``schedule`` (a
         ``recrawl.Schedule``) says are due at ``now``, of them only those no sitemap
-        or feed dates unless ``dated``. Decided in SQL over the ``articles_recheck``
+        or feed dates unless ``dated`` (and, with ``capture``, those whose payload
+        was never kept). Decided in SQL over the ``articles_recheck``
         index: a million articles are scanned in about a second, and only the due ones
         are read whole."""
         values = {"source": source, "now": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
@@ -755,7 +762,12 @@ class Archive:
             interval = f"CASE WHEN a.published IS NULL THEN :oldest {steps} ELSE :oldest END"
             scheduled = f"julianday(:now) - julianday(a.last_seen) >= {interval}"
             if not dated:
-                scheduled = f"p.listed IS NULL AND {scheduled}"
+                undated = (
+                    "p.listed IS NULL OR p.warc_record_id IS NULL"
+                    if capture
+                    else ("p.listed IS NULL")
+                )
+                scheduled = f"({undated}) AND {scheduled}"
             due = f"a.first_seen > :horizon OR a.last_seen IS NULL OR ({scheduled})"
             values |= {"horizon": horizon, "oldest": schedule.oldest / DAY}
         rows = self.db.execute(

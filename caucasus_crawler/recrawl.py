@@ -139,8 +139,10 @@ class Recrawl:
 
     def _on_schedule(self, state: dict, discovered: str | None) -> bool:
         """Whether the schedule has an archived article re-checked now: not one the site
-        dates (unless ``dated_on_schedule``)."""
-        if (state["listed"] or _dated(discovered)) and not self.dated_on_schedule:
+        dates (unless ``dated_on_schedule``), once its payload is kept."""
+        uncaptured = self.capture and not state["warc_record_id"]
+        dated = state.get("listed") or _dated(discovered)  # (a cluster's older state: none)
+        if dated and not uncaptured and not self.dated_on_schedule:
             return False
         return self.schedule.due(state["published"], state["last_seen"], self.now)
 
@@ -148,7 +150,7 @@ class Recrawl:
         """The live URL of the archived article at ``url`` when ``discovered`` (its date
         in a sitemap or feed) is the first the archive learns of it: to be recorded."""
         state = self._article(url)
-        if state is None or state["listed"] or not _dated(discovered):
+        if state is None or state.get("listed") or not _dated(discovered):
             return None
         state["listed"] = discovered  # recorded once
         return state["url"]
@@ -159,9 +161,8 @@ class Recrawl:
         if self.archive is None:
             return
         horizon = None if self.full else self.horizon
-        due = self.archive.due_states(
-            source, self.schedule, self.now, horizon, self.dated_on_schedule
-        )
+        dated = self.dated_on_schedule
+        due = self.archive.due_states(source, self.schedule, self.now, horizon, dated, self.capture)
         for state in due:
             self._states[state["url"]] = state  # asked again as its request is made
             yield state

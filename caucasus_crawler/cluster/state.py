@@ -31,7 +31,9 @@ class SharedState:
     def article_state(self, url: str) -> dict | None:
         return _read(self.client.hget(ARTICLES, url))
 
-    def due_states(self, source: str, schedule, now, horizon: str | None, dated: bool = True):
+    def due_states(
+        self, source, schedule, now, horizon: str | None, dated: bool = True, capture=False
+    ):
         """As ``Archive.due_states``, of every source: the spider keeps its site's."""
         seen = set()
         for _, value in self.client.hscan_iter(ARTICLES, count=CHUNK):
@@ -42,7 +44,7 @@ class SharedState:
             if (
                 horizon is None
                 or state["first_seen"] > horizon
-                or (dated or not state.get("listed"))
+                or (dated or not state.get("listed") or capture and not state["warc_record_id"])
                 and schedule.due(state["published"], state["last_seen"], now)
             ):
                 yield state
