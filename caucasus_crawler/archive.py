@@ -400,9 +400,11 @@ def _add_reference(db: sqlite_utils.Database, table: str, column: str, reference
 class Archive:
     """An open archive file. Use as a context manager, or call ``close()``."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, cache_mb: int = 64):
+        """``cache_mb``: SQLite's page cache (a crawl's writer keeps the indexes of a large
+        archive in it; its reader, which looks up one page at a time, needs little)."""
         self.path = Path(path)
-        self.db = _open(self.path)
+        self.db = _open(self.path, cache_mb)
         self.unindexed: set[int] = set()  # new articles of this batch, for the FTS index
         self.sources: set[str] = set()  # sources known to have their row
         # (page address, address it claimed) of canonical claims refused, for the log
@@ -1058,7 +1060,7 @@ def damaged(path: Path, why) -> str:
     )
 
 
-def _open(path: Path) -> sqlite_utils.Database:
+def _open(path: Path, cache_mb: int = 64) -> sqlite_utils.Database:
     """Open (or create) the file, refusing anything that is not a usable archive."""
     if path.exists() and not os.access(path, os.W_OK):
         raise ArchiveError(f"the archive {path} is not writable (check its permissions)")
@@ -1085,7 +1087,7 @@ def _open(path: Path) -> sqlite_utils.Database:
         )
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("PRAGMA cache_size = -65536")  # 64 MB: the indexes of a large archive stay in memory
+    db.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")  # in KB
     db.execute("PRAGMA foreign_keys = ON")
     return db
 

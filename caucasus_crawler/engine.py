@@ -65,8 +65,9 @@ ARTICLE_META = {"handle_httpstatus_list": [304, *REDIRECTS], "dont_redirect": Tr
 # Requests for discovery documents go first, then articles, then listings, so a
 # limited crawl spends its budget on articles.
 PRIORITY_DISCOVERY, PRIORITY_ARTICLE, PRIORITY_LISTING = 20, 10, 0
-# Links resolved and kept for their next sighting: about 130 bytes each.
-LINKS_KEPT = 50_000
+# Links resolved and kept for their next sighting: about 400 bytes each.
+LINKS_KEPT = 20_000
+READER_CACHE_MB = 8  # SQLite's page cache of the spider's own connection to the archive
 
 
 class NewsSpider(scrapy.Spider):
@@ -232,7 +233,7 @@ class NewsSpider(scrapy.Spider):
                 continue
             if (headers := self._article_headers(url, None)) is not None:
                 if self._backlogs:  # (all of an archive's, with -a full=1)
-                    self._backlog.append((url, headers, None))
+                    self._backlog.append((url, headers or None, None))
                 else:
                     yield self._request(url, headers, None)
         for request in self._release():
@@ -253,7 +254,8 @@ class NewsSpider(scrapy.Spider):
     def _open_recrawl(self) -> Recrawl:
         settings = self.settings
         if settings.getbool("ARCHIVE_ENABLED"):
-            self._archive = open_archive(self.crawler)
+            # (its reads are lookups of one page: the pipeline's writer has the cache)
+            self._archive = open_archive(self.crawler, cache_mb=READER_CACHE_MB)
         schedule = Schedule(settings.getdict("RECRAWL_SCHEDULE"))
         return Recrawl(
             self._archive,
@@ -325,7 +327,7 @@ class NewsSpider(scrapy.Spider):
         return headers
 
     def _request(
-        self, url: str, headers: dict, discovered: str | None, aliases: tuple = (), **meta
+        self, url: str, headers: dict | None, discovered: str | None, aliases: tuple = (), **meta
     ) -> scrapy.Request:
         return scrapy.Request(
             url,
@@ -712,7 +714,7 @@ class NewsSpider(scrapy.Spider):
         if (headers := self._article_headers(url, when)) is not None:
             self.crawler.stats.inc_value(counted)
             if backlog and self._backlogs:
-                self._backlog.append((url, headers, when))
+                self._backlog.append((url, headers or None, when))
             else:
                 yield self._request(url, headers, when)
         elif (archived := self.recrawl.newly_dated(url, when)) is not None:

@@ -54,11 +54,12 @@ def worker_name(settings) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
 
-def open_archive(crawler):
-    """The archive a crawl writes to: the SQLite file, or in a cluster the stream to
-    its one writer (with the archive's state as the writer published it)."""
+def open_archive(crawler, **options):
+    """The archive a crawl writes to: the SQLite file (``options``: Archive's), or in a
+    cluster the stream to its one writer (with the archive's state as the writer
+    published it)."""
     if crawler.settings.get("REDIS_URL"):
         from .stream import ArchiveStream
 
         return ArchiveStream.from_crawler(crawler)
-    return Archive(crawler.settings.get("ARCHIVE_PATH"))
+    return Archive(crawler.settings.get("ARCHIVE_PATH"), **options)
