@@ -56,7 +56,7 @@ demo-crawl: install
 		--site oc_media -- $(BIN)/scrapy crawlall --spiders oc_media {mirrors} $(DEMO_SETTINGS) \
 		-s 'RECRAWL_SCHEDULE={"*": 0}'
 
-# Benchmarks (not tests): figures to bench/RESULTS.md; about 10 minutes, 20 for bench-large.
+# Benchmarks (not tests): figures to bench/RESULTS.md; about 10 minutes, 30 for bench-large.
 bench: install
 	$(BIN)/python -m bench
 
