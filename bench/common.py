@@ -12,6 +12,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from caucasus_crawler.settings import ARCHIVE_BATCH_SIZE
+
 REPO = Path(__file__).resolve().parents[1]
 # Politeness off, the same concurrency for every crawl compared: only 127.0.0.1 is crawled.
 CRAWL_SETTINGS = [
@@ -102,3 +104,12 @@ def write_results() -> None:
     sections = [RESULTS_DIR / f"{name}.md" for name in RESULT_ORDER]
     body = "\n".join(path.read_text(encoding="utf-8") for path in sections if path.exists())
     (REPO / "bench" / "RESULTS.md").write_text(f"{RESULTS_HEADER}\n{body}", encoding="utf-8")
+
+
+def save_as_crawled(archive, items, seen: str) -> None:
+    """``Archive.save`` of each item, committed in the crawl's batches (ARCHIVE_BATCH_SIZE)."""
+    for done, item in enumerate(items, 1):
+        archive.save(item, seen)
+        if done % ARCHIVE_BATCH_SIZE == 0:
+            archive.commit()
+    archive.commit()

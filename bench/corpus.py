@@ -28,7 +28,7 @@ PLANTED = {
     "Zangezur corridor": 0.01,
     "Makhachkala": 0.02,
 }
-# What researchers type: a rare name, common words, phrases, booleans, prefixes, NEAR.
+# What researchers type: a rare name, common words, phrases, booleans, prefixes.
 QUERIES = [
     "Tianjin",
     "Pashinyan",
@@ -38,7 +38,7 @@ QUERIES = [
     "Pashinyan OR Aliyev",
     "Karabakh NOT ceasefire",
     "Makhach*",
-    "NEAR(Zangezur corridor, 3)",
+    '"Zangezur corridor"',
     "ceasefire AND Pashinyan",
 ]
 SECTIONS = ["Armenia", "Azerbaijan", "Georgia", "Abkhazia", "North Caucasus", "South Ossetia"]
