@@ -437,6 +437,8 @@ class Archive:
         since it was (``search_pending``): the terms of their text as indexed out, the
         terms of their text now in."""
         conn = self.db.conn
+        if not conn.execute("SELECT EXISTS (SELECT 1 FROM search_pending)").fetchone()[0]:
+            return  # (opening an archive writes nothing: a full disk can still log the crawl)
         pending = conn.execute(
             "SELECT article_id, title, lead, body, language FROM search_pending WHERE indexed = 1"
         ).fetchall()

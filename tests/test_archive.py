@@ -42,6 +42,17 @@ def test_schema_is_created_once_and_reopening_migrates_nothing(tmp_path):
     assert applied == [m.name for m in migrations._migrations]
 
 
+def test_opening_an_archive_writes_nothing(tmp_path):
+    """So that a crawl stopped by a full disk can still open it to write its log."""
+    path = tmp_path / "archive.db"
+    with Archive(path) as archive:
+        archive.save(make_article())
+    archive = Archive(path)
+    wal = path.with_name("archive.db-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    archive.close()
+
+
 def test_new_then_unchanged_updates_only_last_seen(archive):
     assert archive.save(make_article(), seen="2025-09-01T00:00:00Z") == "new"
     before = dict(archive.db["articles"].get(1))
