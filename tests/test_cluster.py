@@ -189,12 +189,13 @@ def test_kill_9_of_a_worker_of_the_writer_and_a_redis_restart_lose_nothing(tmp_p
     archive = tmp_path / "archive.db"
     writer = ingest(archive, redis.url, "--batch", "2")
     with MirrorServer(Site("initial"), delay=0.2) as server:
-        w1 = worker(server, archive, redis.url, "w1", tmp_path)
-        w2 = worker(server, archive, redis.url, "w2", tmp_path)
+        # Items sent one by one, so that the writer has some to write when it is killed.
+        w1, w2 = (worker(server, archive, redis.url, name, tmp_path, "-s", "ARCHIVE_BATCH_SIZE=1")
+                  for name in ("w1", "w2"))  # fmt: skip
         # w1 killed once it is fetching articles; the writer once it has written some.
         wait_for(lambda: sum(by_worker(server.requests)["w1"].values()) >= 8)
         w1.send_signal(signal.SIGKILL)
-        wait_for(lambda: archived(archive) >= 2)
+        wait_for(lambda: archived(archive) >= 2 or w2.poll() is not None)
         writer.send_signal(signal.SIGKILL)
         writer.wait()
         assert w2.wait(timeout=240) == 0, (tmp_path / "w2.log").read_text()
