@@ -74,13 +74,14 @@ def command_line(report, doc: str, articles: int, repeats: int = 3) -> None:
     parser.add_argument("--articles", type=int, default=articles)
     parser.add_argument("--repeats", type=int, default=repeats)
     args = parser.parse_args()
-    print(report(args.articles, args.repeats))
+    if (text := report(args.articles, args.repeats)) is not None:  # None: could not run
+        print(text)
 
 
 RESULTS_DIR = REPO / "bench" / "results"
 # Each benchmark's last report, in the order RESULTS.md shows them.
-RESULT_ORDER = ("crawl", "crawl-large", "recrawl", "reprocess", "extraction", "archive")
-RESULT_ORDER += ("extraction-dev", "search-quality", "romanisation")
+RESULT_ORDER = ("crawl", "crawl-large", "recrawl", "reprocess", "cluster", "extraction")
+RESULT_ORDER += ("archive", "extraction-dev", "search-quality", "romanisation")
 RESULTS_HEADER = """\
 # Benchmark results
 

@@ -530,6 +530,10 @@ class NewsSpider(scrapy.Spider):
             yield ArticleAlias(url=target, aliases=chain)
         elif (request := self._article_request(target, aliases=tuple(chain))) is not None:
             yield request
+            if self.settings.get("REDIS_URL"):
+                # Another worker may have asked for it: the cluster's shared request
+                # filter then drops this request, and the aliases it carries with it.
+                yield ArticleAlias(url=target, aliases=chain)
         else:  # archived and not due for a re-check
             yield ArticleAlias(url=target, aliases=chain)
 
