@@ -257,3 +257,24 @@ def test_a_redirect_to_an_article_another_worker_asked_for_keeps_its_aliases(red
     assert followed[0].meta["aliases"] == [source]
     aliases = [item for item in followed if isinstance(item, ArticleAlias)]
     assert aliases == ([ArticleAlias(url=f"{source}/", aliases=[source])] if redis_url else [])
+
+
+def test_an_alias_waiting_for_its_article_outlives_the_writer(tmp_path, redis):
+    """A redirect's message acknowledged before its article came: the next writer still
+    records the address once the article arrives."""
+    import redis as client_library
+
+    from caucasus_crawler.cluster.stream import encode
+    from caucasus_crawler.items import ArticleAlias
+    from tests.test_archive import make_article
+
+    client = client_library.Redis.from_url(redis.url, decode_responses=True)
+    archive = tmp_path / "archive.db"
+    article = make_article(url="https://oc-media.org/a/")
+    client.xadd("caucasus:archive", encode("save_aliases", "w/oc_media/1", alias=ArticleAlias(
+        url=article.url, aliases=["https://oc-media.org/?p=1"])))  # fmt: skip
+    finish(ingest(archive, redis.url, "--until-idle", "1"))
+    client.xadd("caucasus:archive", encode("save", "w/oc_media/1", article=article))
+    finish(ingest(archive, redis.url, "--until-idle", "1"))
+    ((_, addresses),) = articles(archive)
+    assert addresses == {"https://oc-media.org/a/", "https://oc-media.org/?p=1"}
