@@ -111,10 +111,11 @@ def test_two_workers_and_one_writer_archive_each_article_once(tmp_path, redis):
     assert all(n == 1 for paths in asked.values() for n in paths.values())
 
     # The host's pace holds for both workers together: request starts DELAY apart, give
-    # or take what the way from Redis's turn to the mirror adds to one of them.
+    # or take what a loaded machine adds between Redis's turn and the mirror (up to 0.2 s
+    # seen). Two workers paced each on its own would take half the time.
     starts = sorted(r.time for r in requests if r.path != "/robots.txt")
     spans = [later - earlier for earlier, later in zip(starts, starts[WINDOW:], strict=False)]
-    assert min(spans) >= WINDOW * DELAY - 0.1, sorted(spans)[:5]
+    assert min(spans) >= WINDOW * DELAY * 0.75, sorted(spans)[:5]
 
     with sqlite3.connect(archive) as db:
         crawls = db.execute("SELECT cluster_crawl, finish_reason, new FROM crawls").fetchall()
