@@ -106,6 +106,10 @@ class ArchiveStream(SharedState):
     def commit(self) -> None:
         self.batch.execute()
 
+    def index_pending(self, limit: int | None = None) -> int:
+        """Nothing to index here: the writer indexes what it commits."""
+        return 0
+
     def rollback(self) -> None:
         self.batch.reset()
 
