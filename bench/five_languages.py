@@ -241,7 +241,9 @@ class Corpus:
         planted = []
         for concept in CONCEPTS.values():
             if rng.random() < concept.share.get(language, 0):
-                planted.append((rng.randrange(len(paragraphs)), rng.choice(concept.forms[language])))
+                planted.append(
+                    (rng.randrange(len(paragraphs)), rng.choice(concept.forms[language]))
+                )
         minutes = rng.randrange(YEARS * 365 * 24 * 60)
         return Plan(
             number=number,
@@ -329,4 +331,3 @@ class Corpus:
 
 def versions(plan: Plan) -> range:
     return range(1, plan.edits + 2)
-

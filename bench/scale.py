@@ -308,7 +308,9 @@ def render(n, repeats, built, total, writes, found, sizes, searches) -> str:
         f"| archive file, bytes per article | {per_article:,.0f} | < 20,000 (~800 words) |"
     )
     for group, bytes_ in sizes["groups"].most_common():
-        lines.append(f"| of which {group}, bytes per article | {bytes_ / sizes['articles']:,.0f} | |")
+        lines.append(
+            f"| of which {group}, bytes per article | {bytes_ / sizes['articles']:,.0f} | |"
+        )
     lines.append("\nArticles, words and text by language:\n")
     lines.append("| language | articles | words (mean) | body, UTF-8 bytes (mean) |")
     lines.append("|---|---|---|---|")
@@ -317,9 +319,7 @@ def render(n, repeats, built, total, writes, found, sizes, searches) -> str:
     lines.append("\nQueries (articles found by the search page's reading of them):\n")
     for kind, query in QUERIES.items():
         lines.append(f"- {kind}: `{query}`: {found[query]:,}")
-    planted = ", ".join(
-        f"{name} ({max(c.share.values()):.2%})" for name, c in CONCEPTS.items()
-    )
+    planted = ", ".join(f"{name} ({max(c.share.values()):.2%})" for name, c in CONCEPTS.items())
     lines.append(f"\nPlanted, with their largest share of a language's articles: {planted}.")
     if searches["failures"]:
         lines.append("\nRequests that failed: " + ", ".join(

@@ -363,6 +363,18 @@ def m013_index_when_idle(db: sqlite_utils.Database) -> None:
         db.execute("DELETE FROM search_index_state")  # Archive() indexes every text again
 
 
+@migrations()
+def m014_articles_facets(db: sqlite_utils.Database) -> None:
+    """The columns a search counts and sorts its matches by, readable without the
+    articles' texts: a search that matches 100,000 of a million articles reads them
+    from this index (about 40 bytes an article) instead of the rows (about 10 KB). Its
+    readers name it (``INDEXED BY articles_facets``) and read the month as
+    ``substr(published, 1, 7)``: SQLite reads no virtual column from an index. And the
+    month's own index, which the articles table's month facet counts over."""
+    db.execute("CREATE INDEX articles_facets ON articles (id, source, language, published)")
+    db["articles"].create_index(["published_month"])
+
+
 SEARCH_COLUMNS = ("title_forms", "title_words", "text_forms", "text_words")
 CAPTURE_COLUMNS = {
     "warc_file": str,
