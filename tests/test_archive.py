@@ -192,10 +192,15 @@ def test_texts_changed_or_deleted_before_and_after_indexing_leave_both_indexes_e
     archive.db.execute("DELETE FROM articles WHERE id = 2")  # by hand
     index(archive)
     assert [found(archive, w) for w in ("Tianjin", "Gori", "Baku", "Sukhumi", "Poti")] == [
-        [], [1], [], [3], [3]
+        [],
+        [1],
+        [],
+        [3],
+        [3],
     ]
     fts_check(archive)
-    archive.db.execute("INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 0)")
+    check = "INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 0)"
+    archive.db.execute(check)
     search = "SELECT rowid FROM search_index WHERE search_index MATCH ?"
     assert [r[0] for r in archive.db.execute(search, ["gor"])] == [1]
     assert archive.db.execute(search, ["tianjin"]).fetchall() == []
