@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
+from bench.corpus import zipf_paragraphs
 from caucasus_crawler.items import Article
 from caucasus_crawler.normalize import content_hash, word_count
 
 POOL = 10_000  # paragraphs per language
-ZIPF = 1.07
 FIRST_DAY = datetime(2016, 1, 1, tzinfo=UTC)
 YEARS = 10
 EDITED, EDITED_TWICE = 0.08, 0.02  # shares of articles edited once more, twice more
@@ -176,23 +176,13 @@ class Language:
             if stem in stems:
                 continue
             stems.add(stem)
-            forms += {stem + ending for ending in rng.sample(script.endings, 2)}
+            forms += [stem + ending for ending in rng.sample(script.endings, 2)]
         forms = list(dict.fromkeys(forms))[: script.vocabulary]
         return sorted(forms, key=lambda word: len(word) * rng.uniform(0.5, 1.5))
 
     @cached_property
     def paragraphs(self) -> list[str]:
-        words, rng = self.words, self.rng
-        ranks = itertools.accumulate(1 / rank**ZIPF for rank in range(1, len(words) + 1))
-        weights = list(ranks)
-        pool = []
-        for _ in range(POOL):
-            sentences = []
-            for _ in range(rng.randint(3, 5)):
-                sentence = rng.choices(words, cum_weights=weights, k=rng.randint(10, 20))
-                sentences.append(" ".join(sentence).capitalize() + ".")
-            pool.append(" ".join(sentences))
-        return pool
+        return zipf_paragraphs(self.rng, self.words, POOL, sentence_words=(10, 20))
 
     @cached_property
     def paragraph_words(self) -> list[int]:
