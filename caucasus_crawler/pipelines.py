@@ -62,7 +62,8 @@ class NormalizePipeline:
 class ArchivePipeline:
     """Store items in the SQLite archive, committing every ARCHIVE_BATCH_SIZE items
     or ARCHIVE_COMMIT_SECONDS, and at the end of the crawl. What a commit queued for the
-    full-text indexes is indexed in the crawl's idle time, a slice at a time."""
+    full-text indexes is indexed in the crawl's idle time, a slice at a time, and the
+    write-ahead log copied into the archive file after the last slice."""
 
     def __init__(self, crawler):
         settings = crawler.settings
@@ -103,6 +104,7 @@ class ArchivePipeline:
                 self._commit()
                 self.archive.index_pending()
                 self.archive.commit()
+                self.archive.checkpoint()
         self.indexing.cancel()
         self.archive.close()
 
@@ -190,6 +192,9 @@ class ArchivePipeline:
         with contextlib.suppress(DropItem), self._writing():
             if self.pending:
                 self._commit()
-            if self.archive.index_pending(INDEX_SLICE):
-                self.indexing.schedule()
+            remaining = self.archive.index_pending(INDEX_SLICE)
             self.archive.commit()
+            if remaining:
+                self.indexing.schedule()
+            else:
+                self.archive.checkpoint()

@@ -1,4 +1,5 @@
 import sqlite3
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -365,3 +366,17 @@ def test_an_archive_from_before_the_sources_table_names_its_sources_in_place(tmp
         names = {r["name"]: r["title"] for r in after.db["sources"].rows}
         assert names["oc_media"] == "OC Media" and names["news.example"] == "news.example"
         assert after.db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_a_commit_leaves_its_pages_in_the_log_until_the_writer_is_idle(tmp_path):
+    path = tmp_path / "archive.db"
+    paragraph = "Tianjin summit talks went on for hours in the capital. " * 150  # 8 KB
+    archive = Archive(path)
+    for n in range(600):  # 5 MB: past SQLite's own threshold of 4 MB (1,000 pages)
+        archive.save(make_article(url=f"https://oc-media.org/{n}/", body=f"{paragraph}{n}"))
+    archive.commit()
+    before = path.stat().st_size
+    assert Path(f"{path}-wal").stat().st_size > 5_000_000
+    archive.checkpoint()
+    assert path.stat().st_size > before + 5_000_000
+    archive.close()

@@ -68,6 +68,8 @@ class Ingest:
         is empty); whether more remains."""
         remaining = self.archive.index_pending(INDEX_SLICE)
         self.archive.commit()
+        if not remaining:
+            self.archive.checkpoint()
         return remaining > 0
 
     def ingest(self, entries: list) -> None:

@@ -110,6 +110,9 @@ class ArchiveStream(SharedState):
         """Nothing to index here: the writer indexes what it commits."""
         return 0
 
+    def checkpoint(self) -> None:
+        """The writer's archive file, not the worker's."""
+
     def rollback(self) -> None:
         self.batch.reset()
 
