@@ -64,7 +64,7 @@ bench: install
 bench-large: install
 	$(BIN)/python -m bench --large
 
-# The archive at a million articles in five languages: writes, search, size (about 40 GB
+# The archive at a million articles in five languages: writes, search, size (about 35 GB
 # of disk while it runs; ARTICLES=50000 for a smaller one).
 ARTICLES ?=
 bench-scale: install
