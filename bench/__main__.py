@@ -3,6 +3,7 @@
     python -m bench             # crawl, re-crawl, reprocess, cluster (with redis-server),
                                 # extraction, archive, search-quality, romanisation
     python -m bench --large     # the crawl of a 20,000-article site (`make bench-large`)
+    python -m bench --scale     # the archive at a million articles (`make bench-scale`)
     python -m bench --only NAME --articles N --repeats R
 
 Each report is kept in bench/results/NAME.md with its date, so a run of some
@@ -21,6 +22,7 @@ from bench import (
     recrawl,
     reprocess,
     romanisation,
+    scale,
     search_quality,
 )
 from bench.common import keep_result, write_results
@@ -36,18 +38,23 @@ BENCHMARKS = {
     "archive": (archive.report, 100_000, 3),
     "search-quality": (search_quality.report, 10_000, 3),
     "romanisation": (romanisation.report, 0, 3),
+    "scale": (scale.report, 1_000_000, 5),
 }
 LARGE = {"crawl-large"}
+SCALE = {"scale"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--large", action="store_true", help="the large crawl only")
+    parser.add_argument("--scale", action="store_true", help="the million-article archive only")
     parser.add_argument("--only", choices=BENCHMARKS, action="append")
     parser.add_argument("--articles", type=int, help="instead of each benchmark's default")
     parser.add_argument("--repeats", type=int, help="instead of each benchmark's default")
     args = parser.parse_args()
-    names = args.only or [n for n in BENCHMARKS if (n in LARGE) == args.large]
+    names = args.only or [
+        n for n in BENCHMARKS if (n in LARGE) == args.large and (n in SCALE) == args.scale
+    ]
     for name in names:
         report, articles, repeats = BENCHMARKS[name]
         print(f"-- {name}", flush=True)

@@ -81,11 +81,12 @@ def command_line(report, doc: str, articles: int, repeats: int = 3) -> None:
 RESULTS_DIR = REPO / "bench" / "results"
 # Each benchmark's last report, in the order RESULTS.md shows them.
 RESULT_ORDER = ("crawl", "crawl-large", "recrawl", "reprocess", "cluster", "extraction")
-RESULT_ORDER += ("archive", "extraction-dev", "search-quality", "romanisation")
+RESULT_ORDER += ("archive", "extraction-dev", "search-quality", "romanisation", "scale")
 RESULTS_HEADER = """\
 # Benchmark results
 
-Written by `make bench` (and `make bench-large` for the 20,000-article crawl) from
+Written by `make bench` (`make bench-large` for the 20,000-article crawl, `make
+bench-scale` for the archive at a million articles) from
 bench/results/. Each table was measured in one run of its benchmark, on the machine it
 names, on 127.0.0.1 only; ratios compare figures of the same run. Repeats are given as
 min / median / max. Benchmarks are not tests: nothing here is asserted. What bounds each

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 
 import redis
 
-from ..archive import Archive
+from ..archive import INDEX_SLICE, Archive
 from ..items import ArticleAlias
 from . import key, state
 from .rounds import live_workers
@@ -61,9 +61,20 @@ class Ingest:
                 quiet_since = time.monotonic()
             elif after == "0":
                 after = ">"
+            elif self._index_slice():
+                continue
             elif until_idle is not None and time.monotonic() - quiet_since >= until_idle:
                 if not live_workers(self.client, self.worker_timeout):
                     return
+
+    def _index_slice(self) -> bool:
+        """Index a slice of what was committed, in the writer's idle time (the stream
+        is empty); whether more remains."""
+        remaining = self.archive.index_pending(INDEX_SLICE)
+        self.archive.commit()
+        if not remaining:
+            self.archive.checkpoint()
+        return remaining > 0
 
     def ingest(self, entries: list) -> None:
         """Carry out a batch of messages, commit, acknowledge, publish."""

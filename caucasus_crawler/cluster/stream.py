@@ -105,6 +105,13 @@ class ArchiveStream(SharedState):
     def commit(self) -> None:
         self.batch.execute()
 
+    def index_pending(self, limit: int | None = None) -> int:
+        """Nothing to index here: the writer indexes what it commits."""
+        return 0
+
+    def checkpoint(self) -> None:
+        """The writer's archive file, not the worker's."""
+
     def rollback(self) -> None:
         self.batch.reset()
 
