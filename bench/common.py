@@ -12,6 +12,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from caucasus_crawler.settings import ARCHIVE_BATCH_SIZE
+
 REPO = Path(__file__).resolve().parents[1]
 # Politeness off, the same concurrency for every crawl compared: only 127.0.0.1 is crawled.
 CRAWL_SETTINGS = [
@@ -72,19 +74,21 @@ def command_line(report, doc: str, articles: int, repeats: int = 3) -> None:
     parser.add_argument("--articles", type=int, default=articles)
     parser.add_argument("--repeats", type=int, default=repeats)
     args = parser.parse_args()
-    print(report(args.articles, args.repeats))
+    if (text := report(args.articles, args.repeats)) is not None:  # None: could not run
+        print(text)
 
 
 RESULTS_DIR = REPO / "bench" / "results"
 # Each benchmark's last report, in the order RESULTS.md shows them.
-RESULT_ORDER = ("crawl", "crawl-large", "recrawl", "recrawl-night", "reprocess", "extraction")
-RESULT_ORDER += ("archive",)
-RESULT_ORDER += ("extraction-dev", "search-quality", "romanisation")
+RESULT_ORDER = ("crawl", "crawl-large", "recrawl", "recrawl-night", "reprocess", "cluster")
+RESULT_ORDER += ("extraction", "archive", "extraction-dev", "search-quality", "romanisation")
+RESULT_ORDER += ("scale",)
 RESULTS_HEADER = """\
 # Benchmark results
 
-Written by `make bench` (and `make bench-large` for the 60,000-article crawl and the
-night's re-crawl of 1,000,000 archived articles) from
+Written by `make bench` (`make bench-large` for the 60,000-article crawl and the night's
+re-crawl of 1,000,000 archived articles, `make bench-scale` for the archive at a million
+articles) from
 bench/results/. Each table was measured in one run of its benchmark, on the machine it
 names, on 127.0.0.1 only; ratios compare figures of the same run. Repeats are given as
 min / median / max. Benchmarks are not tests: nothing here is asserted. What bounds each
@@ -104,3 +108,12 @@ def write_results() -> None:
     sections = [RESULTS_DIR / f"{name}.md" for name in RESULT_ORDER]
     body = "\n".join(path.read_text(encoding="utf-8") for path in sections if path.exists())
     (REPO / "bench" / "RESULTS.md").write_text(f"{RESULTS_HEADER}\n{body}", encoding="utf-8")
+
+
+def save_as_crawled(archive, items, seen: str) -> None:
+    """``Archive.save`` of each item, committed in the crawl's batches (ARCHIVE_BATCH_SIZE)."""
+    for done, item in enumerate(items, 1):
+        archive.save(item, seen)
+        if done % ARCHIVE_BATCH_SIZE == 0:
+            archive.commit()
+    archive.commit()

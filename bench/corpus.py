@@ -17,6 +17,7 @@ from caucasus_crawler.normalize import content_hash, word_count
 
 VOCABULARY = 30_000
 POOL = 20_000  # paragraphs that articles are drawn from
+ZIPF = 1.07  # the exponent of word frequencies by rank
 # Planted terms and the share of articles that mention them.
 PLANTED = {
     "Pashinyan": 0.05,
@@ -28,7 +29,7 @@ PLANTED = {
     "Zangezur corridor": 0.01,
     "Makhachkala": 0.02,
 }
-# What researchers type: a rare name, common words, phrases, booleans, prefixes, NEAR.
+# What researchers type: a rare name, common words, phrases, booleans, prefixes.
 QUERIES = [
     "Tianjin",
     "Pashinyan",
@@ -38,7 +39,7 @@ QUERIES = [
     "Pashinyan OR Aliyev",
     "Karabakh NOT ceasefire",
     "Makhach*",
-    "NEAR(Zangezur corridor, 3)",
+    '"Zangezur corridor"',
     "ceasefire AND Pashinyan",
 ]
 SECTIONS = ["Armenia", "Azerbaijan", "Georgia", "Abkhazia", "North Caucasus", "South Ossetia"]
@@ -49,17 +50,24 @@ def _words(rng: random.Random) -> list[str]:
     words: set[str] = set()
     while len(words) < VOCABULARY:
         words.add("".join(rng.choices(syllables, k=rng.choice([1, 2, 2, 3, 3, 4]))))
-    return sorted(words, key=lambda _: rng.random())
+    return sorted(sorted(words), key=lambda _: rng.random())  # a set's order is the process's
 
 
 def _paragraphs(rng: random.Random) -> list[str]:
-    words = _words(rng)
-    weights = list(itertools.accumulate(1 / rank**1.07 for rank in range(1, VOCABULARY + 1)))
+    return zipf_paragraphs(rng, _words(rng), POOL)
+
+
+def zipf_paragraphs(
+    rng: random.Random, words: list[str], count: int, sentence_words=(12, 24)
+) -> list[str]:
+    """``count`` paragraphs of 3 to 5 sentences of ``words`` drawn by Zipf's law, the
+    first of them the most frequent."""
+    weights = list(itertools.accumulate(1 / rank**ZIPF for rank in range(1, len(words) + 1)))
     pool = []
-    for _ in range(POOL):
+    for _ in range(count):
         sentences = []
         for _ in range(rng.randint(3, 5)):
-            sentence = rng.choices(words, cum_weights=weights, k=rng.randint(12, 24))
+            sentence = rng.choices(words, cum_weights=weights, k=rng.randint(*sentence_words))
             sentences.append(" ".join(sentence).capitalize() + ".")
         pool.append(" ".join(sentences))
     return pool

@@ -35,12 +35,11 @@ from pathlib import Path
 
 import yaml
 
-from bench.common import REPO, command_line, machine, spread, today
+from bench.common import REPO, command_line, machine, save_as_crawled, spread, today
 from caucasus_crawler.archive import Archive
 from caucasus_crawler.items import Article
 from caucasus_crawler.normalize import content_hash, word_count
 from caucasus_crawler.search import normalise, query
-from caucasus_crawler.settings import ARCHIVE_BATCH_SIZE
 
 SET = REPO / "bench" / "search_set"
 LANGUAGES = ("en", "ru", "ka", "hy", "az")
@@ -223,11 +222,7 @@ def write_rate(articles: list[dict], n: int, indexed: bool) -> float:
             for event in ("insert", "update", "delete"):
                 archive.db.execute(f"DROP TRIGGER search_pending_{event}")
         started = time.perf_counter()
-        for done, article in enumerate(copies, 1):
-            archive.save(article, SEEN)
-            if done % ARCHIVE_BATCH_SIZE == 0:
-                archive.commit()
-        archive.commit()
+        save_as_crawled(archive, copies, SEEN)
         return n / (time.perf_counter() - started)
 
 

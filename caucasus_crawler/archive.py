@@ -32,6 +32,13 @@ Outcome = Literal["new", "unchanged", "changed", "duplicate", "refused"]
 # that lose their text are broken pages or a changed layout, not journalism.
 SHRINK_LIMIT = 0.5
 SHRINK_MIN_WORDS = 40
+# Articles indexed at a time in a writer's idle time (Archive.index_pending): a
+# fraction of a second of work, so that a crawl's downloads are not held up.
+INDEX_SLICE = 200
+# The write-ahead log is copied into the archive file in a writer's idle time
+# (Archive.checkpoint); a commit does it only past this many pages (1 GB), for a writer
+# that is never idle.
+WAL_PAGES = 262_144
 # How alike two headlines must be for a page to be taken as a copy of the article at
 # the canonical address it declares.
 TWIN_TITLE_LIKENESS = 0.6
@@ -347,7 +354,38 @@ def m012_cluster_crawls(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m013_recheck_index(db: sqlite_utils.Database) -> None:
+def m013_index_when_idle(db: sqlite_utils.Database) -> None:
+    """Both full-text indexes are brought up to date from ``search_pending`` after the
+    rows are committed (``Archive.index_pending``), in the writer's idle time, instead
+    of in the crawl's write path: the articles_fts triggers that re-indexed a changed or
+    deleted article at once give way to search_pending's, which keep the text as indexed
+    (bench/README.md, "Archive writes at a million articles"). Anything still pending
+    now was changed by hand since the last write, with articles_fts already up to date
+    for it but not search_index: both are built again, once."""
+    db.execute("DROP TRIGGER IF EXISTS articles_au")
+    db.execute("DROP TRIGGER IF EXISTS articles_ad")
+    if db.execute("SELECT 1 FROM search_pending LIMIT 1").fetchone():
+        db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+        db.execute("DELETE FROM search_pending")
+        db.execute("DELETE FROM search_index_state")  # Archive() indexes every text again
+
+
+@migrations()
+def m014_articles_facets(db: sqlite_utils.Database) -> None:
+    """The columns a search counts and sorts its matches by, readable without the
+    articles' texts: a search that matches 100,000 of a million articles reads them
+    from this index (about 40 bytes an article) instead of the rows (about 10 KB). Its
+    readers name it (``INDEXED BY articles_facets``) and read the month as
+    ``substr(published, 1, 7)``: SQLite reads no virtual column from an index. And the
+    indexes the articles table's month and sections facets count over (without them,
+    each read every article's row)."""
+    db.execute("CREATE INDEX articles_facets ON articles (id, source, language, published)")
+    db["articles"].create_index(["published_month"])
+    db["articles"].create_index(["sections"])
+
+
+@migrations()
+def m015_recheck_index(db: sqlite_utils.Database) -> None:
     """What re-crawls ask of every article each night (is it due for a re-check?) in an
     index of its own: read without the articles' rows (their text)."""
     db["articles"].create_index(
@@ -356,9 +394,9 @@ def m013_recheck_index(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m014_listed_pages(db: sqlite_utils.Database) -> None:
-    """Whether the site dates an article in its sitemaps or feeds (its date there): a
-    site that does announces its changes, and the re-check schedule leaves it alone."""
+def m016_listed_pages(db: sqlite_utils.Database) -> None:
+    """Whether a sitemap gives an article a ``<lastmod>`` (its date there): the site
+    announces the article's changes, and the re-check schedule leaves it alone."""
     db["pages"].add_column("listed", str)
 
 
@@ -405,16 +443,15 @@ class Archive:
         archive in it; its reader, which looks up one page at a time, needs little)."""
         self.path = Path(path)
         self.db = _open(self.path, cache_mb)
-        self.unindexed: set[int] = set()  # new articles of this batch, for the FTS index
         self.sources: set[str] = set()  # sources known to have their row
         # (page address, address it claimed) of canonical claims refused, for the log
         self.refused_claims: list[tuple[str, str]] = []
         try:
             _refuse_newer(self.db, self.path)
             migrations.apply(self.db)
+            with self.db.conn:  # left by a writer that stopped, or changed by hand
+                self.index_pending()
             self._index_search_if_stale()
-            with self.db.conn:  # articles changed by hand since the last crawl
-                self._index_pending()
         except ArchiveError:
             self.db.close()
             raise
@@ -428,45 +465,59 @@ class Archive:
     def __exit__(self, exc_type, *exc) -> None:
         if exc_type is None:
             self.commit()
+            self.index_pending()
+            self.commit()
+            self.checkpoint()
         self.close()
 
     def rollback(self) -> None:
         self.db.rollback()
-        self.unindexed.clear()
 
     def close(self) -> None:
+        """Close without indexing: what is pending stays queued for the next writer."""
         self.rollback()
         self.db.close()
 
     def commit(self) -> None:
-        self._index_new()
-        self._index_pending()
+        """Commit the batch: its rows, and its articles queued in ``search_pending`` for
+        the full-text indexes, which ``index_pending`` brings up to date."""
         self.db.commit()
 
-    def _index_new(self) -> None:
-        """Add the batch's new articles to the FTS indexes in one statement each. FTS5
-        writes its index out at every savepoint and every statement that fires a
-        trigger, so indexing one article at a time (each in its own savepoint) cost
-        twice as much as everything else an insert does."""
-        if self.unindexed:
-            ids = json.dumps(sorted(self.unindexed))
-            self.db.conn.execute(INDEX_ARTICLES, [ids])
-            self.unindexed.clear()
+    def checkpoint(self) -> None:
+        """Copy what the write-ahead log holds into the archive file, in a writer's idle
+        time (a commit leaves it in the log: WAL_PAGES). PASSIVE: readers are not waited
+        for; what they still read is copied at the next checkpoint."""
+        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
-    def _index_pending(self) -> None:
-        """Bring ``search_index`` up to date with the articles added, changed or deleted
-        since it was (``search_pending``): the terms of their text as indexed out, the
-        terms of their text now in."""
+    def index_pending(self, limit: int | None = None) -> int:
+        """Bring both full-text indexes up to date with up to ``limit`` of the articles
+        added, changed or deleted since they were (``search_pending``): the text each was
+        indexed with out (kept there by triggers), its text now in; the caller commits.
+        Returns how many articles are still pending.
+
+        A crawl calls it in its idle time, after committing a batch (pipelines.py): the
+        write path leaves indexing out, and an article is searchable once indexed,
+        seconds later. The index and the queue change in one transaction, so a writer
+        killed at any point leaves both consistent (the queue rows stay until indexed).
+        FTS5 writes its pending index out at every statement, so each index takes the
+        articles in one statement each."""
         conn = self.db.conn
-        pending = conn.execute(
-            "SELECT article_id, title, lead, body, language FROM search_pending WHERE indexed = 1"
-        ).fetchall()
+        pending = conn.execute(PENDING, [-1 if limit is None else limit]).fetchall()
+        if not pending:
+            return 0
+        indexed = [(article_id, *text) for article_id, was_indexed, *text in pending if was_indexed]
+        conn.executemany(DELETE_FTS_TEXT, [row[:4] for row in indexed])
         conn.executemany(
             DELETE_SEARCH_TERMS,
-            [(article_id, *normalise.article_terms(*text)) for article_id, *text in pending],
+            [(article_id, *normalise.article_terms(*text)) for article_id, *text in indexed],
         )
-        conn.executemany(INDEX_SEARCH, _search_rows(conn, PENDING_TEXTS))
-        conn.execute("DELETE FROM search_pending")
+        ids = json.dumps([row[0] for row in pending])
+        conn.execute(INDEX_ARTICLES, [ids])
+        conn.executemany(INDEX_SEARCH, _search_rows(conn, PENDING_TEXTS, [ids]))
+        conn.execute(DONE_PENDING, [ids])
+        if limit is None:
+            return 0
+        return conn.execute("SELECT count(*) FROM search_pending").fetchone()[0]
 
     def _index_search_if_stale(self) -> None:
         """Build ``search_index`` again when words are read otherwise than when it was
@@ -515,8 +566,6 @@ class Archive:
         fetched = article.fetched_url or article.url
         capture = article.capture or {}
         existing = self._article_id("url = ?", fetched)
-        if existing in self.unindexed:
-            self._index_new()  # before its text changes (the update trigger re-indexes it)
         with self._item():
             if existing is not None:
                 outcome = self._update(existing, article, seen)
@@ -537,8 +586,6 @@ class Archive:
             self._record_urls(existing, article, seen)
             found = article.validators | capture | {"listed": article.listed}
             self._record_page(fetched, "article", 200, found, seen)
-        if outcome == "new":
-            self.unindexed.add(existing)
         return outcome
 
     def _twin_of(self, article: Article, fetched: str) -> int | None:
@@ -694,15 +741,15 @@ class Archive:
 
     def _record_page(self, url: str | None, kind: str, status: int, found: dict, seen: str):
         """``found``: the page's validators, where its payload is kept (CAPTURE_COLUMNS),
-        and for an article its date in a sitemap or feed (``listed``)."""
+        and for an article the lastmod a sitemap gives it (``listed``)."""
         if url:
             values = [url, kind, status, found.get("etag"), found.get("last_modified"), seen]
             values += [found.get(k) for k in CAPTURE_COLUMNS]
             self.db.conn.execute(UPSERT_PAGE, [*values, found.get("listed")])
 
     def save_listed(self, item: ArticleListed) -> bool:
-        """An archived article the site dates in a sitemap or feed; False when the
-        archive has no page of it."""
+        """An archived article a sitemap gives a lastmod; False when the archive has no
+        page of it (yet)."""
         with self._item():
             return bool(
                 self.db.execute(
@@ -981,9 +1028,20 @@ CURRENT_VERSION = (
     "WHERE w.article_id = a.id AND w.content_hash = a.content_hash)"
 )
 ALL_TEXTS = "SELECT id, title, lead, body, language FROM articles ORDER BY id"
+# The articles pending for the indexes, oldest first, with the text each was indexed
+# with (``indexed``: 0 for an article not indexed yet).
+PENDING = (
+    "SELECT article_id, indexed, title, lead, body, language FROM search_pending "
+    "ORDER BY article_id LIMIT ?"
+)
 PENDING_TEXTS = (
     "SELECT id, title, lead, body, language FROM articles "
-    "WHERE id IN (SELECT article_id FROM search_pending) ORDER BY id"
+    "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id"
+)
+DONE_PENDING = "DELETE FROM search_pending WHERE article_id IN (SELECT value FROM json_each(?))"
+DELETE_FTS_TEXT = (
+    "INSERT INTO articles_fts (articles_fts, rowid, title, lead, body) "
+    "VALUES ('delete', ?, ?, ?, ?)"
 )
 INDEX_SEARCH = (
     f"INSERT INTO search_index (rowid, {', '.join(SEARCH_COLUMNS)}) "
@@ -1015,9 +1073,9 @@ UPSERT_PAGE = (
 )
 
 
-def _search_rows(conn: sqlite3.Connection, texts: str):
+def _search_rows(conn: sqlite3.Connection, texts: str, values=()):
     """The ``search_index`` rows of the articles ``texts`` selects, one at a time."""
-    for article_id, *text in conn.execute(texts):
+    for article_id, *text in conn.execute(texts, values):
         yield (article_id, *normalise.article_terms(*text))
 
 
@@ -1089,6 +1147,12 @@ def _open(path: Path, cache_mb: int = 64) -> sqlite_utils.Database:
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")  # in KB
     db.execute("PRAGMA foreign_keys = ON")
+    # Debian builds SQLite to zero every freed page; FTS5's merges free many, and the
+    # archive holds no secrets to wipe: a fifth of a write's time (bench/README.md).
+    db.execute("PRAGMA secure_delete = OFF")
+    # A commit appends its pages to the log; copying them into the file (and syncing
+    # both) was two thirds of a write's time at a commit of 1,000 articles.
+    db.execute(f"PRAGMA wal_autocheckpoint = {WAL_PAGES}")
     return db
 
 

@@ -24,6 +24,8 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xm
 class Entry:
     url: str
     when: str | None  # as written: lastmod, publication date, pubDate, updated
+    # ``when`` is a sitemap's lastmod, which the site moves when it changes the page
+    modified: bool = False
 
 
 class Sitemap:
@@ -36,19 +38,21 @@ class Sitemap:
     def __iter__(self) -> Iterator[Entry]:
         for event, element in self._events:
             if event == "end" and _local(element) in ("url", "sitemap"):
-                loc = when = None
+                loc = None
+                dates = {}
                 for child in element.iter():
                     name = _local(child)
                     if name == "loc" and loc is None:
                         loc = (child.text or "").strip()
-                    elif name in ("lastmod", "publication_date") and when is None:
-                        when = (child.text or "").strip() or None
+                    elif name in ("lastmod", "publication_date"):
+                        dates.setdefault(name, (child.text or "").strip() or None)
                 # A sitemap of 50,000 entries is read in constant memory.
                 element.clear()
                 while element.getprevious() is not None:
                     del element.getparent()[0]
                 if loc:
-                    yield Entry(loc, when)
+                    lastmod = dates.get("lastmod")
+                    yield Entry(loc, lastmod or dates.get("publication_date"), bool(lastmod))
 
 
 def read_sitemap(body: bytes, max_size: int) -> Sitemap | None:

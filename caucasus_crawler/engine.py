@@ -113,6 +113,9 @@ class NewsSpider(scrapy.Spider):
         # menus and footers repeat on every page; a crawl sees millions of hrefs)
         self._links = Recent(LINKS_KEPT)
         self._redirected: dict[str, str] = {}  # article address -> where it redirects
+        # article address -> the lastmod a sitemap gave it after it was asked for by
+        # another way (a feed, a link), for its article when it is read
+        self._lastmods = Recent(LINKS_KEPT)
         self._backlog: deque = deque()  # article requests not yet released (_release)
         self._released = 0  # of them in Scrapy's queue or in flight
         self._backlogs = True
@@ -299,20 +302,21 @@ class NewsSpider(scrapy.Spider):
             meta=NOT_MODIFIED,
         )
 
-    def _article_request(
-        self, url: str, discovered: str | None = None, aliases: tuple = ()
-    ) -> scrapy.Request | None:
+    def _article_request(self, url: str, aliases: tuple = ()) -> scrapy.Request | None:
         """An article page, or None when the archived copy needs no re-check.
         ``aliases``: the addresses that redirected here."""
-        headers = self._article_headers(url, discovered)
-        return None if headers is None else self._request(url, headers, discovered, aliases)
+        headers = self._article_headers(url)
+        return None if headers is None else self._request(url, headers, None, aliases)
 
-    def _article_headers(self, url: str, discovered: str | None) -> dict | None:
+    def _article_headers(
+        self, url: str, discovered: str | None = None, listed: str | None = None
+    ) -> dict | None:
         """The headers to request an article page with, or None when it is not to be
-        requested (asked for already, not due, over budget); it counts as requested."""
+        requested (asked for already, not due, over budget); it counts as requested.
+        ``discovered``, ``listed``: as ``Recrawl.article_headers``'."""
         if url in self._requested:
             return None
-        headers = self.recrawl.article_headers(url, discovered)
+        headers = self.recrawl.article_headers(url, discovered, listed)
         if headers is None:
             if url not in self._not_due:
                 self._not_due.add(url)
@@ -327,7 +331,7 @@ class NewsSpider(scrapy.Spider):
         return headers
 
     def _request(
-        self, url: str, headers: dict | None, discovered: str | None, aliases: tuple = (), **meta
+        self, url: str, headers: dict | None, listed: str | None, aliases: tuple = (), **meta
     ) -> scrapy.Request:
         return scrapy.Request(
             url,
@@ -335,7 +339,7 @@ class NewsSpider(scrapy.Spider):
             errback=self._failed,
             priority=PRIORITY_ARTICLE,
             headers=headers,
-            meta={**ARTICLE_META, "aliases": list(aliases), "listed": discovered, **meta},
+            meta={**ARTICLE_META, "aliases": list(aliases), "listed": listed, **meta},
         )
 
     def _release(self, answered=None):
@@ -345,9 +349,9 @@ class NewsSpider(scrapy.Spider):
         if answered is not None and answered.meta.get("backlog"):
             self._released -= 1
         while self._backlog and self._released < self.backlog_released:
-            url, headers, discovered = self._backlog.popleft()
+            url, headers, listed = self._backlog.popleft()
             self._released += 1
-            yield self._request(url, headers, discovered, backlog=True)
+            yield self._request(url, headers, listed, backlog=True)
 
     def _resume_backlog(self) -> None:
         """The crawl is idle with articles still in the backlog: release them (a request
@@ -449,7 +453,7 @@ class NewsSpider(scrapy.Spider):
                 elif not self._sitemap_skip.search(url) and self._within_budget():
                     yield self._page_request(url, PRIORITY_DISCOVERY, self._parse_sitemap)
             else:
-                yield from self._entry(url, entry.when, "discovery/sitemap_urls", backlog=True)
+                yield from self._entry(url, entry, "discovery/sitemap_urls", sitemap=True)
         yield from self._release()
 
     def _parse_feed(self, response):
@@ -464,7 +468,7 @@ class NewsSpider(scrapy.Spider):
         for entry in entries:
             url = self.mirror.live_url(entry.url, response.url)
             if url and not self._older_than_since(entry.when):
-                yield from self._entry(url, entry.when, "discovery/feed_urls")
+                yield from self._entry(url, entry, "discovery/feed_urls")
 
     # --- pages ------------------------------------------------------------------------
 
@@ -585,6 +589,10 @@ class NewsSpider(scrapy.Spider):
             yield ArticleAlias(url=target, aliases=chain)
         elif (request := self._article_request(target, aliases=tuple(chain))) is not None:
             yield request
+            if self.settings.get("REDIS_URL"):
+                # Another worker may have asked for it: the cluster's shared request
+                # filter then drops this request, and the aliases it carries with it.
+                yield ArticleAlias(url=target, aliases=chain)
         else:  # archived and not due for a re-check
             yield ArticleAlias(url=target, aliases=chain)
 
@@ -608,8 +616,12 @@ class NewsSpider(scrapy.Spider):
             url=canonical_url(response.url),
             aliases=response.meta.get("aliases", []),
             validators=validators_of(response),
-            listed=response.meta.get("listed"),
+            listed=self._listed(response),
         )
+
+    def _listed(self, response) -> str | None:
+        """The sitemap lastmod of the article ``response`` is, when one was found."""
+        return response.meta.get("listed") or self._lastmods.get(canonical_url(response.url))
 
     def _article(self, response, extraction):
         """The page's extraction as an Article in live canonical URLs, or None."""
@@ -654,7 +666,7 @@ class NewsSpider(scrapy.Spider):
         article.declared = [u for u in dict.fromkeys(declared) if u and u != article.fetched_url]
         article.validators = validators_of(response)
         article.capture = response.meta.get("capture")
-        article.listed = response.meta.get("listed")
+        article.listed = self._listed(response)
         article.extractor_version = extractor_version()
 
     def _live(self, url: str, base: str) -> str | None:
@@ -704,28 +716,35 @@ class NewsSpider(scrapy.Spider):
             return -1
         return self.urls.page_number(page_url) + 1
 
-    def _entry(self, url: str, when: str | None, counted: str, backlog: bool = False):
-        """A sitemap's or feed's entry: the request for its article (``backlog``: kept in
-        the backlog until released), or the date it gives an archived article not known
-        to be dated (the schedule leaves those alone)."""
+    def _entry(self, url: str, entry: discovery.Entry, counted: str, sitemap: bool = False):
+        """A sitemap's or feed's entry: the request for its article (a sitemap's waits in
+        the backlog until released), or the lastmod it gives an archived article not
+        known to be dated so (the schedule leaves those alone: the site announces their
+        changes; a feed's or a news sitemap's date is the publication's)."""
         url = canonical_url(url)
         if self.urls.classify(url) != "article":
             return
-        if (headers := self._article_headers(url, when)) is not None:
+        listed = entry.when if entry.modified else None
+        if (headers := self._article_headers(url, entry.when, listed)) is not None:
             self.crawler.stats.inc_value(counted)
-            if backlog and self._backlogs:
-                self._backlog.append((url, headers or None, when))
+            if sitemap and self._backlogs:
+                self._backlog.append((url, headers or None, listed))
             else:
-                yield self._request(url, headers, when)
-        elif (archived := self.recrawl.newly_dated(url, when)) is not None:
+                yield self._request(url, headers, listed)
+        elif (archived := self.recrawl.newly_dated(url, listed)) is not None:
             self.crawler.stats.inc_value("recrawl/newly_dated")
-            yield ArticleListed(url=archived, listed=when)
+            yield ArticleListed(url=archived, listed=listed)
+        elif listed and url in self._requested:
+            # Asked for already by another way: its article takes the date if it is
+            # not read yet, the archive's row if it is.
+            self._lastmods[url] = listed
+            yield ArticleListed(url=url, listed=listed)
 
-    def _follow(self, url: str, discovered: str | None = None) -> scrapy.Request | None:
+    def _follow(self, url: str) -> scrapy.Request | None:
         url = canonical_url(url)
         if self.urls.classify(url) != "article":
             return None
-        return self._article_request(url, discovered)
+        return self._article_request(url)
 
     def _wants_listing(self, url: str) -> bool:
         if not self.selected_sections:

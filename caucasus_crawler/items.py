@@ -32,7 +32,7 @@ class Article:
     fetched_url: str | None = None  # the live URL whose response this is, after redirects
     validators: dict[str, str] = field(default_factory=dict)  # etag / last_modified, for re-crawls
     capture: dict | None = None  # where its response is kept (warc.Capture), when it is
-    listed: str | None = None  # its date in the sitemap or feed it was requested from
+    listed: str | None = None  # the sitemap's <lastmod> it was requested with
     extractor_version: str | None = None  # of the code that read it
     word_count: int | None = None
     content_hash: str | None = None
@@ -50,8 +50,8 @@ class ArticleUnchanged:
 
 @dataclass
 class ArticleListed:
-    """An archived article that a sitemap or feed dates, not known to be dated before:
-    the site announces its changes, so the re-check schedule can leave it alone."""
+    """An archived article that a sitemap gives a <lastmod>, not known to have one
+    before: the site announces its changes, so the re-check schedule can leave it alone."""
 
     url: str  # the article's live (canonical) URL
     listed: str  # its date there, as written

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import Counter
-from contextlib import contextmanager
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.reactor import CallLaterOnce
 
-from .archive import Archive
+from .archive import INDEX_SLICE, Archive
 from .cluster import WRITE_ERRORS, open_archive
 from .items import Article, ArticleAlias, ArticleListed, ArticleUnchanged
 from .normalize import normalize_article
@@ -60,7 +61,9 @@ class NormalizePipeline:
 
 class ArchivePipeline:
     """Store items in the SQLite archive, committing every ARCHIVE_BATCH_SIZE items
-    or ARCHIVE_COMMIT_SECONDS, and at the end of the crawl."""
+    or ARCHIVE_COMMIT_SECONDS, and at the end of the crawl. What a commit queued for the
+    full-text indexes is indexed in the crawl's idle time, a slice at a time, and the
+    write-ahead log copied into the archive file after the last slice."""
 
     def __init__(self, crawler):
         settings = crawler.settings
@@ -77,6 +80,7 @@ class ArchivePipeline:
         self.last_commit = time.monotonic()
         # Redirects to articles not archived yet (still in flight): recorded once they are.
         self.waiting_aliases: dict[str, list[str]] = {}
+        self.indexing = CallLaterOnce(self._index_slice)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -98,6 +102,10 @@ class ArchivePipeline:
                         del self.waiting_aliases[url]
                 self.stats.inc_value("archive/aliases_of_no_article", len(self.waiting_aliases))
                 self._commit()
+                self.archive.index_pending()
+                self.archive.commit()
+                self.archive.checkpoint()
+        self.indexing.cancel()
         self.archive.close()
 
     def process_item(self, item):
@@ -107,7 +115,7 @@ class ArchivePipeline:
         with self._writing():
             return self._store(item)
 
-    @contextmanager
+    @contextlib.contextmanager
     def _writing(self):
         """A write the archive refuses (disk full, I/O error) ends the crawl: what was
         committed stays, the rest is fetched again by the next crawl."""
@@ -176,3 +184,20 @@ class ArchivePipeline:
             self.stats.inc_value(f"archive/{outcome}", count)
         self.pending.clear()
         self.last_commit = time.monotonic()
+        self.indexing.schedule()
+
+    def _index_slice(self):
+        """Index a slice of what was committed, once the reactor has run what was
+        waiting (responses, requests), then the next slice. A batch begun meanwhile is
+        committed first: only ``_commit`` writes the WARC records out before the rows."""
+        if self.failed is not None:
+            return
+        with contextlib.suppress(DropItem), self._writing():
+            if self.pending:
+                self._commit()
+            remaining = self.archive.index_pending(INDEX_SLICE)
+            self.archive.commit()
+            if remaining:
+                self.indexing.schedule()
+            else:
+                self.archive.checkpoint()

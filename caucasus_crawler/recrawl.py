@@ -10,8 +10,9 @@ file its index dates as unchanged since it was read is not fetched at all.
 
 The schedule follows NewsDiffs: check often while an article is young, rarely
 once it is old. RECRAWL_SCHEDULE maps an age in days to the days between checks.
-It is for the articles the site does not date: one that a sitemap or feed has dated
-(``pages.listed``) is fetched again when that date moves, and on the schedule only
+It is for the articles whose changes the site does not announce: one that a sitemap
+has given a ``<lastmod>`` (``pages.listed``) is fetched again when that date moves, and
+on the schedule only
 with RECRAWL_DATED_ON_SCHEDULE (a million archived articles would otherwise be tens of
 thousands of re-checks a night, where the night brings a few hundred new articles).
 """
@@ -87,7 +88,7 @@ class Recrawl:
         """``crawl``: (spider, site), whose last complete crawl is the horizon;
         ``capture``: responses are kept (WARC), so a page whose payload was never kept
         is fetched in full once, not answered 304; ``dated_on_schedule``: the schedule
-        re-checks the articles a sitemap or feed dates too."""
+        re-checks the articles a sitemap gives a lastmod too."""
         self.archive = archive
         self.capture = capture
         self.dated_on_schedule = dated_on_schedule
@@ -117,8 +118,12 @@ class Recrawl:
             return not self._unfinished(article)
         return self._page(url) is not None
 
-    def article_headers(self, url: str, discovered: str | None = None) -> dict | None:
-        """Headers to fetch an article page with, or None when it need not be fetched."""
+    def article_headers(
+        self, url: str, discovered: str | None = None, listed: str | None = None
+    ) -> dict | None:
+        """Headers to fetch an article page with, or None when it need not be fetched.
+        ``discovered``: its date in a sitemap or feed; ``listed``: the same when it is a
+        sitemap's lastmod, which the site moves when it changes the article."""
         if self.full:
             return {}
         state = self._article(url)
@@ -126,7 +131,7 @@ class Recrawl:
             if self._unfinished(state):
                 return {}
             changed = _later(discovered, state["modified"] or state["published"])
-            if changed or self._on_schedule(state, discovered):
+            if changed or self._on_schedule(state, listed):
                 return self._conditional(state)
             return None
         page = self._page(url)
@@ -137,22 +142,25 @@ class Recrawl:
             return self._conditional(page)
         return None
 
-    def _on_schedule(self, state: dict, discovered: str | None) -> bool:
-        """Whether the schedule has an archived article re-checked now: not one the site
-        dates (unless ``dated_on_schedule``), once its payload is kept."""
+    def _on_schedule(self, state: dict, listed: str | None) -> bool:
+        """Whether the schedule has an archived article re-checked now: not one whose
+        changes the site announces in its sitemaps (unless ``dated_on_schedule``), once
+        its payload is kept."""
         uncaptured = self.capture and not state["warc_record_id"]
-        dated = state.get("listed") or _dated(discovered)  # (a cluster's older state: none)
+        dated = state.get("listed") or _dated(listed)  # (a cluster's older state: none)
         if dated and not uncaptured and not self.dated_on_schedule:
             return False
         return self.schedule.due(state["published"], state["last_seen"], self.now)
 
-    def newly_dated(self, url: str, discovered: str | None) -> str | None:
-        """The live URL of the archived article at ``url`` when ``discovered`` (its date
-        in a sitemap or feed) is the first the archive learns of it: to be recorded."""
-        state = self._article(url)
-        if state is None or state.get("listed") or not _dated(discovered):
+    def newly_dated(self, url: str, listed: str | None) -> str | None:
+        """The live URL of the archived article at ``url`` when ``listed`` (its lastmod
+        in a sitemap) is the first the archive learns of it: to be recorded."""
+        if not _dated(listed):
             return None
-        state["listed"] = discovered  # recorded once
+        state = self._article(url)
+        if state is None or state.get("listed"):
+            return None
+        state["listed"] = listed  # recorded once
         return state["url"]
 
     def due_articles(self, source: str):

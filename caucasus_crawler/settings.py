@@ -21,10 +21,10 @@ ARCHIVE_COMMIT_SECONDS = 5.0
 # Re-crawls fetch an archived article again only when a sitemap or feed says it
 # changed, or when this schedule says it is due: {age in days: days between checks}.
 RECRAWL_SCHEDULE = {"2": 0, "7": 1, "30": 3, "365": 14, "*": 60}
-# The schedule is for articles the site does not date: one that a sitemap or feed dates
-# is fetched again when that date moves past the archived one. True puts those on the
-# schedule too (edits the site makes without a new date are then found; for a
-# million-article archive, tens of thousands of conditional requests a night).
+# The schedule is for articles whose changes the site does not announce: one that a
+# sitemap gives a <lastmod> is fetched again when that date moves past the archived one.
+# True puts those on the schedule too (edits the site makes without moving lastmod are
+# then found; for a million-article archive, tens of thousands of requests a night).
 RECRAWL_DATED_ON_SCHEDULE = False
 
 # Pages are parsed and their articles extracted in this many worker processes, beside

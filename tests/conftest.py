@@ -144,6 +144,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Redis:
+    """A redis-server of its own on 127.0.0.1, with its append-only file on (synced to
+    disk at every write by default, as the kill tests need)."""
+
+    def __init__(self, directory, fsync: str = "always"):
+        self.directory = directory
+        self.fsync = fsync
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self) -> Redis:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
+             str(self.directory), "--appendonly", "yes", "--appendfsync", self.fsync,
+             "--save", ""],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"],
+                             capture_output=True, text=True).stdout.strip() != "PONG":  # fmt: skip
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
 @contextmanager
 def serve_datasette(directory: Path, seconds: float = 60):
     """`datasette` serving a configuration directory on 127.0.0.1; yields its URL."""

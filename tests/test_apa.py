@@ -8,7 +8,7 @@ import pytest
 
 from caucasus_crawler.devmirror.server import MirrorServer
 from caucasus_crawler.devmirror.site import SITES, Site
-from tests.conftest import Crawl, run_crawl
+from tests.conftest import Crawl, copy_archive, run_crawl
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +53,20 @@ def test_the_twin_addresses_the_language_switcher_links_are_aliases(apa):
         " JOIN articles a ON a.id = u.article_id WHERE u.url != a.url"
     )
     assert {(row["alias"], row["article"]) for row in aliases} == expected
+
+
+def test_articles_only_feeds_date_stay_on_the_recheck_schedule(apa, tmp_path):
+    """A feed's date is the publication's: it announces no edit, so APA's articles (it
+    has no sitemaps) are re-checked when the schedule says, unlike a sitemap's with a
+    lastmod (test_oc_media_recrawl)."""
+    site, first = apa
+    archive = tmp_path / "archive.db"
+    copy_archive(first.archive, archive)
+    assert not first.db.execute("SELECT count(*) FROM pages WHERE listed IS NOT NULL").fetchone()[0]
+    with MirrorServer(site) as server:
+        process = run_crawl(server.url, archive, "-s", 'RECRAWL_SCHEDULE={"*": 0}', spider="apa")
+        second = Crawl(archive, list(server.requests), process)
+    assert process.returncode == 0, process.stderr[-3000:]
+    archived = first.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    log = list(second.db["crawls"].rows)[-1]
+    assert (log["new"], log["changed"], log["unchanged"]) == (0, 0, archived)

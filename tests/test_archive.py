@@ -1,4 +1,5 @@
 import sqlite3
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -42,6 +43,17 @@ def test_schema_is_created_once_and_reopening_migrates_nothing(tmp_path):
     assert applied == [m.name for m in migrations._migrations]
 
 
+def test_opening_an_archive_writes_nothing(tmp_path):
+    """So that a crawl stopped by a full disk can still open it to write its log."""
+    path = tmp_path / "archive.db"
+    with Archive(path) as archive:
+        archive.save(make_article())
+    archive = Archive(path)
+    wal = path.with_name("archive.db-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    archive.close()
+
+
 def test_new_then_unchanged_updates_only_last_seen(archive):
     assert archive.save(make_article(), seen="2025-09-01T00:00:00Z") == "new"
     before = dict(archive.db["articles"].get(1))
@@ -73,6 +85,7 @@ def test_redirects_and_declared_twins_are_recorded_as_aliases(archive):
 def test_new_text_at_the_canonical_url_replaces_the_row_and_the_search_index(archive):
     archive.save(make_article(body="Tianjin summit."))
     assert archive.save(make_article(body="Islamabad consultations.")) == "changed"
+    index(archive)
     row = archive.db["articles"].get(1)
     assert row["body"] == "Islamabad consultations."
     assert row["content_hash"] == content_hash("Armenia and Pakistan", "Islamabad consultations.")
@@ -102,7 +115,7 @@ def test_search_finds_words_in_latin_cyrillic_armenian_and_georgian_script(archi
     archive.save(make_article(url="https://oc-media.org/2/", body="Дипломатические отношения."))
     archive.save(make_article(url="https://oc-media.org/3/", body="Երևանի մետրոպոլիտեն"))
     archive.save(make_article(url="https://oc-media.org/4/", body="ქართული ოცნება"))
-    archive.commit()
+    index(archive)
     for query, rowid in [
         ('"diplomatic relations"', 1),
         ('"ДИПЛОМАТИЧЕСКИЕ отношения"', 2),
@@ -110,6 +123,13 @@ def test_search_finds_words_in_latin_cyrillic_armenian_and_georgian_script(archi
         ('"ქართული ოცნება"', 4),
     ]:
         assert [r["rowid"] for r in archive.db["articles"].search(query)] == [rowid], query
+
+
+def index(archive) -> None:
+    """Commit, and index what was committed (as a crawl does in its idle time)."""
+    archive.commit()
+    archive.index_pending()
+    archive.commit()
 
 
 def fts_check(archive) -> None:
@@ -127,7 +147,7 @@ def test_the_search_index_holds_each_committed_article_once_with_its_latest_text
     archive.save(make_article(url="https://oc-media.org/2/", body="Islamabad talks, updated."))
     archive.save(make_article(url="https://oc-media.org/3/", body="Tianjin summit."))  # twin
     archive.save(make_article(url="https://oc-media.org/1/", body="Tianjin summit."))  # again
-    archive.commit()
+    index(archive)
     assert found(archive, "Tianjin") == [1]
     assert found(archive, "updated") == [2]
     fts_check(archive)
@@ -147,33 +167,84 @@ def test_an_item_that_fails_halfway_leaves_no_trace_in_the_search_index(archive,
         archive.save(make_article(url="https://oc-media.org/broken/", body="Baku ferry."))
     # The next article takes the id the failed one had begun to use.
     archive.save(make_article(url="https://oc-media.org/2/", body="Sukhumi market."))
-    archive.commit()
+    index(archive)
     assert found(archive, "Baku") == []
     assert found(archive, "Sukhumi") == [2]
     assert archive.db["articles"].count == 2
     fts_check(archive)
 
 
+def test_committed_articles_are_searchable_once_indexed_oldest_first(archive):
+    for n in range(1, 4):
+        archive.save(make_article(url=f"https://oc-media.org/{n}/", body=f"Tianjin summit {n}."))
+    archive.commit()
+    assert found(archive, "Tianjin") == []  # committed, not indexed yet
+    assert archive.index_pending(limit=2) == 1
+    archive.commit()
+    assert found(archive, "Tianjin") == [1, 2]
+    assert archive.index_pending() == 0
+    archive.commit()
+    assert found(archive, "Tianjin") == [1, 2, 3]
+    fts_check(archive)
+
+
+def test_texts_changed_or_deleted_before_and_after_indexing_leave_both_indexes_exact(archive):
+    archive.save(make_article(url="https://oc-media.org/1/", body="Tianjin summit."))
+    archive.save(make_article(url="https://oc-media.org/2/", body="Baku ferry."))
+    index(archive)
+    # Changed twice before the next indexing: the text indexed goes out, the last comes in.
+    archive.save(make_article(url="https://oc-media.org/1/", body="Islamabad talks."))
+    archive.save(make_article(url="https://oc-media.org/1/", body="Islamabad talks, Gori."))
+    # Added and changed before it was ever indexed.
+    archive.save(make_article(url="https://oc-media.org/3/", body="Sukhumi market."))
+    archive.save(make_article(url="https://oc-media.org/3/", body="Sukhumi market, Poti."))
+    archive.commit()
+    archive.db.execute("DELETE FROM article_versions WHERE article_id = 2")
+    archive.db.execute("DELETE FROM article_urls WHERE article_id = 2")
+    archive.db.execute("DELETE FROM articles WHERE id = 2")  # by hand
+    index(archive)
+    assert [found(archive, w) for w in ("Tianjin", "Gori", "Baku", "Sukhumi", "Poti")] == [
+        [],
+        [1],
+        [],
+        [3],
+        [3],
+    ]
+    fts_check(archive)
+    check = "INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 0)"
+    archive.db.execute(check)
+    search = "SELECT rowid FROM search_index WHERE search_index MATCH ?"
+    assert [r[0] for r in archive.db.execute(search, ["gor"])] == [1]
+    assert archive.db.execute(search, ["tianjin"]).fetchall() == []
+
+
 def test_an_archive_indexed_by_triggers_is_migrated_with_its_index_intact(tmp_path):
     path = tmp_path / "archive.db"
-    with Archive(path) as before:  # as archives were before indexing in batches
-        before.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_fts_in_batches'")
-        before.db.execute("DROP TRIGGER articles_au")
+    with Archive(path) as before:  # as archives were before indexing in idle time
+        for name in ("m013_index_when_idle", "m004_fts_in_batches"):
+            before.db.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [name])
         before.db["articles"].enable_fts(
             ["title", "lead", "body"], create_triggers=True, replace=True,
             tokenize="unicode61 remove_diacritics 2",
         )  # fmt: skip
         before.save(make_article(url="https://oc-media.org/1/", body="Tianjin summit."))
-        before.unindexed.clear()  # the insert trigger has indexed it
+        before.save(make_article(url="https://oc-media.org/2/", body="Baku ferry."))
+        before.commit()  # the insert trigger indexed them in articles_fts
+        before.index_pending()
+        # Changed by hand: articles_fts's trigger re-indexed it, search_index waits.
+        before.db.execute("UPDATE articles SET body = 'Islamabad talks.' WHERE id = 1")
+        before.commit()
     with Archive(path) as after:
         triggers = {r[0] for r in after.db.execute("SELECT name FROM sqlite_master "
                                                    "WHERE type = 'trigger'")}  # fmt: skip
-        assert {"articles_ad", "articles_au"} <= triggers and "articles_ai" not in triggers
-        assert found(after, "Tianjin") == [1]
-        after.save(make_article(url="https://oc-media.org/1/", body="Islamabad talks."))
-        after.commit()
+        assert not {"articles_ai", "articles_ad", "articles_au"} & triggers
         assert (found(after, "Tianjin"), found(after, "Islamabad")) == ([], [1])
+        after.save(make_article(url="https://oc-media.org/2/", body="Poti port."))
+        index(after)
+        assert (found(after, "Baku"), found(after, "Poti")) == ([], [2])
         fts_check(after)
+        search = "SELECT rowid FROM search_index WHERE search_index MATCH ?"
+        assert [r[0] for r in after.db.execute(search, ["islamabad"])] == [1]
 
 
 def test_translations_are_linked_by_url(archive):
@@ -306,3 +377,17 @@ def test_an_archive_from_before_the_sources_table_names_its_sources_in_place(tmp
         names = {r["name"]: r["title"] for r in after.db["sources"].rows}
         assert names["oc_media"] == "OC Media" and names["news.example"] == "news.example"
         assert after.db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_a_commit_leaves_its_pages_in_the_log_until_the_writer_is_idle(tmp_path):
+    path = tmp_path / "archive.db"
+    paragraph = "Tianjin summit talks went on for hours in the capital. " * 150  # 8 KB
+    archive = Archive(path)
+    for n in range(600):  # 5 MB: past SQLite's own threshold of 4 MB (1,000 pages)
+        archive.save(make_article(url=f"https://oc-media.org/{n}/", body=f"{paragraph}{n}"))
+    archive.commit()
+    before = path.stat().st_size
+    assert Path(f"{path}-wal").stat().st_size > 5_000_000
+    archive.checkpoint()
+    assert path.stat().st_size > before + 5_000_000
+    archive.close()

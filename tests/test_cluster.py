@@ -16,7 +16,7 @@ import pytest
 
 from caucasus_crawler.devmirror.server import MirrorServer
 from caucasus_crawler.devmirror.site import Site
-from tests.conftest import REPO, crawl_command, free_port, run_crawl
+from tests.conftest import REPO, Redis, crawl_command, free_port, run_crawl
 from tests.test_oc_media_interruption import archived, integrity
 
 pytestmark = [
@@ -27,35 +27,8 @@ pytestmark = [
     ),
 ]
 DELAY = 0.25  # DOWNLOAD_DELAY: the per-host pace the cluster must keep as a whole
+WINDOW = 8  # requests over which the pace is measured
 WORKER = ["-s", "CLUSTER_WORKER_TIMEOUT=3", "-s", "LOG_LEVEL=INFO"]
-
-
-class Redis:
-    """A redis-server of its own on 127.0.0.1, with its append-only file on."""
-
-    def __init__(self, directory):
-        self.directory = directory
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self) -> "Redis":
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
-             str(self.directory), "--appendonly", "yes", "--appendfsync", "always",
-             "--save", ""],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"],
-                             capture_output=True, text=True).stdout.strip() != "PONG":  # fmt: skip
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-        return self
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -137,10 +110,12 @@ def test_two_workers_and_one_writer_archive_each_article_once(tmp_path, redis):
     assert not set(asked["w1"]) & set(asked["w2"]), "a page fetched by both workers"
     assert all(n == 1 for paths in asked.values() for n in paths.values())
 
-    # The host's pace holds for both workers together: request starts DELAY apart.
+    # The host's pace holds for both workers together: request starts DELAY apart, give
+    # or take what a loaded machine adds between Redis's turn and the mirror (up to 0.2 s
+    # seen). Two workers paced each on its own would take half the time.
     starts = sorted(r.time for r in requests if r.path != "/robots.txt")
-    gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
-    assert min(gaps) >= DELAY * 0.9, sorted(gaps)[:5]
+    spans = [later - earlier for earlier, later in zip(starts, starts[WINDOW:], strict=False)]
+    assert min(spans) >= WINDOW * DELAY * 0.75, sorted(spans)[:5]
 
     with sqlite3.connect(archive) as db:
         crawls = db.execute("SELECT cluster_crawl, finish_reason, new FROM crawls").fetchall()
@@ -189,12 +164,13 @@ def test_kill_9_of_a_worker_of_the_writer_and_a_redis_restart_lose_nothing(tmp_p
     archive = tmp_path / "archive.db"
     writer = ingest(archive, redis.url, "--batch", "2")
     with MirrorServer(Site("initial"), delay=0.2) as server:
-        w1 = worker(server, archive, redis.url, "w1", tmp_path)
-        w2 = worker(server, archive, redis.url, "w2", tmp_path)
+        # Items sent one by one, so that the writer has some to write when it is killed.
+        w1, w2 = (worker(server, archive, redis.url, name, tmp_path, "-s", "ARCHIVE_BATCH_SIZE=1")
+                  for name in ("w1", "w2"))  # fmt: skip
         # w1 killed once it is fetching articles; the writer once it has written some.
         wait_for(lambda: sum(by_worker(server.requests)["w1"].values()) >= 8)
         w1.send_signal(signal.SIGKILL)
-        wait_for(lambda: archived(archive) >= 2)
+        wait_for(lambda: archived(archive) >= 2 or w2.poll() is not None)
         writer.send_signal(signal.SIGKILL)
         writer.wait()
         assert w2.wait(timeout=240) == 0, (tmp_path / "w2.log").read_text()
@@ -254,3 +230,52 @@ def test_a_message_the_writer_cannot_read_is_set_aside_and_counted(tmp_path, red
         "unknown call 'drop_table'",
     ]
     assert client.xlen("caucasus:archive") == 0
+
+
+@pytest.mark.parametrize("redis_url", ["", "redis://127.0.0.1:6379/0"])
+def test_a_redirect_to_an_article_another_worker_asked_for_keeps_its_aliases(redis_url):
+    """A worker follows a redirect to an article it has not asked for: in a cluster
+    another worker may have, and then the shared request filter drops the request and
+    the aliases it carries (found by bench/cluster.py: 1-3 redirecting addresses of 391
+    missing in some two-worker crawls of a 300-article site). So a worker also sends
+    them as an item, which the writer keeps until the article is archived."""
+    from scrapy.http import Request, Response
+    from scrapy.utils.test import get_crawler
+
+    from caucasus_crawler.items import ArticleAlias
+    from caucasus_crawler.recrawl import Recrawl, Schedule
+    from caucasus_crawler.spiders.oc_media import OcMediaSpider
+
+    settings = {"REDIS_URL": redis_url, "USER_AGENT": "test", "CONTACT_URL": "test",
+                "CRAWL_REQUESTS_MAX": 100}  # fmt: skip
+    spider = OcMediaSpider.from_crawler(get_crawler(OcMediaSpider, settings))
+    spider.recrawl = Recrawl(None, Schedule({}))  # (nothing archived: no Redis is asked)
+    source = "https://oc-media.org/georgia-protests"
+    redirect = Response(source, status=301, headers={"Location": f"{source}/"},
+                        request=Request(source))  # fmt: skip
+    followed = list(spider._follow_redirect(redirect))
+    assert [r.url for r in followed if isinstance(r, Request)] == [f"{source}/"]
+    assert followed[0].meta["aliases"] == [source]
+    aliases = [item for item in followed if isinstance(item, ArticleAlias)]
+    assert aliases == ([ArticleAlias(url=f"{source}/", aliases=[source])] if redis_url else [])
+
+
+def test_an_alias_waiting_for_its_article_outlives_the_writer(tmp_path, redis):
+    """A redirect's message acknowledged before its article came: the next writer still
+    records the address once the article arrives."""
+    import redis as client_library
+
+    from caucasus_crawler.cluster.stream import encode
+    from caucasus_crawler.items import ArticleAlias
+    from tests.test_archive import make_article
+
+    client = client_library.Redis.from_url(redis.url, decode_responses=True)
+    archive = tmp_path / "archive.db"
+    article = make_article(url="https://oc-media.org/a/")
+    client.xadd("caucasus:archive", encode("save_aliases", "w/oc_media/1", alias=ArticleAlias(
+        url=article.url, aliases=["https://oc-media.org/?p=1"])))  # fmt: skip
+    finish(ingest(archive, redis.url, "--until-idle", "1"))
+    client.xadd("caucasus:archive", encode("save", "w/oc_media/1", article=article))
+    finish(ingest(archive, redis.url, "--until-idle", "1"))
+    ((_, addresses),) = articles(archive)
+    assert addresses == {"https://oc-media.org/a/", "https://oc-media.org/?p=1"}

@@ -19,6 +19,7 @@ from datasette.app import Datasette
 
 from caucasus_crawler.archive import Archive
 from tests.conftest import REPO, archive_dir, copy_archive, found_by_search, serve_datasette
+from tests.test_archive import make_article
 
 
 def serve(directory, archive):
@@ -544,3 +545,22 @@ def test_a_canned_query_page_is_titled_with_its_title_not_its_sql(get):
     assert title == "Mentions of a term over time, by outlet · caucasus"
     custom = get("/caucasus?sql=select+1").text
     assert "select 1" in re.search(r"<title>(.*?)</title>", custom, re.S)[1]
+
+
+def test_a_table_pages_counts_are_kept_until_the_archive_changes(tmp_path, initial_crawl):
+    config_dir = archive_dir(tmp_path, initial_crawl.archive)
+    settings = json.loads((config_dir / "settings.json").read_text()) | {"trace_debug": True}
+    datasette = Datasette(config_dir=config_dir, settings=settings)
+
+    def counted(path: str) -> tuple[int, list[str]]:
+        """The page's row count, and the counting queries it ran (not kept ones)."""
+        body = asyncio.run(datasette.client.get(path + "?_trace=1")).json()
+        traced = [t["sql"] for t in body["_trace"]["traces"] if "count(*)" in t["sql"]]
+        return body["filtered_table_rows_count"], traced
+
+    total, first = counted("/caucasus/articles.json")
+    assert len(first) == 5  # the rows, and the four facets of metadata.yml
+    assert counted("/caucasus/articles.json") == (total, [])
+    with Archive(config_dir / "caucasus.db") as archive:
+        archive.save(make_article(url="https://oc-media.org/kept-counts/", body="New text."))
+    assert counted("/caucasus/articles.json") == (total + 1, first)

@@ -9,7 +9,7 @@ from caucasus_crawler.discovery import Entry, feed_entries, feed_links, read_sit
 MAX = 1 << 24
 
 
-def test_a_google_news_sitemap_gives_its_publication_dates():
+def test_a_google_news_sitemap_gives_its_publication_dates_and_lastmod_its_changes():
     body = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
         xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
@@ -19,12 +19,17 @@ def test_a_google_news_sitemap_gives_its_publication_dates():
       <news:publication_date>2025-08-31T18:10:00+04:00</news:publication_date>
       <news:title>Armenia, Pakistan establish diplomatic relations</news:title></news:news></url>
   <url><loc>https://civil.ge/archives/700002</loc><lastmod>2025-08-30</lastmod></url>
+  <url><loc>https://civil.ge/archives/700003</loc>
+    <news:news><news:publication_date>2025-08-29</news:publication_date></news:news>
+    <lastmod>2025-09-02T08:00:00+04:00</lastmod></url>
 </urlset>"""
     sitemap = read_sitemap(body, MAX)
     assert sitemap.kind == "urlset"
+    # Only a lastmod is the time of the page's last change, which re-crawls trust.
     assert list(sitemap) == [
-        Entry("https://civil.ge/archives/700001", "2025-08-31T18:10:00+04:00"),
-        Entry("https://civil.ge/archives/700002", "2025-08-30"),
+        Entry("https://civil.ge/archives/700001", "2025-08-31T18:10:00+04:00", modified=False),
+        Entry("https://civil.ge/archives/700002", "2025-08-30", modified=True),
+        Entry("https://civil.ge/archives/700003", "2025-09-02T08:00:00+04:00", modified=True),
     ]
 
 

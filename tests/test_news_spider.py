@@ -72,10 +72,11 @@ def test_news_learns_a_box_that_repeats_across_the_site_and_leaves_it_out(tmp_pa
         )
     assert process.returncode == 0, process.stderr[-3000:]
     assert short.returncode == 0, short.stderr[-3000:]
-    rows = Crawl(tmp_path / "a.db", [], process).db["articles"].rows
+    rows = list(Crawl(tmp_path / "a.db", [], process).db["articles"].rows)
     bodies = {r["url"]: r["body"] for r in rows}
-    released = {r["url"] for r in Crawl(tmp_path / "b.db", [], short).db["articles"].rows}
-    assert released == set(bodies) and len(bodies) == 13 + 12
+    # (By headline: an article also served at an old address is named by the first fetch.)
+    released = {r["title"] for r in Crawl(tmp_path / "b.db", [], short).db["articles"].rows}
+    assert released == {r["title"] for r in rows} and len(bodies) == 13 + 12
     for url, (_, own) in stories.items():
         assert bodies[url].split("\n\n") == own
 

@@ -599,8 +599,13 @@ def test_a_full_disk_stops_the_crawl_with_a_failure_and_keeps_what_was_committed
     db = sqlite_utils.Database(archive)
     committed = {r["url"] for r in db["articles"].rows}
     assert ORIGIN + "/a-long-read/" not in committed
-    # The crawl's own row is small enough to be written when the long read was not.
+    # The crawl's own row is written when the disk still has room for it (most runs);
+    # when it has not, the log says so.
     log = last_crawl(archive)
+    if log["finish_reason"] is None:
+        assert "Could not record this crawl in" in process.stderr
+        assert len(committed) > 0
+        return
     assert log["finish_reason"] == "archive_failed", process.stderr[-4000:]
     assert log["health"] == "writing to the archive failed (database or disk is full)"
     assert log["new"] == len(committed) > 0

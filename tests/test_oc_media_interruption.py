@@ -40,6 +40,30 @@ def integrity(path) -> str:
     return sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0]
 
 
+def unindexed(path) -> tuple[int, int]:
+    """(articles in neither full-text index and not queued for them, articles queued):
+    a committed article is in both indexes or queued for both, however the crawl ended."""
+    db = sqlite3.connect(path)
+    count = "SELECT count(*) FROM articles WHERE id NOT IN (SELECT id FROM {}_docsize) AND id "
+    lost = [
+        db.execute(count.format(index) + "NOT IN (SELECT article_id FROM search_pending)")
+        for index in ("articles_fts", "search_index")
+    ]
+    (queued,) = db.execute("SELECT count(*) FROM search_pending").fetchone()
+    return sum(found.fetchone()[0] for found in lost), queued
+
+
+def fully_indexed(path) -> bool:
+    """Both indexes hold every article, articles_fts exactly their current texts."""
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    db.execute("INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 0)")
+    return unindexed(path) == (0, 0) and len({
+        db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("articles", "articles_fts_docsize", "search_index_docsize")
+    }) == 1  # fmt: skip
+
+
 def archived(path) -> int:
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -106,6 +130,7 @@ def test_kill_9_loses_nothing_committed_and_the_same_command_finishes_the_job(
         time.sleep(0.05)
     assert not running(workers)
     assert integrity(archive) == "ok"
+    assert unindexed(archive)[0] == 0
     survived = snapshot(archive)["articles"]
     assert len(survived) >= after
     for url, row in survived.items():
@@ -117,6 +142,7 @@ def test_kill_9_loses_nothing_committed_and_the_same_command_finishes_the_job(
     assert "did not stop cleanly" in rerun.stderr
     assert snapshot(archive) == reference
     assert integrity(archive) == "ok"
+    assert fully_indexed(archive)
 
 
 def test_ctrl_c_pauses_and_the_same_command_resumes_where_it_stopped(

@@ -121,13 +121,18 @@ def test_an_article_the_site_dates_is_left_to_its_dates_not_to_the_schedule(recr
     url = "https://oc-media.org/a/"
     recrawl.now = datetime(2025, 12, 1, tzinfo=UTC)  # due on the schedule
     assert recrawl.article_headers(url) is not None
-    assert recrawl.article_headers(url, discovered="2024-01-02T10:00:00Z") is None
-    # The first date a sitemap gives it is recorded, once.
+    # A feed's date (the publication's) announces no change: the schedule still holds.
+    assert recrawl.article_headers(url, discovered="2024-01-02T10:00:00Z") is not None
+    assert recrawl.newly_dated(url, None) is None
+    lastmod = "2024-01-02T10:00:00Z"
+    assert recrawl.article_headers(url, discovered=lastmod, listed=lastmod) is None
+    # The first lastmod a sitemap gives it is recorded, once.
     assert recrawl.newly_dated(url, "2024-01-02T10:00:00Z") == url
     assert recrawl.newly_dated(url, "2024-01-02T10:00:00Z") is None
     assert recrawl.newly_dated("https://oc-media.org/new/", "2024-01-02T10:00:00Z") is None
     assert recrawl.article_headers(url) is None
-    assert recrawl.article_headers(url, discovered="2025-11-30T10:00:00Z") is not None
+    later = "2025-11-30T10:00:00Z"
+    assert recrawl.article_headers(url, discovered=later, listed=later) is not None
     archive = recrawl.archive
     assert archive.save_listed(ArticleListed(url, "2024-01-02T10:00:00Z"))
     assert not archive.save_listed(ArticleListed("https://oc-media.org/new/", "2024-01-02"))

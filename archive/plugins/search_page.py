@@ -13,6 +13,8 @@ import csv
 import io
 import json
 import sqlite3
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -171,33 +173,70 @@ async def _read_request(request, db, fmt: str) -> Search:
 
 
 async def _run(db, search: Search, fmt: str):
-    """The page of results (dicts with their passages), counts and the total."""
+    """The page of results (dicts with their passages), counts and the total.
+
+    A search that matches many articles ranks, sorts and counts them by the columns of
+    the ``articles_facets`` index (the archive's m014), not by the rows with their texts:
+    only the page's rows are read whole."""
     where, values = filters.where(search.args)
+    narrow = "articles a"
     if search.query:
         index = "articles_fts" if search.exact else "search_index"
+        matched = f"SELECT rowid AS id FROM {index} WHERE {index} MATCH :match"
         hits = (
             f"SELECT rowid AS id, bm25({index}, {RANKS[index]}) AS score "
             f"FROM {index} WHERE {index} MATCH :match"
         )
         values["match"] = search.query.expression()
+        if await _has_facets_index(db):
+            narrow += " INDEXED BY articles_facets"
     else:
+        matched = "SELECT id FROM articles"
         hits = "SELECT id, 0 AS score FROM articles"
     order = "a.published DESC" if fmt == "atom" or not search.query else "h.score, a.published DESC"
     values.update(limit=search.size, offset=(search.page - 1) * search.size)
-    sql = f"WITH h AS ({hits}) {RESULTS} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"
-    rows = [dict(row) for row in await db.execute(sql, values)]
+    page = (
+        f"WITH h AS ({hits}) SELECT h.id FROM h JOIN {narrow} ON a.id = h.id "
+        f"WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"
+    )
+    ids = [row[0] for row in await db.execute(page, values)]
+    found = await db.execute(RESULTS, [json.dumps(ids)])
+    by_id = {row["id"]: dict(row) for row in found}
+    rows = [by_id[article_id] for article_id in ids]
     counts = {}
     if fmt in ("html", "json"):
-        for name, column in COUNTED.items():
-            counted = f"WITH h AS ({hits}) SELECT {column} AS value, count(*) AS n {COUNT_FROM} "
-            result = await db.execute(
-                counted + f"WHERE {where} GROUP BY value ORDER BY n DESC, value", values
-            )
-            counts[name] = [dict(row) for row in result]
+        counted = (
+            f"WITH h AS ({matched}) SELECT {COUNTED_COLUMNS}, count(*) AS n "
+            f"FROM h JOIN {narrow} ON a.id = h.id WHERE {where} GROUP BY 1, 2, 3"
+        )
+        counts = _counts(await db.execute(counted, values))
     total = sum(row["n"] for row in counts.get("source", []))
     for row in rows:
         _add_passages(row, search.query)
     return rows, counts, total
+
+
+async def _has_facets_index(db) -> bool:
+    """Whether the archive has its articles_facets index (an archive a crawl of this
+    version has migrated)."""
+    found = await db.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_facets'")
+    return bool(found.rows)
+
+
+def _counts(groups) -> dict[str, list[dict]]:
+    """Matches per outlet, language and month, from their counts per combination of
+    the three: most first, then by value (no value first)."""
+    totals = {name: Counter() for name in COUNTED}
+    for row in groups:
+        for name in COUNTED:
+            totals[name][row[name]] += row["n"]
+    return {
+        name: [
+            {"value": value, "n": n}
+            for value, n in sorted(found.items(), key=lambda i: (-i[1], i[0] is not None, i[0]))
+        ]
+        for name, found in totals.items()
+    }
 
 
 def _add_passages(row: dict, query: Query | None) -> None:
@@ -295,7 +334,11 @@ async def _atom(datasette, request, database: str, search: Search, results) -> R
 
 
 async def _options(db) -> dict[str, list]:
-    """The values each filter's list offers, from the archive."""
+    """The values each filter's list offers, from the archive: read again at most every
+    OPTIONS_SECONDS (their most frequent values are counted over every article)."""
+    kept = _options_kept.get((db.name, db.path))
+    if kept and time.monotonic() - kept[0] < OPTIONS_SECONDS:
+        return kept[1]
     options = {
         "source": [tuple(row) for row in await db.execute(SOURCE_TITLES)],
         "language": [(row[0], row[0]) for row in await db.execute(LANGUAGES)],
@@ -303,20 +346,29 @@ async def _options(db) -> dict[str, list]:
     for name in LISTED:
         rows = await db.execute(LISTED_SQL.format(column=f"{name}s"), [LISTED_VALUES])
         options[name] = [(row[0], row[0]) for row in rows]
+    _options_kept[(db.name, db.path)] = (time.monotonic(), options)
     return options
 
 
+OPTIONS_SECONDS = 600
+_options_kept: dict[tuple, tuple[float, dict]] = {}  # database: (when read, its options)
 VARIANTS = "SELECT place, variant FROM place_variants"
 SOURCE_TITLES = "SELECT name, coalesce(title, name) FROM sources ORDER BY 2"
 LANGUAGES = filters.KNOWN_VALUES["language"]
+# A list's values: the most frequent among the latest articles (of a million, reading
+# every article's lists took minutes).
+LISTED_SAMPLE = 20_000
 LISTED_SQL = (
-    "SELECT j.value, count(*) AS n FROM articles, json_each(articles.{column}) j "
+    "SELECT j.value, count(*) AS n FROM (SELECT {column} FROM articles "
+    f"ORDER BY published DESC LIMIT {LISTED_SAMPLE}) AS a, json_each(a.{{column}}) j "
     "GROUP BY j.value ORDER BY n DESC, j.value LIMIT ?"
 )
 RESULTS = (
     "SELECT a.id, a.title, a.url, a.source, coalesce(s.title, a.source) AS outlet, a.language, "
     "a.published, a.modified, a.first_seen, a.authors, a.lead, a.body "
-    "FROM h JOIN articles a ON a.id = h.id LEFT JOIN sources s ON s.name = a.source"
+    "FROM articles a LEFT JOIN sources s ON s.name = a.source "
+    "WHERE a.id IN (SELECT value FROM json_each(?))"
 )
-COUNT_FROM = "FROM h JOIN articles a ON a.id = h.id"
-COUNTED = {"source": "a.source", "language": "a.language", "month": "a.published_month"}
+# The month as articles.published_month has it, read from the articles_facets index.
+COUNTED = {"source": "a.source", "language": "a.language", "month": "substr(a.published, 1, 7)"}
+COUNTED_COLUMNS = ", ".join(f"{column} AS {name}" for name, column in COUNTED.items())

@@ -7,13 +7,14 @@ commit the writer publishes what changed of the archive's state for the workers.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import Counter, defaultdict
 
 import redis
 
-from ..archive import Archive
+from ..archive import INDEX_SLICE, Archive
 from ..items import ArticleAlias
 from . import key, state
 from .rounds import live_workers
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 GROUP = "writer"
 CONSUMER = "ingest"  # one writer: its unacknowledged messages come back to it
 REJECTED = key("archive", "rejected")  # messages that could not be read, for a person
+WAITING_ALIASES = key("archive", "waiting_aliases")  # article address -> its aliases
 # The outcomes a crawl's row counts (its worker cannot know them).
 OUTCOMES = ("new", "changed", "unchanged", "duplicate")
 
@@ -41,6 +43,8 @@ class Ingest:
         """Ingest until stopped; ``until_idle``: until the stream has been empty this
         many seconds and no worker is registered."""
         state.publish(self.client, self.archive)
+        waiting = self.client.hgetall(WAITING_ALIASES).items()
+        self.waiting_aliases = {url: json.loads(aliases) for url, aliases in waiting}
         try:
             self.client.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
         except redis.ResponseError as exc:
@@ -57,9 +61,20 @@ class Ingest:
                 quiet_since = time.monotonic()
             elif after == "0":
                 after = ">"
+            elif self._index_slice():
+                continue
             elif until_idle is not None and time.monotonic() - quiet_since >= until_idle:
                 if not live_workers(self.client, self.worker_timeout):
                     return
+
+    def _index_slice(self) -> bool:
+        """Index a slice of what was committed, in the writer's idle time (the stream
+        is empty); whether more remains."""
+        remaining = self.archive.index_pending(INDEX_SLICE)
+        self.archive.commit()
+        if not remaining:
+            self.archive.checkpoint()
+        return remaining > 0
 
     def ingest(self, entries: list) -> None:
         """Carry out a batch of messages, commit, acknowledge, publish."""
@@ -74,6 +89,13 @@ class Ingest:
             self.stats[f"ingest/{call}"] += 1
         self._resolve_aliases(touched)
         self.archive.commit()
+        # The aliases still waiting for their article outlive this writer: their
+        # messages are acknowledged below.
+        kept = self.client.pipeline()
+        kept.delete(WAITING_ALIASES)
+        if waiting := self.waiting_aliases:
+            kept.hset(WAITING_ALIASES, mapping={u: json.dumps(a) for u, a in waiting.items()})
+        kept.execute()
         ids = [entry_id for entry_id, _ in entries]
         self.client.xack(STREAM, GROUP, *ids)
         self.client.xdel(STREAM, *ids)

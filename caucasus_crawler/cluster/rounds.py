@@ -147,10 +147,8 @@ class Round:
     def _lost(self) -> list[str]:
         """Workers of this spider that stopped reporting without leaving (killed)."""
         now = time.time()
-        reports = self.client.hgetall(WORKERS).items()
-        return [name for name, value in reports
-                if (r := json.loads(value))["spider"] == self.spider
-                and now - r["at"] > self.timeout]  # fmt: skip
+        return [name for name, r in reports(self.client).items()
+                if r["spider"] == self.spider and now - r["at"] > self.timeout]  # fmt: skip
 
     def _others(self) -> list[dict]:
         """The other workers of this spider that are alive."""
@@ -161,8 +159,12 @@ class Round:
         ]
 
 
+def reports(client) -> dict[str, dict]:
+    """Every registered worker's last report."""
+    return {name: json.loads(value) for name, value in client.hgetall(WORKERS).items()}
+
+
 def live_workers(client, timeout: float) -> dict[str, dict]:
     """The workers that reported within ``timeout`` seconds."""
     now = time.time()
-    reports = {name: json.loads(value) for name, value in client.hgetall(WORKERS).items()}
-    return {name: r for name, r in reports.items() if now - r["at"] <= timeout}
+    return {name: r for name, r in reports(client).items() if now - r["at"] <= timeout}

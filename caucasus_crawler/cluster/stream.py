@@ -25,7 +25,7 @@ def encode(call: str, crawl: str | None, **arguments) -> dict[str, str]:
     for name, value in arguments.items():
         if dataclasses.is_dataclass(value):
             arguments[name] = {"type": type(value).__name__, **dataclasses.asdict(value)}
-    return {"call": call, "crawl": crawl or "", "arguments": json.dumps(arguments)}
+    return {"call": call, "crawl": crawl or "", "arguments": json.dumps(arguments, default=str)}
 
 
 def decode(fields: dict[str, str]) -> tuple[str, str, dict]:
@@ -84,7 +84,6 @@ class ArchiveStream(SharedState):
         return crawl
 
     def finish_crawl(self, crawl: str, reason: str, counts: dict, stats: dict) -> None:
-        stats = json.loads(json.dumps(stats, default=str))
         self._send("finish_crawl", reason=reason, counts=counts, stats=stats)
 
     def save(self, article: Article) -> str:
@@ -109,6 +108,13 @@ class ArchiveStream(SharedState):
 
     def commit(self) -> None:
         self.batch.execute()
+
+    def index_pending(self, limit: int | None = None) -> int:
+        """Nothing to index here: the writer indexes what it commits."""
+        return 0
+
+    def checkpoint(self) -> None:
+        """The writer's archive file, not the worker's."""
 
     def rollback(self) -> None:
         self.batch.reset()

@@ -94,11 +94,19 @@ def _matches(tokens, query: Query, latin: str) -> list[tuple[int, int, str]]:
         analysed = [normalise.analyse(word, latin) for _, _, word in tokens]
     else:
         analysed = [(w, w) for w in (normalise.fold(word) for _, _, word in tokens)]
+    # Where each key stands: a sequence is tried only where its first key does.
+    positions: dict[str, list[int]] = {}
+    for i, (form, word) in enumerate(analysed):
+        positions.setdefault(form, []).append(i)
+        if word != form:
+            positions.setdefault(word, []).append(i)
     for part_number, part in enumerate(query.wanted()):
         for sequence, by_form, label in _sequences(part, query.widen):
             n = len(sequence)
-            for i in range(len(tokens) - n + 1):
-                if _matches_at(analysed, i, sequence, by_form, part.prefix):
+            last = len(tokens) - n
+            starts = range(last + 1) if part.prefix and n == 1 else positions.get(sequence[0], ())
+            for i in starts:
+                if i <= last and _matches_at(analysed, i, sequence, by_form, part.prefix):
                     found.append((i, n, label, part_number))
                     if len(found) >= MAX_MATCHES:
                         break
