@@ -513,7 +513,8 @@ class NewsSpider(scrapy.Spider):
             else:
                 for output in self._article_outputs(response, page):
                     yield output
-        for request in self._follow_links(response, page, links, from_listing=kind == "listing"):
+        own = self._own_addresses(response, page) if kind == "article" else set()
+        for request in self._follow_links(response, page, links, kind == "listing", own):
             yield request
         if self._held and not self._repeated.warming_up:
             async for output in self._release_held():
@@ -673,10 +674,18 @@ class NewsSpider(scrapy.Spider):
         live = self.mirror.live_url(url, base)
         return canonical_url(live) if live else None
 
-    def _follow_links(self, response, page, links: list[tuple], from_listing: bool):
+    def _own_addresses(self, response, page) -> set[str]:
+        """The addresses an article page declares as its own (its shortlink, its AMP
+        twin): archived with it as such, and not fetched again when the page links
+        them (a WordPress theme's "Short link" under every post was a request an
+        article)."""
+        article = page.extraction.article
+        return {self._live(u, response.url) for u in article.declared} if article else set()
+
+    def _follow_links(self, response, page, links: list[tuple], from_listing: bool, own=()):
         next_page = self._next_page(response.url, page, links) if from_listing else None
         for _, url, kind in links:
-            if kind is None or url in self._requested:
+            if kind is None or url in self._requested or url in own:
                 continue
             if kind == "listing" and self._wants_listing(url) and self._within_budget():
                 if next_page is not None and self.urls.is_paginated(url):

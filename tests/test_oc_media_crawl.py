@@ -222,3 +222,18 @@ def test_articles_only_a_sitemap_lists_are_all_archived_a_few_requests_at_a_time
     urls = {row["url"] for row in crawl.db["articles"].rows}
     assert {f"{ORIGIN}/sitemap-only-story-{n}/" for n in range(7)} <= urls
     assert len(urls) == 13 + 7
+
+
+def test_an_article_pages_link_to_its_own_shortlink_is_not_fetched(initial_crawl):
+    """The legacy theme shows each post's "Short link" (/?p=<id>), which its
+    <link rel="shortlink"> declares: the same article, archived as its declared
+    address, not asked for (a request an article, on every night's new ones)."""
+    declared = {
+        row["url"]
+        for row in initial_crawl.db.query(
+            "SELECT url FROM article_urls WHERE declared = 1 AND url LIKE ?", [f"{ORIGIN}/?p=%"]
+        )
+    }
+    assert declared
+    asked = {ORIGIN + path for path in initial_crawl.paths()}
+    assert not declared & asked
