@@ -87,12 +87,12 @@ RESULTS_HEADER = """\
 # Benchmark results
 
 Written by `make bench` (`make bench-large` for the 60,000-article crawl and the night's
-re-crawl of 1,000,000 archived articles, `make bench-scale` for the archive at a million
-articles) from
-bench/results/. Each table was measured in one run of its benchmark, on the machine it
-names, on 127.0.0.1 only; ratios compare figures of the same run. Repeats are given as
-min / median / max. Benchmarks are not tests: nothing here is asserted. What bounds each
-figure, and what profiling found, is in bench/README.md.
+re-crawl of 1,000,000 archived articles, `make bench-scale` for every figure of the
+archive at a million articles) from bench/results/. Each table was measured in one run
+of its benchmark, on the machine it names, on 127.0.0.1 only; ratios compare figures of
+the same run. Repeats are given as min / median / max. Benchmarks are not tests: nothing
+here is asserted. What bounds each figure, and what profiling found, is in
+bench/README.md.
 """
 
 
@@ -104,10 +104,39 @@ def keep_result(name: str, text: str) -> None:
 
 
 def write_results() -> None:
-    """RESULTS.md: every benchmark's last report."""
+    """RESULTS.md: every target beside its last figure, then every benchmark's last report."""
     sections = [RESULTS_DIR / f"{name}.md" for name in RESULT_ORDER]
     body = "\n".join(path.read_text(encoding="utf-8") for path in sections if path.exists())
-    (REPO / "bench" / "RESULTS.md").write_text(f"{RESULTS_HEADER}\n{body}", encoding="utf-8")
+    summary = targets(RESULT_ORDER)
+    (REPO / "bench" / "RESULTS.md").write_text(
+        f"{RESULTS_HEADER}\n{summary}\n{body}", encoding="utf-8"
+    )
+
+
+def targets(names) -> str:
+    """The rows of the named benchmarks' last reports that have a target, in one table
+    with each report's date."""
+    rows = []
+    for name in names:
+        path = RESULTS_DIR / f"{name}.md"
+        if not path.exists():
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        dated = next((line for line in lines if line.startswith("#")), "")
+        date = dated.rsplit("(", 1)[-1].rstrip(")").split(", ")[-1] if "(" in dated else ""
+        column = None
+        for line in lines:
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if not line.startswith("|"):
+                column = None
+            elif "target" in cells:
+                column = cells.index("target")
+            elif column is not None and len(cells) > column and cells[column].strip("-"):
+                rows.append(f"| {name} ({date}) | {cells[0]} | {cells[1]} | {cells[column]} |")
+    if not rows:
+        return ""
+    header = "## Targets and the last figures\n\n| benchmark | measure | value | target |\n"
+    return header + "|---|---|---|---|\n" + "\n".join(rows) + "\n"
 
 
 def save_as_crawled(archive, items, seen: str) -> None:
