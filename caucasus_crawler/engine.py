@@ -688,6 +688,8 @@ class NewsSpider(scrapy.Spider):
             if kind is None or url in self._requested or url in own:
                 continue
             if kind == "listing" and self._wants_listing(url) and self._within_budget():
+                if not from_listing and self._read_before(url):
+                    continue
                 if next_page is not None and self.urls.is_paginated(url):
                     if self.urls.page_number(url) != next_page:
                         continue  # a later page links it as its next page
@@ -697,6 +699,16 @@ class NewsSpider(scrapy.Spider):
             elif kind == "article" and (from_listing or not self.selected_sections):
                 if (request := self._article_request(url)) is not None:
                     yield request
+
+    def _read_before(self, listing: str) -> bool:
+        """Whether a re-crawl leaves alone a listing an article page links (its tags,
+        its author): one a complete crawl has read. What is new reaches the sitemaps,
+        the feeds and the home and section pages, which are read every night; an
+        unchanged tag page asked again was most of a night's useless requests."""
+        if not (self.recrawl.incremental and self.recrawl.is_known(listing)):
+            return False
+        self.crawler.stats.inc_value("recrawl/listings_left")
+        return True
 
     def _link(self, href: str, page_url: str) -> tuple:
         """(key, live canonical URL, kind) of a link; resolved once per distinct href."""

@@ -1,6 +1,7 @@
 """Scheduled re-crawls against the mirror: conditional requests, edits kept as versions."""
 
 import json
+from urllib.parse import urlsplit
 
 from caucasus_crawler.devmirror.site import Site
 from caucasus_crawler.normalize import parse_date
@@ -173,3 +174,24 @@ def test_full_recrawl_downloads_everything_again(tmp_path, initial_site):
     assert article_paths(initial_site) <= set(second.paths(status=200))
     assert not [r for r in second.requests if "If-None-Match" in r.headers]
     assert list(second.db["crawls"].rows)[-1]["new"] == 0
+
+
+LISTINGS = "SELECT url FROM pages WHERE kind = 'listing'"
+
+
+def test_tag_and_author_pages_read_before_are_left_to_the_navigation(week_later):
+    """The week's new articles link their tags and authors, most of them read by the
+    first crawl: what is new reaches the sitemaps, feeds, home and sections, which are
+    asked again; a tag or author page read before is asked again only when a listing
+    links it (a menu), not because an article does."""
+    first, second, _ = week_later
+    tags_and_authors = ("/tag/", "/authors/", "/ru/tag/", "/ru/avtori/")
+    before = {path for path in first.paths() if path.startswith(tags_and_authors)}
+    again = {path for path in second.paths() if path.startswith(tags_and_authors)} & before
+    stats = json.loads(list(second.db["crawls"].rows)[-1]["stats"])
+    assert before and stats["recrawl/listings_left"] > 0
+    later = Site("later")
+    known = {urlsplit(row["url"]).path for row in second.db.query(LISTINGS)}
+    listings = [later.resource(path).body for path in known & set(second.paths(status=200))]
+    for path in again:
+        assert any(f'{path}"'.encode() in body for body in listings), path
