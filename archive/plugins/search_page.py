@@ -20,6 +20,7 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.utils.asgi import NotFound, Response
 
 from caucasus_crawler.atom import CONTENT_TYPE, archive_name, atom_feed, last_crawl
@@ -34,6 +35,13 @@ LISTED_VALUES = 200
 # bm25 weights of search_index's columns (title_forms, title_words, text_forms,
 # text_words) and of articles_fts's (title, lead, body): a match in the headline first.
 RANKS = {"search_index": "4.0, 4.0, 1.0, 1.0", "articles_fts": "4.0, 2.0, 1.0"}
+# A search that outlasts Datasette's time limit: it matches very many articles (ranking
+# them all is what takes the time), and a narrower one is answered.
+TOO_LONG = (
+    "This search took longer than the archive allows ({ms:,} ms; the setting "
+    "sql_time_limit_ms): it matches very many articles. Narrow it: add a word or a phrase, "
+    "or choose an outlet, a language or a period."
+)
 # Any database's, not Datasette's own /-/search (datasette-search-all).
 ROUTE = r"/(?P<database>(?!-/)[^/]+)/search(\.(?P<format>json|csv|atom))?$"
 
@@ -118,7 +126,10 @@ async def search_page(datasette, request):
     search = await _read_request(request, db, fmt)
     results, counts, total = [], {}, 0
     if not search.errors and (search.query or fmt == "atom" or _filtered(search)):
-        results, counts, total = await _run(db, search, fmt)
+        try:
+            results, counts, total = await _run(db, search, fmt)
+        except QueryInterrupted:
+            search.errors.append(TOO_LONG.format(ms=datasette.setting("sql_time_limit_ms")))
     if fmt == "json":
         return _json(datasette, database, search, results, counts, total)
     if fmt == "csv":
@@ -339,13 +350,17 @@ async def _options(db) -> dict[str, list]:
     kept = _options_kept.get((db.name, db.path))
     if kept and time.monotonic() - kept[0] < OPTIONS_SECONDS:
         return kept[1]
-    options = {
-        "source": [tuple(row) for row in await db.execute(SOURCE_TITLES)],
-        "language": [(row[0], row[0]) for row in await db.execute(LANGUAGES)],
-    }
-    for name in LISTED:
-        rows = await db.execute(LISTED_SQL.format(column=f"{name}s"), [LISTED_VALUES])
-        options[name] = [(row[0], row[0]) for row in rows]
+    options = {name: [] for name in ("source", "language", *LISTED)}
+    try:
+        options["source"] = [tuple(row) for row in await db.execute(SOURCE_TITLES)]
+        options["language"] = [(row[0], row[0]) for row in await db.execute(LANGUAGES)]
+        for name in LISTED:
+            rows = await db.execute(LISTED_SQL.format(column=f"{name}s"), [LISTED_VALUES])
+            options[name] = [(row[0], row[0]) for row in rows]
+    except QueryInterrupted:
+        # (a cold archive of a million articles: the lists are read again next time,
+        # and the page is answered meanwhile, its filters free to type)
+        return options
     _options_kept[(db.name, db.path)] = (time.monotonic(), options)
     return options
 
