@@ -564,3 +564,25 @@ def test_a_table_pages_counts_are_kept_until_the_archive_changes(tmp_path, initi
     with Archive(config_dir / "caucasus.db") as archive:
         archive.save(make_article(url="https://oc-media.org/kept-counts/", body="New text."))
     assert counted("/caucasus/articles.json") == (total + 1, first)
+
+
+def test_a_searchs_counts_are_kept_for_its_next_pages_until_the_archive_changes(
+    tmp_path, initial_crawl
+):
+    config_dir = archive_dir(tmp_path, initial_crawl.archive)
+    settings = json.loads((config_dir / "settings.json").read_text()) | {"trace_debug": True}
+    datasette = Datasette(config_dir=config_dir, settings=settings)
+
+    def counted(query: str) -> tuple[int, list[str]]:
+        """The search's total, and the counting queries it ran (not kept ones)."""
+        path = f"/caucasus/search.json?{query}&size=1&_trace=1"
+        body = asyncio.run(datasette.client.get(path)).json()
+        traced = [t["sql"] for t in body["_trace"]["traces"] if "count(*) AS count" in t["sql"]]
+        return body["total"], traced
+
+    total, first = counted("q=Pakistan")
+    assert total > 1 and len(first) == 1
+    assert counted("q=Pakistan&page=2") == (total, [])
+    with Archive(config_dir / "caucasus.db") as archive:
+        archive.save(make_article(url="https://oc-media.org/kept-search/", body="Pakistan."))
+    assert counted("q=Pakistan&page=2") == (total + 1, first)

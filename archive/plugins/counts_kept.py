@@ -7,8 +7,9 @@ for each view of the same page (bench/RESULTS.md, "The archive at 1,000,000
 articles"). This plugin keeps what those counting queries found, for each database,
 until its file or its write-ahead log changes (a crawl's commit): every later view of
 the same page, or of the same filters, reads the counts from memory. Only counting
-queries are kept (``select count(*) from``, and the facets' ``count(*) as count``);
-rows of pages, canned queries and searches are always read.
+queries are kept (``select count(*) from``, and the facets' and the search page's
+``count(*) as count``): the counts of a search per outlet, language and month are read
+once for all its pages and formats. Rows of pages and canned queries are always read.
 """
 
 import json
