@@ -86,7 +86,7 @@ RESULT_ORDER += ("scale",)
 RESULTS_HEADER = """\
 # Benchmark results
 
-Written by `make bench` (`make bench-large` for the 60,000-article crawl and the night's
+Written by `make bench` (`make bench-large` for the 77,000-article crawl and the night's
 re-crawl of 1,000,000 archived articles, `make bench-scale` for every figure of the
 archive at a million articles) from bench/results/. Each table was measured in one run
 of its benchmark, on the machine it names, on 127.0.0.1 only; ratios compare figures of
