@@ -797,10 +797,10 @@ class Archive:
         re-check, newest first: every one without a ``horizon`` (no complete crawl
         yet); else those archived after it, and those ``schedule`` (a
         ``recrawl.Schedule``) says are due at ``now``, of them only those no sitemap
-        or feed dates unless ``dated`` (and, with ``capture``, those whose payload
-        was never kept). Decided in SQL over the ``articles_recheck``
-        index: a million articles are scanned in about a second, and only the due ones
-        are read whole."""
+        gives a lastmod unless ``dated`` (and, with ``capture``, those whose payload
+        was never kept): ``recrawl.on_schedule``, decided in SQL over the
+        ``articles_recheck`` index: a million articles are scanned in about a second,
+        and only the due ones are read whole."""
         values = {"source": source, "now": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
         due = "1"
         if horizon is not None:
@@ -811,11 +811,9 @@ class Archive:
             interval = f"CASE WHEN a.published IS NULL THEN :oldest {steps} ELSE :oldest END"
             scheduled = f"julianday(:now) - julianday(a.last_seen) >= {interval}"
             if not dated:
-                undated = (
-                    "p.listed IS NULL OR p.warc_record_id IS NULL"
-                    if capture
-                    else ("p.listed IS NULL")
-                )
+                undated = "p.listed IS NULL"
+                if capture:
+                    undated += " OR p.warc_record_id IS NULL"
                 scheduled = f"({undated}) AND {scheduled}"
             due = f"a.first_seen > :horizon OR a.last_seen IS NULL OR ({scheduled})"
             values |= {"horizon": horizon, "oldest": schedule.oldest / DAY}

@@ -234,11 +234,10 @@ class NewsSpider(scrapy.Spider):
                 state["modified"] or state["published"]
             ):
                 continue
-            if (headers := self._article_headers(url, None)) is not None:
-                if self._backlogs:  # (all of an archive's, with -a full=1)
-                    self._backlog.append((url, headers or None, None))
-                else:
-                    yield self._request(url, headers, None)
+            if (headers := self._article_headers(url)) is not None:
+                # (all of an archive's, with -a full=1)
+                for request in self._queued(url, headers, None, backlog=True):
+                    yield request
         for request in self._release():
             yield request
         if not self.selected_sections:
@@ -341,6 +340,14 @@ class NewsSpider(scrapy.Spider):
             headers=headers,
             meta={**ARTICLE_META, "aliases": list(aliases), "listed": listed, **meta},
         )
+
+    def _queued(self, url: str, headers: dict, listed: str | None, backlog: bool):
+        """An article's request, or with ``backlog`` its place in the backlog, from which
+        ``_release`` queues a few at a time."""
+        if backlog and self._backlogs:
+            self._backlog.append((url, headers or None, listed))
+        else:
+            yield self._request(url, headers, listed)
 
     def _release(self, answered=None):
         """Requests for articles waiting in the backlog (from sitemaps, and those due for
@@ -748,10 +755,7 @@ class NewsSpider(scrapy.Spider):
         listed = entry.when if entry.modified else None
         if (headers := self._article_headers(url, entry.when, listed)) is not None:
             self.crawler.stats.inc_value(counted)
-            if sitemap and self._backlogs:
-                self._backlog.append((url, headers or None, listed))
-            else:
-                yield self._request(url, headers, listed)
+            yield from self._queued(url, headers, listed, backlog=sitemap)
         elif (archived := self.recrawl.newly_dated(url, listed)) is not None:
             self.crawler.stats.inc_value("recrawl/newly_dated")
             yield ArticleListed(url=archived, listed=listed)

@@ -143,14 +143,9 @@ class Recrawl:
         return None
 
     def _on_schedule(self, state: dict, listed: str | None) -> bool:
-        """Whether the schedule has an archived article re-checked now: not one whose
-        changes the site announces in its sitemaps (unless ``dated_on_schedule``), once
-        its payload is kept."""
-        uncaptured = self.capture and not state["warc_record_id"]
-        dated = state.get("listed") or _dated(listed)  # (a cluster's older state: none)
-        if dated and not uncaptured and not self.dated_on_schedule:
-            return False
-        return self.schedule.due(state["published"], state["last_seen"], self.now)
+        return on_schedule(
+            state, self.schedule, self.now, self.dated_on_schedule, self.capture, listed
+        )
 
     def newly_dated(self, url: str, listed: str | None) -> str | None:
         """The live URL of the archived article at ``url`` when ``listed`` (its lastmod
@@ -222,6 +217,25 @@ def _conditional(validators: dict) -> dict:
     if validators.get("last_modified"):
         headers["If-Modified-Since"] = validators["last_modified"]
     return headers
+
+
+def on_schedule(
+    state: dict,
+    schedule: Schedule,
+    now: datetime,
+    dated_on_schedule: bool,
+    capture: bool,
+    listed: str | None = None,
+) -> bool:
+    """Whether the schedule has an archived article (its state) re-checked at ``now``:
+    not one whose changes the site announces in its sitemaps (its ``listed``, or the
+    lastmod ``listed`` just found), unless ``dated_on_schedule``, once its payload is
+    kept (``capture``: responses are)."""
+    uncaptured = capture and not state["warc_record_id"]
+    dated = state.get("listed") or _dated(listed)  # (a cluster's older state: none)
+    if dated and not uncaptured and not dated_on_schedule:
+        return False
+    return schedule.due(state["published"], state["last_seen"], now)
 
 
 def _dated(discovered: str | None) -> bool:

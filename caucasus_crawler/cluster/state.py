@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from ..recrawl import on_schedule
 from . import key
 
 ARTICLES = key("state", "articles")  # address -> the article state (Archive.article_state)
@@ -44,8 +45,7 @@ class SharedState:
             if (
                 horizon is None
                 or state["first_seen"] > horizon
-                or (dated or not state.get("listed") or capture and not state["warc_record_id"])
-                and schedule.due(state["published"], state["last_seen"], now)
+                or on_schedule(state, schedule, now, dated, capture)
             ):
                 yield state
 
