@@ -150,7 +150,7 @@ class Recrawl:
         dated = state.get("listed") or _dated(listed)  # (a cluster's older state: none)
         if dated and not uncaptured and not self.dated_on_schedule:
             return False
-        return self.schedule.due(state["published"], state["last_seen"], self.now)
+        return self.schedule.due(born(state), state["last_seen"], self.now)
 
     def newly_dated(self, url: str, listed: str | None) -> str | None:
         """The live URL of the archived article at ``url`` when ``listed`` (its lastmod
@@ -213,6 +213,12 @@ class Recrawl:
         if self.capture and not known.get("warc_record_id"):
             return {}
         return _conditional(known)
+
+
+def born(state: dict) -> str | None:
+    """The time an archived article's age counts from: its publication, or for a live
+    blog its latest entry (a blog that grows is young; a cluster's older state has none)."""
+    return max(filter(None, (state["published"], state.get("latest_entry"))), default=None)
 
 
 def _conditional(validators: dict) -> dict:

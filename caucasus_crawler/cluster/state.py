@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from ..recrawl import born
 from . import key
 
 ARTICLES = key("state", "articles")  # address -> the article state (Archive.article_state)
@@ -45,7 +46,7 @@ class SharedState:
                 horizon is None
                 or state["first_seen"] > horizon
                 or (dated or not state.get("listed") or capture and not state["warc_record_id"])
-                and schedule.due(state["published"], state["last_seen"], now)
+                and schedule.due(born(state), state["last_seen"], now)
             ):
                 yield state
 

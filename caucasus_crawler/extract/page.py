@@ -42,6 +42,7 @@ from .body import (
     find_container,
     text_upto,
 )
+from .live import LiveEntry, live_entries
 from .profile import SiteProfile, fold
 
 STANDFIRST_WORDS = frozenset(
@@ -190,6 +191,12 @@ class ArticlePage:
         return self.profile.edition_language(self.url) or metadata.language(self.page)
 
     @attribute
+    def live_entries(self) -> list[LiveEntry]:
+        """A live blog's timestamped entries, as the page orders them ([] for another
+        page): read from the text, so any markup the text is read from will do."""
+        return live_entries(self.body, self.timezone, metadata.states_live_blog(self.page))
+
+    @attribute
     def members_only(self) -> bool:
         """The text is withheld from readers who are not members: the site's paywall box
         by the headline or where the text begins, or, over a page that does not hold the
@@ -282,6 +289,7 @@ class ArticlePage:
             members_only=self.members_only,
             alternates=self.alternates,
             declared=self.declared,
+            live_entries=self.live_entries,
         )
 
     def problems(self) -> list[str]:
