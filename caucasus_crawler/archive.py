@@ -770,11 +770,12 @@ class Archive:
         conn = self.db.conn
         known = dict(conn.execute(KNOWN_ENTRIES, [article_id]).fetchall())
         hashes = {_entry_hash(entry): entry for entry in entries}
-        gone = conn.execute(GONE_ENTRIES, [seen, article_id, json.dumps(list(hashes))]).fetchall()
+        shown = json.dumps(list(hashes))
+        gone = conn.execute(GONE_ENTRIES, [seen, article_id, shown]).fetchall()
         edited = {posted: entry_id for entry_id, posted in gone}
+        conn.execute(SEEN_ENTRIES, [seen, article_id, shown])  # (before the new ones)
         for digest, entry in hashes.items():
             if digest in known:
-                conn.execute(SEEN_ENTRY, [seen, known[digest]])
                 continue
             posted, heading, text = entry["posted"], entry["heading"], entry["text"]
             replaces = edited.pop(posted, None)
@@ -1072,13 +1073,16 @@ POINT_UNCAPTURED_VERSION = (
     "WHERE article_id = ? AND content_hash = ? AND warc_record_id IS NULL"
 )
 # A live blog's entries: those archived (hash -> id), those a read no longer shows
-# (marked gone, returned as (id, posted)), one seen again, one new.
+# (marked gone, returned as (id, posted)), those seen again, one new.
 KNOWN_ENTRIES = "SELECT entry_hash, id FROM live_entries WHERE article_id = ?"
 GONE_ENTRIES = (
     "UPDATE live_entries SET gone = ?1 WHERE article_id = ?2 AND gone IS NULL "
     "AND entry_hash NOT IN (SELECT value FROM json_each(?3)) RETURNING id, posted"
 )
-SEEN_ENTRY = "UPDATE live_entries SET last_seen = ?1, gone = NULL WHERE id = ?2"
+SEEN_ENTRIES = (
+    "UPDATE live_entries SET last_seen = ?1, gone = NULL WHERE article_id = ?2 "
+    "AND entry_hash IN (SELECT value FROM json_each(?3))"
+)
 INSERT_ENTRY = (
     "INSERT INTO live_entries (article_id, posted, heading, text, entry_hash, first_seen, "
     "last_seen, replaces) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)"

@@ -14,6 +14,7 @@ import yaml
 
 from caucasus_crawler.devmirror.server import MirrorServer
 from caucasus_crawler.devmirror.site import SITES, Site
+from caucasus_crawler.extract import extract_article
 from tests.conftest import (
     Crawl,
     archive_dir,
@@ -282,3 +283,28 @@ def test_the_article_page_shows_the_entries_removed_and_edited(served, page, gro
     assert "removed from the page" in removed.inner_text()
     assert "A new week of protests begins." in removed.inner_text()
     screenshot(page, "live-blog")
+
+
+ONE_STAMP = """<!DOCTYPE html><html lang="en"><head><title>Bridge reopens | OC Media</title>
+<meta property="article:published_time" content="2025-09-03T10:00:00+04:00">{jsonld}</head>
+<body><main><article><h1>Bridge over the Kura reopens</h1>
+<p>The bridge over the Kura in Mtskheta reopened to traffic on Wednesday after two months of
+repairs, the roads department said.</p>
+<p>Buses between Tbilisi and Mtskheta will return to their usual route from Thursday.</p>
+<p>3 September 2025, 18:30</p>
+<p>The roads department said that lorries over 20 tonnes will still have to take the
+bypass until the end of the month.</p></article></main></body></html>"""
+LIVE_BLOG_JSONLD = (
+    '<script type="application/ld+json">{"@context": "https://schema.org", '
+    '"@type": "LiveBlogPosting", "headline": "Bridge over the Kura reopens"}</script>'
+)
+
+
+@pytest.mark.parametrize(("jsonld", "expected"), [("", 0), (LIVE_BLOG_JSONLD, 1)])
+def test_one_time_stamp_makes_a_live_blog_only_when_the_page_says_it_is_one(jsonld, expected):
+    """A dated line in an article is more likely a note than an entry: a text needs two
+    time stamps to be read as a live blog, unless its structured data names it one."""
+    page = ONE_STAMP.format(jsonld=jsonld)
+    read = extract_article(page, "https://oc-media.org/bridge-over-the-kura-reopens/")
+    assert "3 September 2025, 18:30" in read.article.body
+    assert len(read.article.live_entries) == expected
