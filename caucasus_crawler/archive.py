@@ -871,8 +871,9 @@ class Archive:
         values = {"source": source, "now": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
         state = f"SELECT {STATE_COLUMNS} FROM"
         pages = "LEFT JOIN pages p ON p.url = a.url WHERE a.source = :source"
+        articles = f"{state} articles a INDEXED BY articles_recheck {pages}"
         if horizon is None:
-            rows = self.db.execute(f"{state} articles a {pages} ORDER BY a.published DESC", values)
+            rows = self.db.execute(f"{articles} ORDER BY a.published DESC", values)
         else:
             values |= {"horizon": horizon, "oldest": schedule.oldest / DAY}
             due = _due(schedule, dated, capture, "a.published")
@@ -880,8 +881,8 @@ class Archive:
             # those due by that age only (live_entries holds few articles).
             live_due = _due(schedule, dated, capture, "l.latest")
             rows = self.db.execute(
-                f"{state} articles a INDEXED BY articles_recheck {pages} AND ({due}) "
-                f"UNION ALL {state} ({LATEST_ENTRIES}) l JOIN articles a ON a.id = l.article_id "
+                f"{articles} AND ({due}) "
+                f"UNION ALL {state} {LIVE_BLOGS} "
                 f"{pages} AND l.latest > coalesce(a.published, '') AND NOT ({due}) "
                 f"AND ({live_due}) ORDER BY 3 DESC",
                 values,
@@ -1031,7 +1032,12 @@ STATE_COLUMNS = ", ".join(
     else f"a.{k}"
     for k in STATE_KEYS
 )
-LATEST_ENTRIES = "SELECT article_id, max(posted) AS latest FROM live_entries GROUP BY article_id"
+# Each live blog with its latest entry (``l.latest``), read from the blogs to their
+# articles (CROSS JOIN: SQLite keeps that order), never from a source's million articles.
+LIVE_BLOGS = (
+    "(SELECT article_id, max(posted) AS latest FROM live_entries GROUP BY article_id) l "
+    "CROSS JOIN articles a ON a.id = l.article_id"
+)
 VERSION_COLUMNS = ("content_hash", "title", "lead", "body", "word_count", "modified")
 # A version's provenance, after VERSION_COLUMNS and its capture's CAPTURE_COLUMNS.
 PROVENANCE_COLUMNS = ("extractor_version", "produced_by", "extracted_at")
