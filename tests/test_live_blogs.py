@@ -257,19 +257,24 @@ def test_the_research_view_lists_live_blogs_with_their_entry_counts(served):
 
 def test_the_search_view_finds_entries_with_their_passage(served):
     found = rows(f"{served}/caucasus/live_entries_matching.json?_shape=array&q=protests+week")
-    assert [(r["blog_title"], r["removed"] is not None) for r in found] == [
+    assert [(r["title"], r["removed"] is not None) for r in found] == [
         ("Protests in Georgia: live", True),  # 8 September, since removed from the page
         ("Protests in Georgia: live", False),  # 1 September, last week's roundup
     ]
-    assert "<mark>" in found[0]["passage"]
+    assert "<mark>" in found[0]["snippet"]
 
 
 @needs_chromium
 def test_the_article_page_shows_the_entries_removed_and_edited(served, page, grown):
-    (blog_id,) = (
-        connect(grown[1]).execute("SELECT id FROM articles WHERE url = ?", [BLOG]).fetchone()
-    )
-    page.goto(f"{served}/caucasus/articles/{blog_id}")
+    """From the research view, the blog with the latest entry opens on its page."""
+    page.goto(f"{served}/caucasus/live_blogs")
+    first = page.locator("table.rows-and-columns tbody tr").first
+    assert "JAMnews" in first.inner_text() and BLOG in first.inner_text()
+    first.locator("td.col-title a").click()
+    page.wait_for_selector("article.article-page")
+    db = connect(grown[1])
+    (blog_id,) = db.execute("SELECT id FROM articles WHERE url = ?", [BLOG]).fetchone()
+    assert page.url == f"{served}/caucasus/articles/{blog_id}"
     shown = page.locator("section.live-entries section.live-entry")
     assert page.locator("section.live-entries h2").inner_text() == "Live entries (3)"
     assert shown.count() == 3
