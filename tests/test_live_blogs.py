@@ -193,31 +193,52 @@ LIVE_UPDATES_RU = """<!DOCTYPE html><html lang="ru"><head><title>Протест�
   марш к парламенту после занятий, которые прошли под открытым небом.</p></div>
 </div></article></main></body></html>"""
 
+# Times of day alone, their dates in the <time> elements' datetime.
+LIVE_TIMES_OF_DAY = """<!DOCTYPE html><html lang="en"><head><title>Election night | OC Media</title>
+<meta property="article:published_time" content="2025-09-03T12:00:00+04:00"></head>
+<body><main><h1>Election night in Yerevan: as it happened</h1>
+<section class="stream">
+ <div class="entry"><time datetime="2025-09-03T23:50:00+04:00">23:50</time>
+  <h3>Turnout passes 40%</h3>
+  <p>The Central Electoral Commission said turnout had passed 40% an hour before the polls
+  closed, higher than at the last local elections.</p></div>
+ <div class="entry"><time datetime="2025-09-03T20:05:00+04:00">20:05</time>
+  <h3>Queues at polling stations in Arabkir</h3>
+  <p>Voters in the Arabkir district queued for up to an hour after several polling stations
+  opened late, local observers reported.</p></div>
+</section></main></body></html>"""
+
 
 def test_live_entries_are_read_from_markup_no_outlet_uses(tmp_path):
-    """Two live pages in markup of their own (a timeline list with written-out times,
-    Russian updates in <time> elements), published on the OC Media mirror: their entries
-    are read as OC Media's own live blog's are."""
+    """Three live pages in markup of their own (a timeline list with written-out times,
+    Russian updates in <time> elements, entries stamped with a time of day alone),
+    published on the OC Media mirror: their entries are read as OC Media's own live
+    blog's are."""
     site = Site("initial")
     site.publish("/floods-in-daghestan-updates/", html(LIVE_TIMELINE))
     site.publish("/protesty-v-tbilisi-onlain/", html(LIVE_UPDATES_RU))
+    site.publish("/election-night-in-yerevan/", html(LIVE_TIMES_OF_DAY))
     db = connect(crawl_mirror(site, tmp_path / "archive.db"))
 
     def read(path: str) -> list[tuple]:
         rows = entries(db, "https://oc-media.org" + path)
-        return [(e["posted"], e["heading"], e["text"][:24]) for e in rows]
+        return [(e["posted"], e["heading"], e["text"][:18]) for e in rows]
 
     assert read("/floods-in-daghestan-updates/") == [
         (
             "2025-09-01T10:20:00Z",
             "Water returns to two districts",
-            "Tap water is flowing aga",
+            "Tap water is flowi",
         ),
-        ("2025-09-01T05:05:00Z", "Schools closed", "All schools in Makhachka"),
+        ("2025-09-01T05:05:00Z", "Schools closed", "All schools in Mak"),
     ]
     assert read("/protesty-v-tbilisi-onlain/") == [
-        ("2025-09-02T17:40:00Z", None, "Полиция перекрыла проспе"),
-        ("2025-09-02T14:15:00Z", None, "Студенты Тбилисского гос"),
+        ("2025-09-02T17:40:00Z", None, "Полиция перекрыла "),
+        ("2025-09-02T14:15:00Z", None, "Студенты Тбилисско"),
+    ]
+    assert read("/election-night-in-yerevan/") == [
+        ("2025-09-03T19:50:00Z", "Turnout passes 40%", "The Central Electo"),
+        ("2025-09-03T16:05:00Z", "Queues at polling stations in Arabkir", "Voters in the Arab"),
     ]
     assert [h for (_, h, _) in read("/live-updates-protests-in-tbilisi-enter-second-week/")] == [
         "Police begin to clear Rustaveli Avenue",
@@ -227,7 +248,7 @@ def test_live_entries_are_read_from_markup_no_outlet_uses(tmp_path):
     (articles_with_entries,) = db.execute(
         "SELECT count(DISTINCT article_id) FROM live_entries"
     ).fetchone()
-    assert articles_with_entries == 3
+    assert articles_with_entries == 4
 
 
 @pytest.fixture(scope="module")

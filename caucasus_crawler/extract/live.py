@@ -1,6 +1,7 @@
 """A live blog's entries, read from its text: whatever the markup, an entry is a line
 that is only a date with its time of day (the body keeps such lines, as
-``clean_blocks`` says), its subheading when one follows, and the paragraphs up to the
+``clean_blocks`` says), or only what a ``<time datetime>`` element shows ("14:20", its
+date in the attribute), its subheading when one follows, and the paragraphs up to the
 next such line."""
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ class LiveEntry(TypedDict):
     text: str  # its paragraphs, separated by one blank line
 
 
-def live_entries(paragraphs: list[str], timezone: str, stated_live: bool) -> list[LiveEntry]:
+def live_entries(
+    paragraphs: list[str], timezone: str, stated_live: bool, times: dict[str, str]
+) -> list[LiveEntry]:
     """The entries of a text given as its paragraphs (subheadings '## …'), in the
-    order the page shows them; [] when the text is no live blog."""
-    stamps = [time_stamp(p, timezone) for p in paragraphs]
+    order the page shows them; [] when the text is no live blog. ``times``: the
+    instants of the text's ``<time>`` elements, by the text they show."""
+    stamps = [times.get(p) or time_stamp(p, timezone) for p in paragraphs]
     if sum(s is not None for s in stamps) < (1 if stated_live else LIVE_MIN_STAMPS):
         return []
     entries: list[LiveEntry] = []
