@@ -103,6 +103,11 @@ def test_a_live_blogs_entries_are_rows_and_only_live_blogs_have_them(grown):
         "SELECT DISTINCT a.url FROM live_entries e JOIN articles a ON a.id = e.article_id"
     )}  # fmt: skip
     assert with_entries == {BLOG, LAST_WEEKS_BLOG}  # of the mirror's 22 articles
+    (stats,) = db.execute("SELECT stats FROM crawls").fetchone()
+    assert {k: v for k, v in json.loads(stats).items() if k.startswith("live/")} == {
+        "live/blogs": 2,
+        "live/entries": 5,
+    }
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] > 10
 
 
