@@ -405,9 +405,11 @@ def m016_listed_pages(db: sqlite_utils.Database) -> None:
 def m017_live_entries(db: sqlite_utils.Database) -> None:
     """A live blog's timestamped entries, one row each, kept as re-checks find them: an
     entry the page no longer shows stays, dated ``gone``; an edited one is a new row
-    that ``replaces`` the old. Searchable through ``live_entries_fts`` (the words as
-    written, as ``articles_fts``), which triggers keep in the write path: entries are
-    few (a live blog's new ones per re-check), and their rows never change text."""
+    that ``replaces`` the old. Searchable as ``articles`` are: ``live_entries_fts`` (the
+    words as written, kept by triggers) and ``live_entries_search`` (every form and
+    script, as ``search_index``; contentless, written with each new entry), both in the
+    write path: entries are few (a live blog's new ones per re-check), and their rows are
+    never deleted nor their texts changed, so the index never needs the terms back."""
     db["live_entries"].create(
         {
             "id": int,
@@ -430,6 +432,10 @@ def m017_live_entries(db: sqlite_utils.Database) -> None:
     db.execute(
         "CREATE VIRTUAL TABLE live_entries_fts USING fts5(heading, text, "
         "content='live_entries', content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+    )
+    db.execute(
+        f"CREATE VIRTUAL TABLE live_entries_search USING fts5({', '.join(SEARCH_COLUMNS)}, "
+        "content='', tokenize='ascii')"
     )
     new, old = "new.id, new.heading, new.text", "'delete', old.id, old.heading, old.text"
     columns = "live_entries_fts (rowid, heading, text)"
@@ -567,8 +573,9 @@ class Archive:
         return conn.execute("SELECT count(*) FROM search_pending").fetchone()[0]
 
     def _index_search_if_stale(self) -> None:
-        """Build ``search_index`` again when words are read otherwise than when it was
-        built (a new version of the crawler or of its libraries), or never was."""
+        """Build ``search_index`` (and ``live_entries_search``) again when words are read
+        otherwise than when it was built (a new version of the crawler or of its
+        libraries), or never was."""
         fingerprint = normalise.fingerprint()
         row = self.db.execute("SELECT fingerprint FROM search_index_state").fetchone()
         if row and row[0] == fingerprint:
@@ -578,6 +585,10 @@ class Archive:
         with conn:
             conn.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
             conn.executemany(INDEX_SEARCH, _search_rows(conn, ALL_TEXTS))
+            conn.execute(
+                "INSERT INTO live_entries_search (live_entries_search) VALUES ('delete-all')"
+            )
+            conn.executemany(INDEX_ENTRY_TERMS, _search_rows(conn, ALL_ENTRY_TEXTS))
             conn.execute("DELETE FROM search_pending")
             conn.execute("DELETE FROM search_index_state")
             conn.execute("INSERT INTO search_index_state VALUES (?)", [fingerprint])
@@ -631,7 +642,7 @@ class Archive:
             if outcome in ("new", "changed"):
                 self._add_version(existing, article, seen)
             if outcome in ("new", "changed") or (outcome == "unchanged" and article.live_entries):
-                self._record_live_entries(existing, article.live_entries, seen)
+                self._record_live_entries(existing, article, seen)
             self._record_urls(existing, article, seen)
             found = article.validators | capture | {"listed": article.listed}
             self._record_page(fetched, "article", 200, found, seen)
@@ -763,13 +774,14 @@ class Archive:
         values += [article.extractor_version, produced_by, utc_now()]
         self.db.conn.execute(INSERT_VERSION, [article_id, *values, seen, article_id])
 
-    def _record_live_entries(self, article_id: int, entries: list[dict], seen: str) -> None:
+    def _record_live_entries(self, article_id: int, article: Article, seen: str) -> None:
         """A live blog's entries as a fetch read them: the entries archived before are
         seen again, or ``gone`` from the page (never deleted); a new entry with the
-        time of one gone in this same read is its edit, and ``replaces`` it."""
+        time of one gone in this same read is its edit, and ``replaces`` it. A new
+        entry is indexed for search at once."""
         conn = self.db.conn
         known = dict(conn.execute(KNOWN_ENTRIES, [article_id]).fetchall())
-        hashes = {_entry_hash(entry): entry for entry in entries}
+        hashes = {_entry_hash(entry): entry for entry in article.live_entries}
         shown = json.dumps(list(hashes))
         gone = conn.execute(GONE_ENTRIES, [seen, article_id, shown]).fetchall()
         edited = {posted: entry_id for entry_id, posted in gone}
@@ -779,7 +791,10 @@ class Archive:
                 continue
             posted, heading, text = entry["posted"], entry["heading"], entry["text"]
             replaces = edited.pop(posted, None)
-            conn.execute(INSERT_ENTRY, [article_id, posted, heading, text, digest, seen, replaces])
+            values = [article_id, posted, heading, text, digest, seen, replaces]
+            entry_id = conn.execute(INSERT_ENTRY, values).lastrowid
+            terms = normalise.article_terms(heading or "", None, text, article.language)
+            conn.execute(INDEX_ENTRY_TERMS, [entry_id, *terms])
 
     def _record_urls(self, article_id: int, article: Article, seen: str) -> None:
         urls = [self._url_of(article_id), article.fetched_url, *article.aliases]
@@ -1132,9 +1147,15 @@ DELETE_FTS_TEXT = (
     "INSERT INTO articles_fts (articles_fts, rowid, title, lead, body) "
     "VALUES ('delete', ?, ?, ?, ?)"
 )
-INDEX_SEARCH = (
-    f"INSERT INTO search_index (rowid, {', '.join(SEARCH_COLUMNS)}) "
+INDEX_SEARCH, INDEX_ENTRY_TERMS = (
+    f"INSERT INTO {index} (rowid, {', '.join(SEARCH_COLUMNS)}) "
     f"VALUES (?, {', '.join('?' * len(SEARCH_COLUMNS))})"
+    for index in ("search_index", "live_entries_search")
+)
+# Every live entry's text, as ``ALL_TEXTS`` an article's (its heading as a title).
+ALL_ENTRY_TEXTS = (
+    "SELECT e.id, coalesce(e.heading, ''), NULL, e.text, a.language "
+    "FROM live_entries e JOIN articles a ON a.id = e.article_id ORDER BY e.id"
 )
 DELETE_SEARCH_TERMS = (
     f"INSERT INTO search_index (search_index, rowid, {', '.join(SEARCH_COLUMNS)}) "
@@ -1163,7 +1184,8 @@ UPSERT_PAGE = (
 
 
 def _search_rows(conn: sqlite3.Connection, texts: str, values=()):
-    """The ``search_index`` rows of the articles ``texts`` selects, one at a time."""
+    """The rows of a search index (``search_index``, ``live_entries_search``) of the
+    texts ``texts`` selects, one at a time."""
     for article_id, *text in conn.execute(texts, values):
         yield (article_id, *normalise.article_terms(*text))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 
@@ -288,6 +289,14 @@ def test_the_search_view_finds_entries_with_their_passage(served):
         ("Protests in Georgia: live", False),  # 1 September, last week's roundup
     ]
     assert "<mark>" in found[0]["snippet"]
+
+    # Every form and script, as the search page reads a term.
+    def posted(term: str) -> list[str]:
+        query = urllib.parse.urlencode({"q": term, "_shape": "array"})
+        return [r["posted"] for r in rows(f"{served}/caucasus/live_entries_matching.json?{query}")]
+
+    assert posted("Тбилиси fine") == ["2025-09-04T17:30:00Z"]  # "A court in Tbilisi fined"
+    assert posted("Руставели Heroes") == ["2025-09-07T19:10:00Z"]  # "from Rustaveli Avenue"
 
 
 @needs_chromium

@@ -64,6 +64,7 @@ def fully_indexed(path) -> bool:
     db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
     db.execute("INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 0)")
     db.execute("INSERT INTO live_entries_fts (live_entries_fts) VALUES ('integrity-check')")
+    db.execute("INSERT INTO live_entries_search (live_entries_search) VALUES ('integrity-check')")
     return unindexed(path) == (0, 0) and len({
         db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         for table in ("articles", "articles_fts_docsize", "search_index_docsize")
