@@ -13,12 +13,15 @@ from datetime import UTC, datetime
 import pytest
 import yaml
 
+from caucasus_crawler.archive import Archive
 from caucasus_crawler.devmirror.server import MirrorServer
 from caucasus_crawler.devmirror.site import SITES, Site
 from caucasus_crawler.extract import extract_article
+from caucasus_crawler.search.query import parse
 from tests.conftest import (
     Crawl,
     archive_dir,
+    copy_archive,
     crawl_mirror,
     needs_chromium,
     run_crawl,
@@ -151,6 +154,22 @@ def test_entries_are_searchable_even_once_the_page_removed_them(grown):
     assert found('"no longer updated"') == ["A new week of protests begins."]  # removed
     assert found("Ilia") == [EDITED_ENTRY[:30]]
     assert len(found("Students")) == 2  # the entry's text before its edit, and after
+
+
+def test_the_entries_index_is_built_again_when_words_are_read_otherwise(grown, tmp_path):
+    """A new reading of words (another version: search_index_state's fingerprint)
+    builds the entries' index again with search_index."""
+    path = tmp_path / "archive.db"
+    copy_archive(grown[1].archive, path)
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO live_entries_search (live_entries_search) VALUES ('delete-all')")
+        db.execute("UPDATE search_index_state SET fingerprint = 'an older reading'")
+    Archive(path).close()
+    sql = "SELECT rowid FROM live_entries_search WHERE live_entries_search MATCH ?"
+    found = sqlite3.connect(path).execute(sql, [parse("strike", True, ()).expression()])
+    db = connect(grown[1])
+    (new,) = [e["id"] for e in entries(db, BLOG) if e["text"] == NEW_ENTRY]
+    assert [i for (i,) in found] == [new]
 
 
 def test_a_live_blog_is_rechecked_by_the_age_of_its_latest_entry(tmp_path):
