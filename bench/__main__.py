@@ -1,7 +1,8 @@
 """Every benchmark in one run (`make bench`), written to bench/RESULTS.md.
 
     python -m bench             # crawl, re-crawl, reprocess, cluster (with redis-server),
-                                # extraction, archive, search-quality, romanisation
+                                # extraction, archive, live blogs, search-quality,
+                                # romanisation
     python -m bench --large     # the crawl of a 77,000-article site and a night's re-crawl
                                 # of 1,000,000 archived articles (`make bench-large`)
     python -m bench --scale     # every figure at a million articles (`make bench-scale`):
@@ -21,6 +22,7 @@ from bench import (
     cluster,
     crawl,
     extraction,
+    live_blogs,
     recrawl,
     reprocess,
     romanisation,
@@ -43,6 +45,7 @@ BENCHMARKS = {
     "cluster": (cluster.report, 2_000, 3),
     "extraction": (extraction.report, 300, 3),
     "archive": (archive.report, 100_000, 3),
+    "live-blogs": (live_blogs.report, 20_000, 3),
     "search-quality": (search_quality.report, 10_000, 3),
     "romanisation": (romanisation.report, 0, 3),
     "scale": (scale.report, ARCHIVED, 5),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -400,6 +401,58 @@ def m016_listed_pages(db: sqlite_utils.Database) -> None:
     db["pages"].add_column("listed", str)
 
 
+@migrations()
+def m017_live_entries(db: sqlite_utils.Database) -> None:
+    """A live blog's timestamped entries, one row each, kept as re-checks find them: an
+    entry the page no longer shows stays, dated ``gone``; an edited one is a new row
+    that ``replaces`` the old. Searchable as ``articles`` are: ``live_entries_fts`` (the
+    words as written, kept by triggers) and ``live_entries_search`` (every form and
+    script, as ``search_index``; contentless, written with each new entry), both in the
+    write path: entries are few (a live blog's new ones per re-check), and their rows are
+    never deleted nor their texts changed, so the index never needs the terms back."""
+    db["live_entries"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "posted": str,
+            "heading": str,
+            "text": str,
+            "entry_hash": str,
+            "first_seen": str,
+            "last_seen": str,
+            "gone": str,
+            "replaces": int,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("replaces", "live_entries", "id")],
+        not_null={"article_id", "posted", "text", "entry_hash", "first_seen", "last_seen"},
+    )
+    db["live_entries"].create_index(["article_id", "entry_hash"], unique=True)
+    db["live_entries"].create_index(["article_id", "posted"])
+    db.execute(
+        "CREATE VIRTUAL TABLE live_entries_fts USING fts5(heading, text, "
+        "content='live_entries', content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+    )
+    db.execute(
+        f"CREATE VIRTUAL TABLE live_entries_search USING fts5({', '.join(SEARCH_COLUMNS)}, "
+        "content='', tokenize='ascii')"
+    )
+    new, old = "new.id, new.heading, new.text", "'delete', old.id, old.heading, old.text"
+    columns = "live_entries_fts (rowid, heading, text)"
+    remove = "live_entries_fts (live_entries_fts, rowid, heading, text)"
+    db.executescript(
+        f"""
+        CREATE TRIGGER live_entries_ai AFTER INSERT ON live_entries BEGIN
+          INSERT INTO {columns} VALUES ({new}); END;
+        CREATE TRIGGER live_entries_ad AFTER DELETE ON live_entries BEGIN
+          INSERT INTO {remove} VALUES ({old}); END;
+        CREATE TRIGGER live_entries_au AFTER UPDATE OF heading, text ON live_entries BEGIN
+          INSERT INTO {remove} VALUES ({old});
+          INSERT INTO {columns} VALUES ({new}); END;
+        """
+    )
+
+
 SEARCH_COLUMNS = ("title_forms", "title_words", "text_forms", "text_words")
 CAPTURE_COLUMNS = {
     "warc_file": str,
@@ -520,8 +573,9 @@ class Archive:
         return conn.execute("SELECT count(*) FROM search_pending").fetchone()[0]
 
     def _index_search_if_stale(self) -> None:
-        """Build ``search_index`` again when words are read otherwise than when it was
-        built (a new version of the crawler or of its libraries), or never was."""
+        """Build ``search_index`` (and ``live_entries_search``) again when words are read
+        otherwise than when it was built (a new version of the crawler or of its
+        libraries), or never was."""
         fingerprint = normalise.fingerprint()
         row = self.db.execute("SELECT fingerprint FROM search_index_state").fetchone()
         if row and row[0] == fingerprint:
@@ -531,6 +585,10 @@ class Archive:
         with conn:
             conn.execute("INSERT INTO search_index (search_index) VALUES ('delete-all')")
             conn.executemany(INDEX_SEARCH, _search_rows(conn, ALL_TEXTS))
+            conn.execute(
+                "INSERT INTO live_entries_search (live_entries_search) VALUES ('delete-all')"
+            )
+            conn.executemany(INDEX_ENTRY_TERMS, _search_rows(conn, ALL_ENTRY_TEXTS))
             conn.execute("DELETE FROM search_pending")
             conn.execute("DELETE FROM search_index_state")
             conn.execute("INSERT INTO search_index_state VALUES (?)", [fingerprint])
@@ -583,6 +641,8 @@ class Archive:
                 existing, outcome = self._insert(article, fetched, seen), "new"
             if outcome in ("new", "changed"):
                 self._add_version(existing, article, seen)
+            if outcome in ("new", "changed") or (outcome == "unchanged" and article.live_entries):
+                self._record_live_entries(existing, article, seen)
             self._record_urls(existing, article, seen)
             found = article.validators | capture | {"listed": article.listed}
             self._record_page(fetched, "article", 200, found, seen)
@@ -714,6 +774,28 @@ class Archive:
         values += [article.extractor_version, produced_by, utc_now()]
         self.db.conn.execute(INSERT_VERSION, [article_id, *values, seen, article_id])
 
+    def _record_live_entries(self, article_id: int, article: Article, seen: str) -> None:
+        """A live blog's entries as a fetch read them: the entries archived before are
+        seen again, or ``gone`` from the page (never deleted); a new entry with the
+        time of one gone in this same read is its edit, and ``replaces`` it. A new
+        entry is indexed for search at once."""
+        conn = self.db.conn
+        known = dict(conn.execute(KNOWN_ENTRIES, [article_id]).fetchall())
+        hashes = {_entry_hash(entry): entry for entry in article.live_entries}
+        shown = json.dumps(list(hashes))
+        gone = conn.execute(GONE_ENTRIES, [seen, article_id, shown]).fetchall()
+        edited = {posted: entry_id for entry_id, posted in gone}
+        conn.execute(SEEN_ENTRIES, [seen, article_id, shown])  # (before the new ones)
+        for digest, entry in hashes.items():
+            if digest in known:
+                continue
+            posted, heading, text = entry["posted"], entry["heading"], entry["text"]
+            replaces = edited.pop(posted, None)
+            values = [article_id, posted, heading, text, digest, seen, replaces]
+            entry_id = conn.execute(INSERT_ENTRY, values).lastrowid
+            terms = normalise.article_terms(heading or "", None, text, article.language)
+            conn.execute(INDEX_ENTRY_TERMS, [entry_id, *terms])
+
     def _record_urls(self, article_id: int, article: Article, seen: str) -> None:
         urls = [self._url_of(article_id), article.fetched_url, *article.aliases]
         self._insert_urls(article_id, urls, seen)
@@ -802,27 +884,24 @@ class Archive:
         ``articles_recheck`` index: a million articles are scanned in about a second,
         and only the due ones are read whole."""
         values = {"source": source, "now": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
-        due = "1"
-        if horizon is not None:
-            steps = " ".join(
-                f"WHEN julianday(:now) - julianday(a.published) <= {limit / DAY} THEN {every / DAY}"
-                for limit, every in schedule.steps
-            )
-            interval = f"CASE WHEN a.published IS NULL THEN :oldest {steps} ELSE :oldest END"
-            scheduled = f"julianday(:now) - julianday(a.last_seen) >= {interval}"
-            if not dated:
-                undated = "p.listed IS NULL"
-                if capture:
-                    undated += " OR p.warc_record_id IS NULL"
-                scheduled = f"({undated}) AND {scheduled}"
-            due = f"a.first_seen > :horizon OR a.last_seen IS NULL OR ({scheduled})"
+        state = f"SELECT {STATE_COLUMNS} FROM"
+        pages = "LEFT JOIN pages p ON p.url = a.url WHERE a.source = :source"
+        articles = f"{state} articles a INDEXED BY articles_recheck {pages}"
+        if horizon is None:
+            rows = self.db.execute(f"{articles} ORDER BY a.published DESC", values)
+        else:
             values |= {"horizon": horizon, "oldest": schedule.oldest / DAY}
-        rows = self.db.execute(
-            f"SELECT {STATE_COLUMNS} FROM articles a INDEXED BY articles_recheck "
-            f"LEFT JOIN pages p ON p.url = a.url WHERE a.source = :source AND ({due}) "
-            "ORDER BY a.published DESC",
-            values,
-        )
+            due = _due(schedule, dated, capture, "a.published")
+            # A live blog is as young as its latest entry: a second, small query finds
+            # those due by that age only (live_entries holds few articles).
+            live_due = _due(schedule, dated, capture, "l.latest")
+            rows = self.db.execute(
+                f"{articles} AND ({due}) "
+                f"UNION ALL {state} {LIVE_BLOGS} "
+                f"{pages} AND l.latest > coalesce(a.published, '') AND NOT ({due}) "
+                f"AND ({live_due}) ORDER BY 3 DESC",
+                values,
+            )
         for row in rows:
             yield dict(zip(STATE_KEYS, row, strict=True))
 
@@ -956,11 +1035,23 @@ CRAWL_COUNTS = frozenset(
     "dropped_reasons errors duration_seconds coverage faults health".split()
 )
 STATE_KEYS = ("id", "url", "published", "modified", "first_seen", "last_seen", "etag")
-STATE_KEYS += ("last_modified", "warc_record_id", "listed")
+STATE_KEYS += ("last_modified", "warc_record_id", "listed", "latest_entry")
 PAGE_KEYS = ("kind", "status", "etag", "last_modified", "fetched", "warc_record_id")
+# The time of a live blog's latest entry (NULL for another article): its age.
+LATEST_ENTRY = "(SELECT max(posted) FROM live_entries e WHERE e.article_id = a.id)"
 STATE_COLUMNS = ", ".join(
-    f"p.{k}" if k in ("etag", "last_modified", "warc_record_id", "listed") else f"a.{k}"
+    f"p.{k}"
+    if k in ("etag", "last_modified", "warc_record_id", "listed")
+    else LATEST_ENTRY
+    if k == "latest_entry"
+    else f"a.{k}"
     for k in STATE_KEYS
+)
+# Each live blog with its latest entry (``l.latest``), read from the blogs to their
+# articles (CROSS JOIN: SQLite keeps that order), never from a source's million articles.
+LIVE_BLOGS = (
+    "(SELECT article_id, max(posted) AS latest FROM live_entries GROUP BY article_id) l "
+    "CROSS JOIN articles a ON a.id = l.article_id"
 )
 VERSION_COLUMNS = ("content_hash", "title", "lead", "body", "word_count", "modified")
 # A version's provenance, after VERSION_COLUMNS and its capture's CAPTURE_COLUMNS.
@@ -1002,6 +1093,21 @@ POINT_UNCAPTURED_VERSION = (
     f"({', '.join('?' * len(CAPTURE_COLUMNS))}) "
     "WHERE article_id = ? AND content_hash = ? AND warc_record_id IS NULL"
 )
+# A live blog's entries: those archived (hash -> id), those a read no longer shows
+# (marked gone, returned as (id, posted)), those seen again, one new.
+KNOWN_ENTRIES = "SELECT entry_hash, id FROM live_entries WHERE article_id = ?"
+GONE_ENTRIES = (
+    "UPDATE live_entries SET gone = ?1 WHERE article_id = ?2 AND gone IS NULL "
+    "AND entry_hash NOT IN (SELECT value FROM json_each(?3)) RETURNING id, posted"
+)
+SEEN_ENTRIES = (
+    "UPDATE live_entries SET last_seen = ?1, gone = NULL WHERE article_id = ?2 "
+    "AND entry_hash IN (SELECT value FROM json_each(?3))"
+)
+INSERT_ENTRY = (
+    "INSERT INTO live_entries (article_id, posted, heading, text, entry_hash, first_seen, "
+    "last_seen, replaces) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)"
+)
 # Reprocessing: the latest version read from each capture of each article; the capture
 # of an article's latest version; and its row taking a new reading of that capture
 # (its addresses, source and last_seen stay).
@@ -1041,9 +1147,15 @@ DELETE_FTS_TEXT = (
     "INSERT INTO articles_fts (articles_fts, rowid, title, lead, body) "
     "VALUES ('delete', ?, ?, ?, ?)"
 )
-INDEX_SEARCH = (
-    f"INSERT INTO search_index (rowid, {', '.join(SEARCH_COLUMNS)}) "
+INDEX_SEARCH, INDEX_ENTRY_TERMS = (
+    f"INSERT INTO {index} (rowid, {', '.join(SEARCH_COLUMNS)}) "
     f"VALUES (?, {', '.join('?' * len(SEARCH_COLUMNS))})"
+    for index in ("search_index", "live_entries_search")
+)
+# Every live entry's text, as ``ALL_TEXTS`` an article's (its heading as a title).
+ALL_ENTRY_TEXTS = (
+    "SELECT e.id, coalesce(e.heading, ''), NULL, e.text, a.language "
+    "FROM live_entries e JOIN articles a ON a.id = e.article_id ORDER BY e.id"
 )
 DELETE_SEARCH_TERMS = (
     f"INSERT INTO search_index (search_index, rowid, {', '.join(SEARCH_COLUMNS)}) "
@@ -1072,9 +1184,31 @@ UPSERT_PAGE = (
 
 
 def _search_rows(conn: sqlite3.Connection, texts: str, values=()):
-    """The ``search_index`` rows of the articles ``texts`` selects, one at a time."""
+    """The rows of a search index (``search_index``, ``live_entries_search``) of the
+    texts ``texts`` selects, one at a time."""
     for article_id, *text in conn.execute(texts, values):
         yield (article_id, *normalise.article_terms(*text))
+
+
+def _due(schedule, dated: bool, capture: bool, born: str) -> str:
+    """SQL: whether article ``a`` (with its page ``p``) is due for a re-check at
+    ``:now``, as ``Archive.due_states`` says, its age counted from ``born``."""
+    steps = " ".join(
+        f"WHEN julianday(:now) - julianday({born}) <= {limit / DAY} THEN {every / DAY}"
+        for limit, every in schedule.steps
+    )
+    interval = f"CASE WHEN {born} IS NULL THEN :oldest {steps} ELSE :oldest END"
+    scheduled = f"julianday(:now) - julianday(a.last_seen) >= {interval}"
+    if not dated:
+        undated = "p.listed IS NULL OR p.warc_record_id IS NULL" if capture else "p.listed IS NULL"
+        scheduled = f"({undated}) AND {scheduled}"
+    return f"a.first_seen > :horizon OR a.last_seen IS NULL OR ({scheduled})"
+
+
+def _entry_hash(entry: dict) -> str:
+    """What tells one entry from another, or from its edit: its time, heading and text."""
+    fields = (entry["posted"], entry["heading"] or "", entry["text"])
+    return hashlib.sha256("\n".join(fields).encode()).hexdigest()
 
 
 def _lost_most_text(archived_words: int | None, words: int | None) -> bool:

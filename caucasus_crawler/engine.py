@@ -642,6 +642,9 @@ class NewsSpider(scrapy.Spider):
         if article is None:
             return None
         self.complete_article(article, response)
+        if article.live_entries:
+            stats.inc_value("live/blogs")
+            stats.inc_value("live/entries", len(article.live_entries))
         if self._older_than_since(article.modified or article.published):
             stats.inc_value("articles/skipped_since")
             return None

@@ -29,6 +29,8 @@ class Article:
     alternates: dict[str, str] = field(default_factory=dict)  # language -> URL of a translation
     aliases: list[str] = field(default_factory=list)  # addresses that redirected to this page
     declared: list[str] = field(default_factory=list)  # its AMP and short links, as it claims
+    # A live blog's entries as the page shows them: {"posted", "heading", "text"}
+    live_entries: list[dict] = field(default_factory=list)
     fetched_url: str | None = None  # the live URL whose response this is, after redirects
     validators: dict[str, str] = field(default_factory=dict)  # etag / last_modified, for re-crawls
     capture: dict | None = None  # where its response is kept (warc.Capture), when it is

@@ -210,6 +210,12 @@ class Recrawl:
         return _conditional(known)
 
 
+def born(state: dict) -> str | None:
+    """The time an archived article's age counts from: its publication, or for a live
+    blog its latest entry (a blog that grows is young; a cluster's older state has none)."""
+    return max(filter(None, (state["published"], state.get("latest_entry"))), default=None)
+
+
 def _conditional(validators: dict) -> dict:
     headers = {}
     if validators.get("etag"):
@@ -235,7 +241,7 @@ def on_schedule(
     dated = state.get("listed") or _dated(listed)  # (a cluster's older state: none)
     if dated and not uncaptured and not dated_on_schedule:
         return False
-    return schedule.due(state["published"], state["last_seen"], now)
+    return schedule.due(born(state), state["last_seen"], now)
 
 
 def _dated(discovered: str | None) -> bool:

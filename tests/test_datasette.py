@@ -195,6 +195,8 @@ CANNED = {
     "top_tags_per_month": "",
     "latest_edits": "",
     "what_changed_this_week": "",
+    "live_blogs": "",
+    "live_entries_matching": "q=Rustaveli",
 }
 
 

@@ -33,6 +33,10 @@ def snapshot(path) -> dict:
             (url_of[r["article_id"]], r["version"], r["content_hash"])
             for r in db["article_versions"].rows
         ),
+        "live_entries": sorted(
+            (url_of[r["article_id"]], r["posted"], r["entry_hash"], r["gone"] is None)
+            for r in db["live_entries"].rows
+        ),
     }
 
 
@@ -54,10 +58,13 @@ def unindexed(path) -> tuple[int, int]:
 
 
 def fully_indexed(path) -> bool:
-    """Both indexes hold every article, articles_fts exactly their current texts."""
+    """Both indexes hold every article, articles_fts exactly their current texts (and
+    live_entries_fts the live blogs' entries)."""
     db = sqlite3.connect(path)
     db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
     db.execute("INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 0)")
+    db.execute("INSERT INTO live_entries_fts (live_entries_fts) VALUES ('integrity-check')")
+    db.execute("INSERT INTO live_entries_search (live_entries_search) VALUES ('integrity-check')")
     return unindexed(path) == (0, 0) and len({
         db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         for table in ("articles", "articles_fts_docsize", "search_index_docsize")

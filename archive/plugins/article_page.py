@@ -1,6 +1,6 @@
 """The readable article page: the row of ``articles`` as text, with its URLs,
-translations and edit history (each version against the one before); and a version's
-page (the row of ``article_versions``) as the text it had."""
+translations, a live blog's entries and edit history (each version against the one
+before); and a version's page (the row of ``article_versions``) as the text it had."""
 
 import difflib
 import json
@@ -47,6 +47,10 @@ def extra_template_vars(template, database, table, request, datasette):
         versions = await db.execute(
             "SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", [row["id"]]
         )
+        entries = await db.execute(
+            "SELECT * FROM live_entries WHERE article_id = ? ORDER BY posted DESC, id DESC",
+            [row["id"]],
+        )
         return {
             "article": {
                 **dict(row),
@@ -55,6 +59,7 @@ def extra_template_vars(template, database, table, request, datasette):
                 "aliases": [r["url"] for r in urls.rows],
                 "translations": [dict(r) for r in translations.rows],
                 "history": history([dict(v) for v in versions.rows]),
+                "live_entries": live_entries([dict(e) for e in entries.rows]),
             }
         }
 
@@ -96,6 +101,24 @@ def paragraph_items(body: str | None) -> list[dict]:
 
 def paragraphs(body: str | None) -> list[str]:
     return [p for p in (body or "").split("\n\n") if p]
+
+
+def live_entries(rows: list[dict]) -> list[dict]:
+    """A live blog's entries as the page lists them, newest first: each with the
+    earlier texts its edits replaced (``earlier``, newest first), those the page no
+    longer shows marked by ``gone``."""
+    by_id = {row["id"]: row for row in rows}
+    replaced = {row["replaces"] for row in rows if row["replaces"] is not None}
+    shown = []
+    for row in rows:
+        if row["id"] in replaced:
+            continue  # shown under its edit
+        earlier, old = [], row
+        while old["replaces"] in by_id:  # (an edit's id is always the later: no cycle)
+            old = by_id[old["replaces"]]
+            earlier.append(old)
+        shown.append({**row, "earlier": earlier})
+    return shown
 
 
 def history(versions: list[dict]) -> list[dict]:

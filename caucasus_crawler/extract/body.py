@@ -847,6 +847,14 @@ def _is_line_boilerplate(block: Block, profile: SiteProfile) -> bool:
     return words <= 12 and bool(_SHARE_LINE.match(text))
 
 
+def time_stamp(text: str, timezone: str) -> str | None:
+    """The instant (UTC ISO) a line says when it says nothing but a date with its time
+    of day (a live blog's "28 Aug 2025, 03:03"); None for any other line, or a date
+    alone."""
+    stamp = _date_line(Block("p", text), timezone)
+    return stamp if stamp is not None and "T" in stamp else None
+
+
 def _date_line(block: Block, timezone: str) -> str | None:
     """The date (UTC ISO) when the line says nothing but a date, or dates ("29 August
     2025, 14:05 · Updated 30 August 2025"): the first. Else None."""

@@ -204,6 +204,11 @@ def states_article(page: Page) -> bool:
     return page.article is not None or bool(page.meta("article:published_time"))
 
 
+def states_live_blog(page: Page) -> bool:
+    """The page's structured data names it a live blog."""
+    return page.article is not None and "LiveBlogPosting" in _types(page.article)
+
+
 def title(page: Page, profile: SiteProfile) -> str | None:
     stated = [
         t

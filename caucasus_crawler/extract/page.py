@@ -27,7 +27,7 @@ from lxml.html import HtmlElement
 
 from .. import lexicon
 from ..items import Article
-from ..normalize import clean_text
+from ..normalize import clean_text, parse_date
 from . import metadata
 from .body import (
     LINE_MAX_CHARS,
@@ -42,6 +42,7 @@ from .body import (
     find_container,
     text_upto,
 )
+from .live import LiveEntry, live_entries
 from .profile import SiteProfile, fold
 
 STANDFIRST_WORDS = frozenset(
@@ -53,6 +54,8 @@ ZONE_EXCLUDED_WORDS = frozenset("related popular trending sidebar widget menu na
 # Of the elements a profile's ``text_selector`` names, this many are measured.
 NAMED_CONTAINERS_MAX = 16
 CARD_HEADINGS = ("h2", "h3", "h4")  # with a link: the cards of a listing
+# Of the <time> elements in the text, this many are read (a live blog's entries).
+TIME_ELEMENTS_MAX = 2000
 # A box classed as a standfirst holds its paragraphs, at most this many.
 STANDFIRST_MAX_PARAGRAPHS = 2
 
@@ -190,6 +193,26 @@ class ArticlePage:
         return self.profile.edition_language(self.url) or metadata.language(self.page)
 
     @attribute
+    def live_entries(self) -> list[LiveEntry]:
+        """A live blog's timestamped entries, as the page orders them ([] for another
+        page): read from the text, so any markup the text is read from will do."""
+        stated = metadata.states_live_blog(self.page)
+        return live_entries(self.body, self.timezone, stated, self._times_of_day)
+
+    @attribute
+    def _times_of_day(self) -> dict[str, str]:
+        """The instants (UTC) of the ``<time datetime>`` elements in the text that give
+        a time of day, by the text they show ("14:20")."""
+        if self.container is None:
+            return {}
+        found: dict[str, str] = {}
+        for el in islice(self.container.iter("time"), TIME_ELEMENTS_MAX):
+            instant = parse_date(el.get("datetime"), self.timezone)
+            if instant and "T" in instant and (shown := clean_text(el.text_content())):
+                found.setdefault(shown, instant)
+        return found
+
+    @attribute
     def members_only(self) -> bool:
         """The text is withheld from readers who are not members: the site's paywall box
         by the headline or where the text begins, or, over a page that does not hold the
@@ -282,6 +305,7 @@ class ArticlePage:
             members_only=self.members_only,
             alternates=self.alternates,
             declared=self.declared,
+            live_entries=self.live_entries,
         )
 
     def problems(self) -> list[str]:

@@ -1,0 +1,46 @@
+"""A live blog's entries, read from its text: whatever the markup, an entry is a line
+that is only a date with its time of day (the body keeps such lines, as
+``clean_blocks`` says), or only what a ``<time datetime>`` element shows ("14:20", its
+date in the attribute), its subheading when one follows, and the paragraphs up to the
+next such line."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from .body import time_stamp
+
+# Time stamps a text needs to be read as a live blog: one dated line alone is more
+# likely a dateline or a note ("Updated 28 Aug 2025, 14:00"); a page whose structured
+# data says it is a LiveBlogPosting needs one.
+LIVE_MIN_STAMPS = 2
+
+
+class LiveEntry(TypedDict):
+    posted: str  # UTC ISO, as the stamp says
+    heading: str | None
+    text: str  # its paragraphs, separated by one blank line
+
+
+def live_entries(
+    paragraphs: list[str], timezone: str, stated_live: bool, times: dict[str, str]
+) -> list[LiveEntry]:
+    """The entries of a text given as its paragraphs (subheadings '## …'), in the
+    order the page shows them; [] when the text is no live blog. ``times``: the
+    instants of the text's ``<time>`` elements, by the text they show."""
+    stamps = [times.get(p) or time_stamp(p, timezone) for p in paragraphs]
+    if sum(s is not None for s in stamps) < (1 if stated_live else LIVE_MIN_STAMPS):
+        return []
+    entries: list[LiveEntry] = []
+    current: LiveEntry | None = None
+    for paragraph, stamp in zip(paragraphs, stamps, strict=True):
+        if stamp is not None:
+            current = LiveEntry(posted=stamp, heading=None, text="")
+            entries.append(current)
+        elif current is None:
+            continue  # the introduction above the first entry
+        elif paragraph.startswith("## ") and current["heading"] is None and not current["text"]:
+            current["heading"] = paragraph.removeprefix("## ")
+        else:
+            current["text"] = f"{current['text']}\n\n{paragraph}" if current["text"] else paragraph
+    return [e for e in entries if e["heading"] or e["text"]]

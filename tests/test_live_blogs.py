@@ -1,0 +1,369 @@
+"""Live blogs: a live page's timestamped entries become rows of ``live_entries``, kept
+as re-checks find them (new, edited, removed), searchable, listed by a research view and
+shown on the article page."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+
+import pytest
+import yaml
+
+from caucasus_crawler.archive import Archive
+from caucasus_crawler.devmirror.server import MirrorServer
+from caucasus_crawler.devmirror.site import SITES, Site
+from caucasus_crawler.extract import extract_article
+from caucasus_crawler.search.query import parse
+from tests.conftest import (
+    Crawl,
+    archive_dir,
+    copy_archive,
+    crawl_mirror,
+    needs_chromium,
+    run_crawl,
+    screenshot,
+    serve_datasette,
+)
+from tests.test_oc_media_faults import html
+
+JAMNEWS = SITES / "jamnews.yml"
+BLOG = "https://jam-news.net/protests-in-georgia-live-3/"
+LAST_WEEKS_BLOG = "https://jam-news.net/protests-in-georgia-live-2/"
+NEW_ENTRY = (
+    "Lecturers of three universities announced a strike from Monday in support of the "
+    "protesters, the first such strike since the protests began."
+)
+EDITED_ENTRY = (
+    "Students of Tbilisi State University and of the Ilia State University joined the "
+    "evening rally after a day of lectures held in the open air in front of the university’s "
+    "main building."
+)
+
+
+def crawl_jamnews(content, archive, *args: str) -> Crawl:
+    with MirrorServer(Site("initial", content)) as server:
+        process = run_crawl(server.url, archive, *args, spider="jamnews")
+        crawl = Crawl(archive, list(server.requests), process)
+    assert process.returncode == 0, process.stderr[-3000:]
+    return crawl
+
+
+def a_day_later() -> dict:
+    """The JAMnews mirror a day later: this week's roundup has a new entry at the top,
+    its entry of 10 September reworded, and its entry of 8 September taken down."""
+    content = yaml.safe_load(JAMNEWS.read_text(encoding="utf-8"))
+    post = next(a for a in content["articles"] if a["slug"] == "protests-in-georgia-live-3")
+    post["modified"] = "2025-09-11T20:00:00+04:00"
+    post["body"] = [
+        {"stamp": "11 September 2025, 20:00"},
+        {"p": NEW_ENTRY},
+        {"stamp": "10 September 2025, 22:45"},
+        {"p": EDITED_ENTRY},
+    ]
+    return content
+
+
+def entries(db, url: str) -> list[dict]:
+    return [
+        dict(row)
+        for row in db.execute(
+            "SELECT e.* FROM live_entries e JOIN articles a ON a.id = e.article_id "
+            "WHERE a.url = ? ORDER BY e.id",
+            [url],
+        ).fetchall()
+    ]
+
+
+def connect(crawl: Crawl) -> sqlite3.Connection:
+    db = sqlite3.connect(crawl.archive)
+    db.row_factory = sqlite3.Row
+    return db
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory):
+    """The JAMnews mirror crawled, then crawled again a day later: (first, second,
+    the blog's entries after the first)."""
+    archive = tmp_path_factory.mktemp("live") / "archive.db"
+    first = crawl_jamnews(JAMNEWS, archive)
+    before = entries(connect(first), BLOG)
+    second = crawl_jamnews(a_day_later(), archive)
+    return first, second, before
+
+
+def test_a_live_blogs_entries_are_rows_and_only_live_blogs_have_them(grown):
+    first, _, before = grown
+    db = connect(first)
+    assert [(e["posted"], e["heading"], e["text"][:40], e["gone"]) for e in before] == [
+        ("2025-09-10T18:45:00Z", None, "Students of Tbilisi State University joi", None),
+        ("2025-09-08T05:00:00Z", None, "A new week of protests begins. The event", None),
+    ]
+    assert len(entries(db, LAST_WEEKS_BLOG)) == 3
+    with_entries = {url for (url,) in db.execute(
+        "SELECT DISTINCT a.url FROM live_entries e JOIN articles a ON a.id = e.article_id"
+    )}  # fmt: skip
+    assert with_entries == {BLOG, LAST_WEEKS_BLOG}  # of the mirror's 22 articles
+    (stats,) = db.execute("SELECT stats FROM crawls").fetchone()
+    assert {k: v for k, v in json.loads(stats).items() if k.startswith("live/")} == {
+        "live/blogs": 2,
+        "live/entries": 5,
+    }
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] > 10
+
+
+def test_a_blog_that_grows_keeps_every_entry_it_ever_showed(grown):
+    """The second crawl finds the roundup changed (its sitemap date moved): the new
+    entry is a row; the reworded one a new row that replaces the old; the one taken
+    down stays, dated gone. Nothing archived is lost."""
+    _, second, before = grown
+    assert second.paths().count("/protests-in-georgia-live-3/") == 1
+    after = entries(connect(second), BLOG)
+    kept = ("id", "posted", "text", "first_seen")
+    assert [{k: e[k] for k in kept} for e in after[:2]] == [{k: e[k] for k in kept} for e in before]
+    old_edited, removed, new, edited = after
+    seen = removed["gone"]
+    assert seen is not None and seen > removed["first_seen"]
+    assert removed["replaces"] is None and removed["posted"] == "2025-09-08T05:00:00Z"
+    assert old_edited["gone"] == seen  # its old text is gone from the page, and kept
+    assert edited["replaces"] == old_edited["id"] and edited["text"] == EDITED_ENTRY
+    assert edited["posted"] == old_edited["posted"] == "2025-09-10T18:45:00Z"
+    assert edited["gone"] is None and edited["first_seen"] == seen
+    assert (new["posted"], new["text"], new["gone"], new["replaces"]) == (
+        "2025-09-11T16:00:00Z",
+        NEW_ENTRY,
+        None,
+        None,
+    )
+    # Last week's roundup, unchanged, keeps its three entries as they were.
+    assert [e["gone"] for e in entries(connect(second), LAST_WEEKS_BLOG)] == [None] * 3
+
+
+def test_entries_are_searchable_even_once_the_page_removed_them(grown):
+    db = connect(grown[1])
+    by_id = {e["id"]: e for e in entries(db, BLOG)}
+
+    def found(query: str) -> list[str]:
+        sql = "SELECT rowid FROM live_entries_fts WHERE live_entries_fts MATCH ? ORDER BY rowid"
+        return [by_id[i]["text"][:30] for (i,) in db.execute(sql, [query]) if i in by_id]
+
+    assert found("lecturers strike") == [NEW_ENTRY[:30]]
+    assert found('"no longer updated"') == ["A new week of protests begins."]  # removed
+    assert found("Ilia") == [EDITED_ENTRY[:30]]
+    assert len(found("Students")) == 2  # the entry's text before its edit, and after
+
+
+def test_the_entries_index_is_built_again_when_words_are_read_otherwise(grown, tmp_path):
+    """A new reading of words (another version: search_index_state's fingerprint)
+    builds the entries' index again with search_index."""
+    path = tmp_path / "archive.db"
+    copy_archive(grown[1].archive, path)
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO live_entries_search (live_entries_search) VALUES ('delete-all')")
+        db.execute("UPDATE search_index_state SET fingerprint = 'an older reading'")
+    Archive(path).close()
+    sql = "SELECT rowid FROM live_entries_search WHERE live_entries_search MATCH ?"
+    found = sqlite3.connect(path).execute(sql, [parse("strike", True, ()).expression()])
+    db = connect(grown[1])
+    (new,) = [e["id"] for e in entries(db, BLOG) if e["text"] == NEW_ENTRY]
+    assert [i for (i,) in found] == [new]
+
+
+def test_a_live_blog_is_rechecked_by_the_age_of_its_latest_entry(tmp_path):
+    """On a schedule that re-checks only what is younger than a day between this
+    week's roundup's publication (8 September) and its latest entry (10 September),
+    the roundup is re-checked, with a conditional request (answered 304), and last
+    week's (latest entry 7 September) is not."""
+    archive = tmp_path / "archive.db"
+    crawl_jamnews(JAMNEWS, archive)
+    between = datetime(2025, 9, 9, 12, tzinfo=UTC)
+    days = (datetime.now(UTC) - between).total_seconds() / 86_400
+    schedule = f'{{"{days:.4f}": 0, "*": 100000}}'
+    args = ("-s", f"RECRAWL_SCHEDULE={schedule}", "-s", "RECRAWL_DATED_ON_SCHEDULE=True")
+    second = crawl_jamnews(JAMNEWS, archive, *args)
+    asked = {r.path: r.status for r in second.requests}
+    assert asked.get("/protests-in-georgia-live-3/") == 304
+    assert "/protests-in-georgia-live-2/" not in asked
+
+
+LIVE_TIMELINE = """<!DOCTYPE html><html lang="en"><head><title>Floods: updates | OC Media</title>
+<meta property="article:published_time" content="2025-09-01T08:00:00+04:00"></head>
+<body><nav><a href="/">Home</a></nav><main>
+<h1>Floods in Daghestan: updates</h1>
+<p>We follow the floods in Daghestan through the day. The newest updates are at the top.</p>
+<ol class="timeline">
+ <li><div class="when">Monday 1 September 2025 at 14:20</div>
+  <h4>Water returns to two districts</h4>
+  <p>Tap water is flowing again in the Leninsky and Kirovsky districts of Makhachkala, the
+  city's water company said, though residents are told to boil it before drinking.</p>
+  <p>Tankers will keep serving the Sovetsky district until the main is repaired.</p></li>
+ <li><div class="when">Monday 1 September 2025 at 09:05</div>
+  <h4>Schools closed</h4>
+  <p>All schools in Makhachkala and Kaspiysk are closed today, the republic's education
+  ministry announced in the morning.</p></li>
+</ol></main></body></html>"""
+
+LIVE_UPDATES_RU = """<!DOCTYPE html><html lang="ru"><head><title>Протесты: онлайн | OC Media</title>
+<meta property="article:published_time" content="2025-09-02T09:00:00+04:00"></head>
+<body><main><article><h1>Протесты в Тбилиси: онлайн</h1>
+<div class="live-feed">
+ <div class="upd"><span class="upd__at"><time datetime="2025-09-02T21:40:00+04:00">2 сентября
+  2025, 21:40</time></span><p>Полиция перекрыла проспект Руставели у здания парламента;
+  протестующие собрались на площади Свободы.</p></div>
+ <div class="upd"><span class="upd__at"><time datetime="2025-09-02T18:15:00+04:00">2 сентября
+  2025, 18:15</time></span><p>Студенты Тбилисского государственного университета вышли на
+  марш к парламенту после занятий, которые прошли под открытым небом.</p></div>
+</div></article></main></body></html>"""
+
+# Times of day alone, their dates in the <time> elements' datetime.
+LIVE_TIMES_OF_DAY = """<!DOCTYPE html><html lang="en"><head><title>Election night | OC Media</title>
+<meta property="article:published_time" content="2025-09-03T12:00:00+04:00"></head>
+<body><main><h1>Election night in Yerevan: as it happened</h1>
+<section class="stream">
+ <div class="entry"><time datetime="2025-09-03T23:50:00+04:00">23:50</time>
+  <h3>Turnout passes 40%</h3>
+  <p>The Central Electoral Commission said turnout had passed 40% an hour before the polls
+  closed, higher than at the last local elections.</p></div>
+ <div class="entry"><time datetime="2025-09-03T20:05:00+04:00">20:05</time>
+  <h3>Queues at polling stations in Arabkir</h3>
+  <p>Voters in the Arabkir district queued for up to an hour after several polling stations
+  opened late, local observers reported.</p></div>
+</section></main></body></html>"""
+
+
+def test_live_entries_are_read_from_markup_no_outlet_uses(tmp_path):
+    """Three live pages in markup of their own (a timeline list with written-out times,
+    Russian updates in <time> elements, entries stamped with a time of day alone),
+    published on the OC Media mirror: their entries are read as OC Media's own live
+    blog's are."""
+    site = Site("initial")
+    site.publish("/floods-in-daghestan-updates/", html(LIVE_TIMELINE))
+    site.publish("/protesty-v-tbilisi-onlain/", html(LIVE_UPDATES_RU))
+    site.publish("/election-night-in-yerevan/", html(LIVE_TIMES_OF_DAY))
+    db = connect(crawl_mirror(site, tmp_path / "archive.db"))
+
+    def read(path: str) -> list[tuple]:
+        rows = entries(db, "https://oc-media.org" + path)
+        return [(e["posted"], e["heading"], e["text"][:18]) for e in rows]
+
+    assert read("/floods-in-daghestan-updates/") == [
+        (
+            "2025-09-01T10:20:00Z",
+            "Water returns to two districts",
+            "Tap water is flowi",
+        ),
+        ("2025-09-01T05:05:00Z", "Schools closed", "All schools in Mak"),
+    ]
+    assert read("/protesty-v-tbilisi-onlain/") == [
+        ("2025-09-02T17:40:00Z", None, "Полиция перекрыла "),
+        ("2025-09-02T14:15:00Z", None, "Студенты Тбилисско"),
+    ]
+    assert read("/election-night-in-yerevan/") == [
+        ("2025-09-03T19:50:00Z", "Turnout passes 40%", "The Central Electo"),
+        ("2025-09-03T16:05:00Z", "Queues at polling stations in Arabkir", "Voters in the Arab"),
+    ]
+    assert [h for (_, h, _) in read("/live-updates-protests-in-tbilisi-enter-second-week/")] == [
+        "Police begin to clear Rustaveli Avenue",
+        "Crowd grows after midnight",
+        "Protesters gather for the eighth night",
+    ]
+    (articles_with_entries,) = db.execute(
+        "SELECT count(DISTINCT article_id) FROM live_entries"
+    ).fetchone()
+    assert articles_with_entries == 4
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, grown):
+    directory = archive_dir(tmp_path_factory.mktemp("served"), grown[1].archive)
+    with serve_datasette(directory) as url:
+        yield url
+
+
+def rows(url: str) -> list[dict]:
+    with urllib.request.urlopen(url) as response:
+        return json.load(response)
+
+
+def test_the_research_view_lists_live_blogs_with_their_entry_counts(served):
+    found = rows(f"{served}/caucasus/live_blogs.json?_shape=array")
+    counts = {
+        r["url"]: (r["entries"], r["shown"], r["removed"], r["edited"], r["latest_entry"])
+        for r in found
+    }
+    assert counts == {
+        BLOG: (4, 2, 1, 1, "2025-09-11T16:00:00Z"),
+        LAST_WEEKS_BLOG: (3, 3, 0, 0, "2025-09-07T19:10:00Z"),
+    }
+    assert [r["url"] for r in found] == [BLOG, LAST_WEEKS_BLOG]  # latest activity first
+
+
+def test_the_search_view_finds_entries_with_their_passage(served):
+    found = rows(f"{served}/caucasus/live_entries_matching.json?_shape=array&q=protests+week")
+    assert [(r["title"], r["removed"] is not None) for r in found] == [
+        ("Protests in Georgia: live", True),  # 8 September, since removed from the page
+        ("Protests in Georgia: live", False),  # 1 September, last week's roundup
+    ]
+    assert "<mark>" in found[0]["snippet"]
+
+    # Every form and script, as the search page reads a term.
+    def posted(term: str) -> list[str]:
+        query = urllib.parse.urlencode({"q": term, "_shape": "array"})
+        return [r["posted"] for r in rows(f"{served}/caucasus/live_entries_matching.json?{query}")]
+
+    assert posted("Тбилиси fine") == ["2025-09-04T17:30:00Z"]  # "A court in Tbilisi fined"
+    assert posted("Руставели Heroes") == ["2025-09-07T19:10:00Z"]  # "from Rustaveli Avenue"
+
+
+@needs_chromium
+def test_the_article_page_shows_the_entries_removed_and_edited(served, page, grown):
+    """From the research view, the blog with the latest entry opens on its page."""
+    page.goto(f"{served}/caucasus/live_blogs")
+    first = page.locator("table.rows-and-columns tbody tr").first
+    assert "JAMnews" in first.inner_text() and BLOG in first.inner_text()
+    first.locator("td.col-title a").click()
+    page.wait_for_selector("article.article-page")
+    db = connect(grown[1])
+    (blog_id,) = db.execute("SELECT id FROM articles WHERE url = ?", [BLOG]).fetchone()
+    assert page.url == f"{served}/caucasus/articles/{blog_id}"
+    shown = page.locator("section.live-entries section.live-entry")
+    assert page.locator("section.live-entries h2").inner_text() == "Live entries (3)"
+    assert shown.count() == 3
+    newest, edited, removed = (shown.nth(i) for i in range(3))
+    assert NEW_ENTRY in newest.inner_text()
+    assert newest.locator("time").get_attribute("datetime") == "2025-09-11T16:00:00Z"
+    assert EDITED_ENTRY in edited.inner_text() and edited.locator(".removed").count() == 0
+    earlier = edited.locator("details.earlier")
+    earlier.locator("summary").click()
+    assert "Students of Tbilisi State University joined" in earlier.inner_text()
+    assert "removed from the page" in removed.inner_text()
+    assert "A new week of protests begins." in removed.inner_text()
+    screenshot(page, "live-blog")
+
+
+ONE_STAMP = """<!DOCTYPE html><html lang="en"><head><title>Bridge reopens | OC Media</title>
+<meta property="article:published_time" content="2025-09-03T10:00:00+04:00">{jsonld}</head>
+<body><main><article><h1>Bridge over the Kura reopens</h1>
+<p>The bridge over the Kura in Mtskheta reopened to traffic on Wednesday after two months of
+repairs, the roads department said.</p>
+<p>Buses between Tbilisi and Mtskheta will return to their usual route from Thursday.</p>
+<p>3 September 2025, 18:30</p>
+<p>The roads department said that lorries over 20 tonnes will still have to take the
+bypass until the end of the month.</p></article></main></body></html>"""
+LIVE_BLOG_JSONLD = (
+    '<script type="application/ld+json">{"@context": "https://schema.org", '
+    '"@type": "LiveBlogPosting", "headline": "Bridge over the Kura reopens"}</script>'
+)
+
+
+@pytest.mark.parametrize(("jsonld", "expected"), [("", 0), (LIVE_BLOG_JSONLD, 1)])
+def test_one_time_stamp_makes_a_live_blog_only_when_the_page_says_it_is_one(jsonld, expected):
+    """A dated line in an article is more likely a note than an entry: a text needs two
+    time stamps to be read as a live blog, unless its structured data names it one."""
+    page = ONE_STAMP.format(jsonld=jsonld)
+    read = extract_article(page, "https://oc-media.org/bridge-over-the-kura-reopens/")
+    assert "3 September 2025, 18:30" in read.article.body
+    assert len(read.article.live_entries) == expected
