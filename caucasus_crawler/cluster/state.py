@@ -32,7 +32,14 @@ class SharedState:
         return _read(self.client.hget(ARTICLES, url))
 
     def due_states(
-        self, source, schedule, now, horizon: str | None, dated: bool = True, capture=False
+        self,
+        source,
+        schedule,
+        now,
+        horizon: str | None,
+        dated: bool = True,
+        capture=False,
+        backoff=None,
     ):
         """As ``Archive.due_states``, of every source: the spider keeps its site's."""
         seen = set()
@@ -41,7 +48,12 @@ class SharedState:
             if state["id"] in seen:  # one article, several addresses
                 continue
             seen.add(state["id"])
-            if (
+            if state.get("vanished"):
+                if horizon is None or (backoff or schedule).due(
+                    state["vanished"], state["confirmed"], now
+                ):
+                    yield state
+            elif (
                 horizon is None
                 or state["first_seen"] > horizon
                 or (dated or not state.get("listed") or capture and not state["warc_record_id"])
