@@ -3,17 +3,25 @@
 and when (``article_events``), re-checked on a back-off, and marked again when they
 come back; their archived text stays as it was."""
 
+import asyncio
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
+import sqlite_utils
 import yaml
+from datasette.app import Datasette
 
 from caucasus_crawler.devmirror.site import CONTENT, Resource, Site
 from tests.conftest import (
     Crawl,
+    archive_dir,
     copy_archive,
     crawl_mirror,
+    needs_chromium,
+    screenshot,
+    serve_datasette,
 )
 
 ORIGIN = "https://oc-media.org"
@@ -48,9 +56,7 @@ class Takedowns:
     crawls: list[Crawl]
     archives: list  # a copy of the archive after each crawl
 
-    def db(self, crawl: int):
-        import sqlite_utils
-
+    def db(self, crawl: int) -> sqlite_utils.Database:
         return sqlite_utils.Database(self.archives[crawl])
 
 
@@ -159,3 +165,76 @@ def test_an_article_that_comes_back_is_marked_back(takedowns):
     assert stats(after)["events/back"] == 4
     texts = "SELECT url, content_hash, body FROM articles ORDER BY id"
     assert list(after.query(texts)) == list(before.query(texts))
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, takedowns):
+    """archive/ served by Datasette over the archive while the articles were gone (1)
+    and once they came back (4): path -> response."""
+
+    def serve(crawl: int):
+        directory = archive_dir(tmp_path_factory.mktemp("served"), takedowns.archives[crawl])
+        datasette = Datasette(config_dir=directory)
+        return lambda path: asyncio.run(datasette.client.get(path))
+
+    return {1: serve(1), 4: serve(4)}
+
+
+DISAPPEARED = "/caucasus/disappeared_this_month.json?_shape=array"
+
+
+def test_what_disappeared_this_month_lists_each_takedown_by_outlet(served, takedowns):
+    rows = served[1](f"{DISAPPEARED}&month=&source=").json()
+    titles = {r["url"]: r["title"] for r in takedowns.db(0)["articles"].rows}
+    assert sorted((r["url"], r["what_happened"], r["status"], r["evidence"]) for r in rows) == (
+        sorted(e for e in events_of(takedowns.db(1)))
+    )
+    this_month = datetime.now(UTC).strftime("%Y-%m")
+    for row in rows:
+        assert row["outlet"] == "OC Media" and row["title"] == titles[row["url"]]
+        assert row["observed"].startswith(this_month) and row["came_back"] is None
+    assert len(served[1](f"{DISAPPEARED}&month={this_month}&source=oc_media").json()) == 4
+    assert served[1](f"{DISAPPEARED}&month=&source=civil_ge").json() == []
+    assert served[1](f"{DISAPPEARED}&month=2020-01&source=").json() == []
+    page = served[1]("/caucasus/disappeared_this_month?month=&source=").text
+    for row in rows:
+        assert f'<a href="/caucasus/articles/{row["id"]}">' in page
+
+
+def test_what_disappeared_says_when_each_came_back(served):
+    rows = served[4](f"{DISAPPEARED}&month=&source=").json()
+    assert len(rows) == 4
+    for row in rows:
+        assert row["came_back"] > row["last_checked"] > row["observed"]
+
+
+@needs_chromium
+def test_the_article_page_shows_what_happened_to_the_original(tmp_path, takedowns, page):
+    """From the research view to the article: while it is gone, the page says so above
+    the archived text; once back, its history lists each event."""
+    redirected = next(r for r in takedowns.db(0)["articles"].rows if r["url"] == url(REDIRECTED))
+    first_paragraph = redirected["body"].split("\n\n")[0]
+    with serve_datasette(archive_dir(tmp_path / "gone", takedowns.archives[1])) as served:
+        page.goto(f"{served}/caucasus/disappeared_this_month?month=&source=")
+        rows = page.locator("table.rows-and-columns tbody tr")
+        assert rows.count() == 4
+        screenshot(page, "disappeared-this-month")
+        page.get_by_role("link", name=redirected["title"]).click()
+        page.wait_for_selector("article.article-page")
+        notice = page.locator("article.article-page .vanished").inner_text()
+        assert notice.startswith(
+            f"Redirected: {url(REDIRECTED)} sent readers to {ORIGIN}/ (HTTP 301)"
+        )
+        assert first_paragraph in page.locator("article.article-page .body").inner_text()
+        screenshot(page, "article-page-gone")
+    with serve_datasette(archive_dir(tmp_path / "back", takedowns.archives[4])) as served:
+        page.goto(f"{served}/caucasus/articles/{redirected['id']}")
+        assert page.locator("article.article-page .vanished").count() == 0
+        events = page.locator("ol.events li").all_inner_texts()
+        assert len(events) == 2
+        assert (
+            f"Redirected: {url(REDIRECTED)} sent readers to {ORIGIN}/ (HTTP 301) (still so at"
+            in (events[0])
+        )
+        assert events[1].endswith(f"Back: {url(REDIRECTED)} served the article again, unchanged")
+        screenshot(page, "article-page-back")

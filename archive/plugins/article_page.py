@@ -1,5 +1,6 @@
 """The readable article page: the row of ``articles`` as text, with its URLs,
-translations and edit history (each version against the one before); and a version's
+translations, edit history (each version against the one before) and what happened to
+its original (``article_events``: gone, redirected, members-only, back); and a version's
 page (the row of ``article_versions``) as the text it had."""
 
 import difflib
@@ -47,6 +48,11 @@ def extra_template_vars(template, database, table, request, datasette):
         versions = await db.execute(
             "SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", [row["id"]]
         )
+        events = await db.execute(
+            "SELECT kind, observed, confirmed, url, status, evidence FROM article_events "
+            "WHERE article_id = ? ORDER BY id",
+            [row["id"]],
+        )
         return {
             "article": {
                 **dict(row),
@@ -55,6 +61,7 @@ def extra_template_vars(template, database, table, request, datasette):
                 "aliases": [r["url"] for r in urls.rows],
                 "translations": [dict(r) for r in translations.rows],
                 "history": history([dict(v) for v in versions.rows]),
+                "events": [dict(e) for e in events.rows],
             }
         }
 
