@@ -616,7 +616,7 @@ class Archive:
                 existing, outcome = self._insert(article, fetched, seen), "new"
             if outcome in ("new", "changed"):
                 self._add_version(existing, article, seen)
-            if outcome != "new":
+            if outcome not in ("new", "refused"):
                 self._came_back(existing, [fetched, *article.aliases], 200, seen)
             self._record_urls(existing, article, seen)
             found = article.validators | capture | {"listed": article.listed}
@@ -696,12 +696,12 @@ class Archive:
         self.events.append((kind, url))
 
     def _came_back(self, article_id: int, addresses: list, status: int, seen: str) -> None:
-        """A fetch at ``addresses`` served the article: ``back`` where it had vanished."""
+        """A fetch at ``addresses`` (the first served it, the others redirected there)
+        served the article: ``back`` where it had vanished."""
         latest = self.db.execute(LATEST_EVENT, [article_id]).fetchone()
         if latest is None or latest[1] not in VANISHED or latest[2] not in addresses:
             return
-        served = next(a for a in addresses if a)  # (the address that served it)
-        evidence = served if served != latest[2] else None
+        evidence = addresses[0] if addresses[0] != latest[2] else None
         self._mark(article_id, "back", latest[2], status, evidence, seen)
 
     def _public(self, article_id: int) -> bool:
@@ -847,7 +847,8 @@ class Archive:
 
     def article_state(self, url: str) -> dict | None:
         """The archived article at ``url`` (any of its addresses), with its canonical URL's
-        validators: id, url, published, modified, first_seen, last_seen, etag, last_modified."""
+        validators: id, url, published, modified, first_seen, last_seen, etag, last_modified;
+        and when it vanished and a re-check last confirmed it (vanished, confirmed)."""
         row = self.db.execute(
             f"SELECT {STATE_COLUMNS} FROM article_urls u JOIN articles a ON a.id = u.article_id "
             f"{STATE_JOINS} WHERE u.url = ? AND u.declared = 0",

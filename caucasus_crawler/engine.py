@@ -579,17 +579,18 @@ class NewsSpider(scrapy.Spider):
 
     def _follow_redirect(self, response):
         """An article address that redirects: follow it once, and record every address
-        on the way as an alias of the article it ends at."""
+        on the way as an alias of the article it ends at. An archived article redirected
+        to a page of the site that is no article is an event, not an alias."""
         source = canonical_url(response.url)
         chain = [*response.meta.get("aliases", []), source]
         location = response.headers.get("Location", b"").decode("latin-1")
         target = self._live(location, response.url) if location else None
-        if target is not None and self.urls.classify(target) != "article":
+        moved = target is not None and self.urls.classify(target) == "article"
+        if target is not None and not moved and (archived := self._archived(chain)):
             # An archived article sent to the home page or a listing was taken down.
-            if (archived := self._archived(chain)) is not None:
-                yield ArticleEvent(archived, "redirected", response.status, target)
-                return
-        if target is None or self.urls.classify(target) != "article":
+            yield ArticleEvent(archived, "redirected", response.status, target)
+            return
+        if not moved:
             self.crawler.stats.inc_value("failures/offsite_redirect")
             self.logger.info("Redirected off the site, not followed: %s -> %s", source, location)
             return
