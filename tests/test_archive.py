@@ -5,7 +5,7 @@ import pytest
 import sqlite_utils
 
 from caucasus_crawler.archive import Archive, ArchiveError, migrations
-from caucasus_crawler.items import Article
+from caucasus_crawler.items import Article, ArticleEvent
 from caucasus_crawler.normalize import content_hash, word_count
 
 
@@ -418,3 +418,14 @@ def test_an_article_archived_members_only_that_opens_up_is_an_edit_not_an_event(
     archive.save(make_article(body="", members_only=True))
     assert archive.save(make_article(body="The full text, now public.")) == "changed"
     assert archive.db["article_events"].count == 0
+
+
+def test_a_page_that_lost_most_of_the_text_where_it_was_gone_is_not_the_article_back(archive):
+    """(An outlet's "this article was removed" page under the same headline.)"""
+    full = " ".join(f"Sentence number {i} of the article." for i in range(20))
+    archive.save(make_article(body=full))
+    assert archive.save_event(ArticleEvent("https://oc-media.org/a/", "gone", 404))
+    assert archive.save(make_article(body="This article was removed.")) == "refused"
+    assert archive.save(make_article(body=full)) == "unchanged"
+    kinds = [e["kind"] for e in archive.db.query("SELECT kind FROM article_events ORDER BY id")]
+    assert kinds == ["gone", "back"]
