@@ -1043,15 +1043,11 @@ STATE_COLUMNS = (
     )
     + ", e.observed, e.confirmed"
 )
-# The latest event of each article that vanished and has not come back (computed once
-# per query: the events are few).
-OPEN_EVENTS = (
-    "SELECT id FROM article_events o WHERE kind != 'back' "
-    "AND id = (SELECT max(id) FROM article_events WHERE article_id = o.article_id)"
-)
+# An article's latest event, when it vanished and has not come back: one probe of the
+# (article_id, id) index a row.
 STATE_JOINS = (
-    "LEFT JOIN pages p ON p.url = a.url "
-    f"LEFT JOIN article_events e ON e.article_id = a.id AND e.id IN ({OPEN_EVENTS})"
+    "LEFT JOIN pages p ON p.url = a.url LEFT JOIN article_events e ON e.id = "
+    "(SELECT max(id) FROM article_events WHERE article_id = a.id) AND e.kind != 'back'"
 )
 LATEST_EVENT = (
     "SELECT id, kind, url FROM article_events WHERE article_id = ? ORDER BY id DESC LIMIT 1"
