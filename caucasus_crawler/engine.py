@@ -610,8 +610,8 @@ class NewsSpider(scrapy.Spider):
             yield ArticleAlias(url=target, aliases=chain)
 
     def _archived(self, chain: list[str]) -> str | None:
-        """The first address of a chain of redirects that served an archived article."""
-        return next((url for url in chain if self.recrawl.archived(url)), None)
+        """The first address of a chain of redirects that is an archived article's."""
+        return next((url for url in chain if self.recrawl.archived_at(url)), None)
 
     def _loops(self, target: str, source: str) -> bool:
         seen = set()

@@ -118,9 +118,11 @@ class Recrawl:
     def _page(self, url: str) -> dict | None:
         return self.archive.page(url) if self.archive else None
 
-    def archived(self, url: str) -> bool:
-        """Whether a fetch at ``url`` served an archived article."""
-        return self._article(url) is not None
+    def archived_at(self, url: str) -> bool:
+        """Whether ``url`` is the address of an archived article (not one of its aliases:
+        an old path or a short link that breaks is no takedown of the article)."""
+        state = self._article(url)
+        return state is not None and state["url"] == url
 
     def is_known(self, url: str) -> bool:
         """Resolved by the last complete crawl or before: archived, or found to be no

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from caucasus_crawler.archive import Archive
-from caucasus_crawler.items import Article, ArticleEvent, ArticleListed
+from caucasus_crawler.items import Article, ArticleAlias, ArticleEvent, ArticleListed
 from caucasus_crawler.normalize import content_hash
 from caucasus_crawler.recrawl import Recrawl, Schedule
 
@@ -242,3 +242,15 @@ def test_a_vanished_article_is_rechecked_on_the_back_off(recrawl, vanished, conf
         assert (backed_off.article_headers(url) is not None) is due
         backed_off = Recrawl(archive, schedule, now=NOW, crawl=crawl, backoff=backoff)
         assert [s["url"] for s in backed_off.due_articles("oc_media")] == ([url] if due else [])
+
+
+def test_only_an_articles_own_address_can_show_it_taken_down(recrawl):
+    """Not an alias: an old path or a short link that breaks leaves the article alone."""
+    recrawl.archive.save_aliases(
+        ArticleAlias("https://oc-media.org/a/", ["https://oc-media.org/?p=1"])
+    )
+    recrawl.archive.commit()
+    assert recrawl.archived_at("https://oc-media.org/a/")
+    assert recrawl.is_known("https://oc-media.org/?p=1")
+    assert not recrawl.archived_at("https://oc-media.org/?p=1")
+    assert not recrawl.archived_at("https://oc-media.org/b/")
