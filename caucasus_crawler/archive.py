@@ -23,12 +23,21 @@ from typing import Literal
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from .items import Article, ArticleAlias, ArticleListed, ArticleUnchanged
+from .items import Article, ArticleAlias, ArticleEvent, ArticleListed, ArticleUnchanged
 from .search import normalise
 from .search.places import PLACES
 
 MIGRATION_SET = "caucasus_crawler"
-Outcome = Literal["new", "unchanged", "changed", "duplicate", "refused"]
+Outcome = Literal["new", "unchanged", "changed", "duplicate", "refused", "withdrawn"]
+# What an archived article's address can become: its disappearances, then "back".
+VANISHED = ("gone", "redirected", "members_only")
+# What the log says of each kind of event.
+EVENTS = {
+    "gone": "An archived article is gone",
+    "redirected": "An archived article redirects to a page that is no article",
+    "members_only": "An archived article is now members-only (its archived text is kept)",
+    "back": "An archived article is back",
+}
 # A new text this much shorter than the archived one is not taken as an edit: pages
 # that lose their text are broken pages or a changed layout, not journalism.
 SHRINK_LIMIT = 0.5
@@ -453,6 +462,22 @@ def m017_live_entries(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m018_article_events(db: sqlite_utils.Database) -> None:
+    """Disappearances and comebacks: what re-checks found at an archived article's
+    address (gone, redirected away, members-only; back), when first observed and when
+    last confirmed. The archived text is never touched by them."""
+    db["article_events"].create(
+        {"id": int, "article_id": int, "kind": str, "observed": str, "confirmed": str,
+         "url": str, "status": int, "evidence": str},
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"article_id", "kind", "observed", "confirmed", "url"},
+    )  # fmt: skip
+    db["article_events"].create_index(["article_id", "id"])
+    db["article_events"].create_index(["observed", "kind"])
+
+
 SEARCH_COLUMNS = ("title_forms", "title_words", "text_forms", "text_words")
 CAPTURE_COLUMNS = {
     "warc_file": str,
@@ -499,6 +524,8 @@ class Archive:
         self.sources: set[str] = set()  # sources known to have their row
         # (page address, address it claimed) of canonical claims refused, for the log
         self.refused_claims: list[tuple[str, str]] = []
+        # (kind, address) of the article events recorded, for the log
+        self.events: list[tuple[str, str]] = []
         try:
             _refuse_newer(self.db, self.path)
             migrations.apply(self.db)
@@ -617,7 +644,9 @@ class Archive:
         ``duplicate``: the same article at another address (the same content, or a
         twin such as an old path whose canonical is the archived article); only
         its addresses are recorded. ``refused``: a new text that lost most of the
-        archived one; nothing is written.
+        archived one; nothing is written. ``withdrawn``: a members-only stub where a
+        public article was archived: an event, the archived text kept.
+        An article back at an address where it had vanished gets a ``back`` event.
         The caller commits (in batches); a failure rolls back only this article.
         """
         seen = seen or utc_now()
@@ -625,6 +654,10 @@ class Archive:
         capture = article.capture or {}
         existing = self._article_id("url = ?", fetched)
         with self._item():
+            if existing is not None and article.members_only and self._public(existing):
+                # Its page is not recorded: the next re-check fetches it in full.
+                self._mark(existing, "members_only", fetched, 200, None, seen)
+                return "withdrawn"
             if existing is not None:
                 outcome = self._update(existing, article, seen)
             elif (twin := self._twin_of(article, fetched)) is not None:
@@ -643,6 +676,8 @@ class Archive:
                 self._add_version(existing, article, seen)
             if outcome in ("new", "changed") or (outcome == "unchanged" and article.live_entries):
                 self._record_live_entries(existing, article, seen)
+            if outcome not in ("new", "refused"):
+                self._came_back(existing, [fetched, *article.aliases], 200, seen)
             self._record_urls(existing, article, seen)
             found = article.validators | capture | {"listed": article.listed}
             self._record_page(fetched, "article", 200, found, seen)
@@ -695,9 +730,45 @@ class Archive:
                 return None
             self._touch(article_id, seen)
             self._insert_urls(article_id, [page.url, *page.aliases], seen)
+            self._came_back(article_id, [page.url, *page.aliases], 304, seen)
             found = page.validators | {"listed": page.listed}
             self._record_page(page.url, "article", 304, found, seen)
         return "unchanged"
+
+    def save_event(self, event: ArticleEvent, seen: str | None = None) -> bool:
+        """What a re-check found at an address of an archived article (gone, redirected
+        away): a new event when the article's latest one differs, else that one
+        confirmed again. False when no archived article was served at that address."""
+        seen = seen or utc_now()
+        with self._item():
+            article_id = self.article_id_for(event.url)
+            if article_id is None:
+                return False
+            self._mark(article_id, event.kind, event.url, event.status, event.evidence, seen)
+        return True
+
+    def _mark(self, article_id: int, kind: str, url: str, status, evidence, seen: str) -> None:
+        latest = self.db.execute(LATEST_EVENT, [article_id]).fetchone()
+        if latest is not None and latest[1] == kind:
+            self.db.execute(CONFIRM_EVENT, [seen, latest[0]])
+            return
+        self.db.execute(INSERT_EVENT, [article_id, kind, seen, seen, url, status, evidence])
+        self.events.append((kind, url))
+
+    def _came_back(self, article_id: int, addresses: list, status: int, seen: str) -> None:
+        """A fetch at ``addresses`` (the first served it, the others redirected there)
+        served the article: ``back`` where it had vanished."""
+        latest = self.db.execute(LATEST_EVENT, [article_id]).fetchone()
+        if latest is None or latest[1] not in VANISHED or latest[2] not in addresses:
+            return
+        evidence = addresses[0] if addresses[0] != latest[2] else None
+        self._mark(article_id, "back", latest[2], status, evidence, seen)
+
+    def _public(self, article_id: int) -> bool:
+        (members_only,) = self.db.execute(
+            "SELECT members_only FROM articles WHERE id = ?", [article_id]
+        ).fetchone()
+        return not members_only
 
     @contextlib.contextmanager
     def _item(self):
@@ -858,10 +929,11 @@ class Archive:
 
     def article_state(self, url: str) -> dict | None:
         """The archived article at ``url`` (any of its addresses), with its canonical URL's
-        validators: id, url, published, modified, first_seen, last_seen, etag, last_modified."""
+        validators: id, url, published, modified, first_seen, last_seen, etag, last_modified;
+        and when it vanished and a re-check last confirmed it (vanished, confirmed)."""
         row = self.db.execute(
             f"SELECT {STATE_COLUMNS} FROM article_urls u JOIN articles a ON a.id = u.article_id "
-            "LEFT JOIN pages p ON p.url = a.url WHERE u.url = ? AND u.declared = 0",
+            f"{STATE_JOINS} WHERE u.url = ? AND u.declared = 0",
             [url],
         ).fetchone()
         return dict(zip(STATE_KEYS, row, strict=True)) if row else None
@@ -874,31 +946,34 @@ class Archive:
         horizon: str | None,
         dated: bool = True,
         capture: bool = False,
+        backoff=None,
     ):
         """The state (as ``article_state``) of each article of ``source`` due for a
         re-check, newest first: every one without a ``horizon`` (no complete crawl
         yet); else those archived after it, and those ``schedule`` (a
         ``recrawl.Schedule``) says are due at ``now``, of them only those no sitemap
         gives a lastmod unless ``dated`` (and, with ``capture``, those whose payload
-        was never kept): ``recrawl.on_schedule``, decided in SQL over the
+        was never kept): ``recrawl.on_schedule``; of the articles that vanished, those
+        ``backoff`` (a schedule by the time since they vanished; else ``schedule``) says
+        are due since the last re-check confirmed it. Decided in SQL over the
         ``articles_recheck`` index: a million articles are scanned in about a second,
         and only the due ones are read whole."""
         values = {"source": source, "now": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
         state = f"SELECT {STATE_COLUMNS} FROM"
-        pages = "LEFT JOIN pages p ON p.url = a.url WHERE a.source = :source"
-        articles = f"{state} articles a INDEXED BY articles_recheck {pages}"
+        joins = f"{STATE_JOINS} WHERE a.source = :source"
+        articles = f"{state} articles a INDEXED BY articles_recheck {joins}"
         if horizon is None:
             rows = self.db.execute(f"{articles} ORDER BY a.published DESC", values)
         else:
-            values |= {"horizon": horizon, "oldest": schedule.oldest / DAY}
-            due = _due(schedule, dated, capture, "a.published")
+            values |= {"horizon": horizon}
+            due = _due(schedule, dated, capture, backoff, "a.published")
             # A live blog is as young as its latest entry: a second, small query finds
             # those due by that age only (live_entries holds few articles).
-            live_due = _due(schedule, dated, capture, "l.latest")
+            live_due = _due(schedule, dated, capture, backoff, "l.latest")
             rows = self.db.execute(
                 f"{articles} AND ({due}) "
                 f"UNION ALL {state} {LIVE_BLOGS} "
-                f"{pages} AND l.latest > coalesce(a.published, '') AND NOT ({due}) "
+                f"{joins} AND l.latest > coalesce(a.published, '') AND NOT ({due}) "
                 f"AND ({live_due}) ORDER BY 3 DESC",
                 values,
             )
@@ -910,8 +985,7 @@ class Archive:
         what a cluster's workers read instead of ``article_state`` (cluster.state)."""
         rows = self.db.execute(
             f"SELECT u.url, {STATE_COLUMNS} FROM article_urls u "
-            "JOIN articles a ON a.id = u.article_id LEFT JOIN pages p ON p.url = a.url "
-            "WHERE u.declared = 0"
+            f"JOIN articles a ON a.id = u.article_id {STATE_JOINS} WHERE u.declared = 0"
         )
         for url, *row in rows:
             yield url, dict(zip(STATE_KEYS, row, strict=True))
@@ -1035,17 +1109,31 @@ CRAWL_COUNTS = frozenset(
     "dropped_reasons errors duration_seconds coverage faults health".split()
 )
 STATE_KEYS = ("id", "url", "published", "modified", "first_seen", "last_seen", "etag")
-STATE_KEYS += ("last_modified", "warc_record_id", "listed", "latest_entry")
+STATE_KEYS += ("last_modified", "warc_record_id", "listed", "latest_entry", "vanished")
+STATE_KEYS += ("confirmed",)
 PAGE_KEYS = ("kind", "status", "etag", "last_modified", "fetched", "warc_record_id")
-# The time of a live blog's latest entry (NULL for another article): its age.
-LATEST_ENTRY = "(SELECT max(posted) FROM live_entries e WHERE e.article_id = a.id)"
-STATE_COLUMNS = ", ".join(
-    f"p.{k}"
-    if k in ("etag", "last_modified", "warc_record_id", "listed")
-    else LATEST_ENTRY
-    if k == "latest_entry"
-    else f"a.{k}"
-    for k in STATE_KEYS
+# ``latest_entry``: the time of a live blog's latest entry (NULL for another article),
+# its age; ``vanished``, ``confirmed``: when the article's current disappearance was
+# observed, and last confirmed by a re-check (NULL while it is not gone).
+STATE_SELECTED = {
+    "latest_entry": "(SELECT max(posted) FROM live_entries le WHERE le.article_id = a.id)",
+    "vanished": "e.observed",
+    "confirmed": "e.confirmed",
+} | {k: f"p.{k}" for k in ("etag", "last_modified", "warc_record_id", "listed")}
+STATE_COLUMNS = ", ".join(STATE_SELECTED.get(k, f"a.{k}") for k in STATE_KEYS)
+# An article's latest event, when it vanished and has not come back: one probe of the
+# (article_id, id) index a row.
+STATE_JOINS = (
+    "LEFT JOIN pages p ON p.url = a.url LEFT JOIN article_events e ON e.id = "
+    "(SELECT max(id) FROM article_events WHERE article_id = a.id) AND e.kind != 'back'"
+)
+LATEST_EVENT = (
+    "SELECT id, kind, url FROM article_events WHERE article_id = ? ORDER BY id DESC LIMIT 1"
+)
+CONFIRM_EVENT = "UPDATE article_events SET confirmed = ? WHERE id = ?"
+INSERT_EVENT = (
+    "INSERT INTO article_events (article_id, kind, observed, confirmed, url, status, evidence) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 # Each live blog with its latest entry (``l.latest``), read from the blogs to their
 # articles (CROSS JOIN: SQLite keeps that order), never from a source's million articles.
@@ -1183,6 +1271,17 @@ UPSERT_PAGE = (
 )
 
 
+def _interval(schedule, since: str) -> str:
+    """SQL of the days between re-checks ``schedule`` (a ``recrawl.Schedule``) sets
+    for an article dated ``since`` (a column), at ``:now``."""
+    steps = " ".join(
+        f"WHEN julianday(:now) - julianday({since}) <= {limit / DAY} THEN {every / DAY}"
+        for limit, every in schedule.steps
+    )
+    oldest = schedule.oldest / DAY
+    return f"CASE WHEN {since} IS NULL THEN {oldest} {steps} ELSE {oldest} END"
+
+
 def _search_rows(conn: sqlite3.Connection, texts: str, values=()):
     """The rows of a search index (``search_index``, ``live_entries_search``) of the
     texts ``texts`` selects, one at a time."""
@@ -1190,19 +1289,20 @@ def _search_rows(conn: sqlite3.Connection, texts: str, values=()):
         yield (article_id, *normalise.article_terms(*text))
 
 
-def _due(schedule, dated: bool, capture: bool, born: str) -> str:
-    """SQL: whether article ``a`` (with its page ``p``) is due for a re-check at
-    ``:now``, as ``Archive.due_states`` says, its age counted from ``born``."""
-    steps = " ".join(
-        f"WHEN julianday(:now) - julianday({born}) <= {limit / DAY} THEN {every / DAY}"
-        for limit, every in schedule.steps
-    )
-    interval = f"CASE WHEN {born} IS NULL THEN :oldest {steps} ELSE :oldest END"
-    scheduled = f"julianday(:now) - julianday(a.last_seen) >= {interval}"
+def _due(schedule, dated: bool, capture: bool, backoff, born: str) -> str:
+    """SQL: whether article ``a`` (with its page ``p`` and its open event ``e``) is due
+    for a re-check at ``:now``, as ``Archive.due_states`` says, its age counted from
+    ``born``."""
+    scheduled = f"julianday(:now) - julianday(a.last_seen) >= {_interval(schedule, born)}"
     if not dated:
         undated = "p.listed IS NULL OR p.warc_record_id IS NULL" if capture else "p.listed IS NULL"
         scheduled = f"({undated}) AND {scheduled}"
-    return f"a.first_seen > :horizon OR a.last_seen IS NULL OR ({scheduled})"
+    backed_off = _interval(backoff or schedule, "e.observed")
+    # Never NULL (a live blog's second query negates it): each branch tests ``e.id``.
+    return (
+        f"a.first_seen > :horizon OR (e.id IS NULL AND (a.last_seen IS NULL OR ({scheduled}))) "
+        f"OR (e.id IS NOT NULL AND julianday(:now) - julianday(e.confirmed) >= {backed_off})"
+    )
 
 
 def _entry_hash(entry: dict) -> str:

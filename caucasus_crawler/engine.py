@@ -42,7 +42,7 @@ from .cluster import open_archive
 from .cluster.rounds import Tally, seeds_round, tally
 from .extensions import INCOMPLETE
 from .extract import ArticlePage, Layouts, SiteProfile, extractor_version, layout_for
-from .items import ArticleAlias, ArticleListed, ArticleUnchanged
+from .items import ArticleAlias, ArticleEvent, ArticleListed, ArticleUnchanged
 from .mirror import MirrorMap
 from .normalize import canonical_url, parse_date
 from .page_reader import PageReader
@@ -259,6 +259,7 @@ class NewsSpider(scrapy.Spider):
             # (its reads are lookups of one page: the pipeline's writer has the cache)
             self._archive = open_archive(self.crawler, cache_mb=READER_CACHE_MB)
         schedule = Schedule(settings.getdict("RECRAWL_SCHEDULE"))
+        backoff = Schedule(settings.getdict("RECRAWL_VANISHED_SCHEDULE"))
         return Recrawl(
             self._archive,
             schedule,
@@ -266,6 +267,7 @@ class NewsSpider(scrapy.Spider):
             crawl=(self.name, self.site),
             capture=settings.getbool("WARC_ENABLED"),
             dated_on_schedule=settings.getbool("RECRAWL_DATED_ON_SCHEDULE"),
+            backoff=backoff,
         )
 
     def _open_reader(self) -> PageReader:
@@ -403,6 +405,10 @@ class NewsSpider(scrapy.Spider):
             if response.status in (404, 410):
                 self._remember(canonical_url(response.url), "gone", response.status)
                 self.logger.info("Gone (HTTP %d), not retried: %s", response.status, url)
+                chain = [*failure.request.meta.get("aliases", []), url]
+                if (archived := self._archived(chain)) is not None:
+                    evidence = url if url != archived else None
+                    yield ArticleEvent(archived, "gone", response.status, evidence)
             else:
                 self.logger.warning("HTTP %d for %s", response.status, url)
         elif failure.check(IgnoreRequest):
@@ -580,12 +586,18 @@ class NewsSpider(scrapy.Spider):
 
     def _follow_redirect(self, response):
         """An article address that redirects: follow it once, and record every address
-        on the way as an alias of the article it ends at."""
+        on the way as an alias of the article it ends at. An archived article redirected
+        to a page of the site that is no article is an event, not an alias."""
         source = canonical_url(response.url)
         chain = [*response.meta.get("aliases", []), source]
         location = response.headers.get("Location", b"").decode("latin-1")
         target = self._live(location, response.url) if location else None
-        if target is None or self.urls.classify(target) != "article":
+        moved = target is not None and self.urls.classify(target) == "article"
+        if target is not None and not moved and (archived := self._archived(chain)):
+            # An archived article sent to the home page or a listing was taken down.
+            yield ArticleEvent(archived, "redirected", response.status, target)
+            return
+        if not moved:
             self.crawler.stats.inc_value("failures/offsite_redirect")
             self.logger.info("Redirected off the site, not followed: %s -> %s", source, location)
             return
@@ -603,6 +615,10 @@ class NewsSpider(scrapy.Spider):
                 yield ArticleAlias(url=target, aliases=chain)
         else:  # archived and not due for a re-check
             yield ArticleAlias(url=target, aliases=chain)
+
+    def _archived(self, chain: list[str]) -> str | None:
+        """The first address of a chain of redirects that is an archived article's."""
+        return next((url for url in chain if self.recrawl.archived_at(url)), None)
 
     def _loops(self, target: str, source: str) -> bool:
         seen = set()

@@ -65,3 +65,15 @@ class ArticleAlias:
 
     url: str  # the article's live URL
     aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ArticleEvent:
+    """What a re-check found at the address of an archived article that no longer
+    serves it: gone (HTTP 404 or 410) or redirected to a page that is no article (the
+    home page, a listing)."""
+
+    url: str  # the live address re-checked (an address of the archived article)
+    kind: str  # "gone" or "redirected"
+    status: int  # the HTTP status it answered
+    evidence: str | None = None  # where it redirects, or the address that answered

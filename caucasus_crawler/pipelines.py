@@ -12,9 +12,9 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.reactor import CallLaterOnce
 
-from .archive import INDEX_SLICE, Archive
+from .archive import EVENTS, INDEX_SLICE, Archive
 from .cluster import WRITE_ERRORS, open_archive
-from .items import Article, ArticleAlias, ArticleListed, ArticleUnchanged
+from .items import Article, ArticleAlias, ArticleEvent, ArticleListed, ArticleUnchanged
 from .normalize import normalize_article
 from .warc import archive_committing
 
@@ -113,7 +113,9 @@ class ArchivePipeline:
             self.stats.inc_value("item_dropped_reasons/archive_failed")
             raise DropItem(f"archive_failed: not archived, the archive failed ({self.failed})")
         with self._writing():
-            return self._store(item)
+            stored = self._store(item)
+            self._log_events()
+            return stored
 
     @contextlib.contextmanager
     def _writing(self):
@@ -135,6 +137,10 @@ class ArchivePipeline:
             raise DropItem(f"archive_failed: {exc}") from exc
 
     def _store(self, item):
+        if isinstance(item, ArticleEvent):
+            if not self.archive.save_event(item):
+                self.stats.inc_value("events/of_no_article")
+            return item
         if isinstance(item, ArticleListed):
             self.archive.save_listed(item)
             return item
@@ -174,6 +180,12 @@ class ArchivePipeline:
                 claimed,
             )
         self.archive.refused_claims.clear()
+
+    def _log_events(self) -> None:
+        for kind, url in self.archive.events:
+            self.stats.inc_value(f"events/{kind}")
+            logger.info("%s: %s", EVENTS[kind], url)
+        self.archive.events.clear()
 
     def _commit(self):
         # The WARC records its rows point to are on disk before the rows are.

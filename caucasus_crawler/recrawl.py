@@ -15,6 +15,11 @@ has given a ``<lastmod>`` (``pages.listed``) is fetched again when that date mov
 on the schedule only
 with RECRAWL_DATED_ON_SCHEDULE (a million archived articles would otherwise be tens of
 thousands of re-checks a night, where the night brings a few hundred new articles).
+
+An archived article that vanished (its address answered 404 or 410, redirected to a
+page that is no article, or served a members-only stub: ``article_events``) is checked
+again on a back-off, RECRAWL_VANISHED_SCHEDULE: the time since it vanished maps to the
+days between checks, counted from the last check that found it still gone.
 """
 
 from __future__ import annotations
@@ -84,15 +89,18 @@ class Recrawl:
         crawl: tuple[str, str] = ("", ""),
         capture: bool = False,
         dated_on_schedule: bool = False,
+        backoff: Schedule | None = None,
     ):
         """``crawl``: (spider, site), whose last complete crawl is the horizon;
         ``capture``: responses are kept (WARC), so a page whose payload was never kept
         is fetched in full once, not answered 304; ``dated_on_schedule``: the schedule
-        re-checks the articles a sitemap gives a lastmod too."""
+        re-checks the articles a sitemap gives a lastmod too; ``backoff``: the schedule of
+        the articles that vanished, by the time since they did (else ``schedule``)."""
         self.archive = archive
         self.capture = capture
         self.dated_on_schedule = dated_on_schedule
         self.schedule = schedule
+        self.backoff = backoff or schedule
         self.full = full
         self.now = now or datetime.now(UTC)
         self._states = Recent(STATES_KEPT)  # URL -> its article state, or None
@@ -109,6 +117,12 @@ class Recrawl:
 
     def _page(self, url: str) -> dict | None:
         return self.archive.page(url) if self.archive else None
+
+    def archived_at(self, url: str) -> bool:
+        """Whether ``url`` is the address of an archived article (not one of its aliases:
+        an old path or a short link that breaks is no takedown of the article)."""
+        state = self._article(url)
+        return state is not None and state["url"] == url
 
     def is_known(self, url: str) -> bool:
         """Resolved by the last complete crawl or before: archived, or found to be no
@@ -144,7 +158,13 @@ class Recrawl:
 
     def _on_schedule(self, state: dict, listed: str | None) -> bool:
         return on_schedule(
-            state, self.schedule, self.now, self.dated_on_schedule, self.capture, listed
+            state,
+            self.schedule,
+            self.now,
+            self.dated_on_schedule,
+            self.capture,
+            listed,
+            self.backoff,
         )
 
     def newly_dated(self, url: str, listed: str | None) -> str | None:
@@ -165,7 +185,9 @@ class Recrawl:
             return
         horizon = None if self.full else self.horizon
         dated = self.dated_on_schedule
-        due = self.archive.due_states(source, self.schedule, self.now, horizon, dated, self.capture)
+        due = self.archive.due_states(
+            source, self.schedule, self.now, horizon, dated, self.capture, self.backoff
+        )
         for state in due:
             self._states[state["url"]] = state  # asked again as its request is made
             yield state
@@ -232,11 +254,15 @@ def on_schedule(
     dated_on_schedule: bool,
     capture: bool,
     listed: str | None = None,
+    backoff: Schedule | None = None,
 ) -> bool:
     """Whether the schedule has an archived article (its state) re-checked at ``now``:
     not one whose changes the site announces in its sitemaps (its ``listed``, or the
     lastmod ``listed`` just found), unless ``dated_on_schedule``, once its payload is
-    kept (``capture``: responses are)."""
+    kept (``capture``: responses are). One that vanished is on the ``backoff`` (else
+    ``schedule``), by the time since it did."""
+    if state.get("vanished"):
+        return (backoff or schedule).due(state["vanished"], state["confirmed"], now)
     uncaptured = capture and not state["warc_record_id"]
     dated = state.get("listed") or _dated(listed)  # (a cluster's older state: none)
     if dated and not uncaptured and not dated_on_schedule:

@@ -26,6 +26,9 @@ RECRAWL_SCHEDULE = {"2": 0, "7": 1, "30": 3, "365": 14, "*": 60}
 # True puts those on the schedule too (edits the site makes without moving lastmod are
 # then found; for a million-article archive, tens of thousands of requests a night).
 RECRAWL_DATED_ON_SCHEDULE = False
+# An archived article that vanished (gone, redirected away, members-only) is checked
+# again on a back-off: {days since it vanished: days between checks}.
+RECRAWL_VANISHED_SCHEDULE = {"7": 1, "30": 7, "365": 30, "*": 90}
 
 # Pages are parsed and their articles extracted in this many worker processes, beside
 # the crawl (0: in the crawl's own process).

@@ -5,7 +5,7 @@ import pytest
 import sqlite_utils
 
 from caucasus_crawler.archive import Archive, ArchiveError, migrations
-from caucasus_crawler.items import Article
+from caucasus_crawler.items import Article, ArticleEvent
 from caucasus_crawler.normalize import content_hash, word_count
 
 
@@ -391,3 +391,45 @@ def test_a_commit_leaves_its_pages_in_the_log_until_the_writer_is_idle(tmp_path)
     archive.checkpoint()
     assert path.stat().st_size > before + 5_000_000
     archive.close()
+
+
+def test_a_public_article_turned_members_only_keeps_its_text_and_is_an_event(archive):
+    """Even a short text (too short for a stub to count as having lost most of it)."""
+    archive.save(make_article(body="Eleven words of a short public brief, kept once members-only."))
+    row = archive.db["articles"].get(1)
+    stub = make_article(title="Armenia and Pakistan", body="", members_only=True)
+    assert archive.save(stub, seen="2025-09-10T00:00:00Z") == "withdrawn"
+    assert archive.db["articles"].get(1) == row
+    assert archive.db["article_versions"].count == 1
+    assert archive.save(stub, seen="2025-09-11T00:00:00Z") == "withdrawn"
+    assert archive.save(make_article(body=row["body"]), seen="2025-09-12T00:00:00Z") == "unchanged"
+    events = [
+        (e["kind"], e["observed"], e["confirmed"], e["status"])
+        for e in archive.db.query("SELECT * FROM article_events ORDER BY id")
+    ]
+    assert events == [
+        ("members_only", "2025-09-10T00:00:00Z", "2025-09-11T00:00:00Z", 200),
+        ("back", "2025-09-12T00:00:00Z", "2025-09-12T00:00:00Z", 200),
+    ]
+    assert archive.events == [("members_only", stub.url), ("back", stub.url)]
+
+
+def test_an_article_archived_members_only_that_opens_up_is_an_edit_not_an_event(archive):
+    archive.save(make_article(body="", members_only=True))
+    assert archive.save(make_article(body="The full text, now public.")) == "changed"
+    assert archive.db["article_events"].count == 0
+
+
+def test_a_page_that_lost_most_of_the_text_where_it_was_gone_is_not_the_article_back(archive):
+    """(An outlet's "this article was removed" page under the same headline.)"""
+    full = " ".join(f"Sentence number {i} of the article." for i in range(20))
+    archive.save(make_article(body=full))
+    assert archive.save_event(ArticleEvent("https://oc-media.org/a/", "gone", 404))
+    assert archive.save(make_article(body="This article was removed.")) == "refused"
+    assert kinds_of_events(archive) == ["gone"]
+    assert archive.save(make_article(body=full)) == "unchanged"
+    assert kinds_of_events(archive) == ["gone", "back"]
+
+
+def kinds_of_events(archive) -> list[str]:
+    return [e["kind"] for e in archive.db.query("SELECT kind FROM article_events ORDER BY id")]

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from urllib.parse import urlsplit
 
 import pytest
+import sqlite_utils
 
 from caucasus_crawler.devmirror.server import MirrorServer
 from caucasus_crawler.devmirror.site import Site
@@ -279,3 +280,33 @@ def test_an_alias_waiting_for_its_article_outlives_the_writer(tmp_path, redis):
     finish(ingest(archive, redis.url, "--until-idle", "1"))
     ((_, addresses),) = articles(archive)
     assert addresses == {"https://oc-media.org/a/", "https://oc-media.org/?p=1"}
+
+
+def test_a_takedown_a_worker_finds_is_written_and_backed_off_in_the_next_round(tmp_path, redis):
+    """The next round leaves the vanished articles to the back-off, which re-checks
+    them (here at once) whether they are due by their age or not."""
+    from tests.test_oc_media_takedowns import (
+        EVERY_CRAWL,
+        NO_BACKOFF,
+        VANISHED,
+        events_of,
+        taken_down,
+    )
+
+    archive = tmp_path / "archive.db"
+    with MirrorServer(Site("initial")) as server:
+        assert run_crawl(server.url, archive, "-s", "WARC_ENABLED=False").returncode == 0
+    asked = []
+    for name, args in (("w1", EVERY_CRAWL), ("w2", EVERY_CRAWL), ("w3", NO_BACKOFF)):
+        writer = ingest(archive, redis.url, "--until-idle", "8")
+        with MirrorServer(taken_down()) as server:
+            process = worker(server, archive, redis.url, name, tmp_path, *args)
+            assert process.wait(timeout=240) == 0, (tmp_path / f"{name}.log").read_text()
+            asked.append({r.path for r in server.requests})
+        summary = finish(writer)
+        if name == "w1":
+            assert "events/gone: 2" in summary
+    assert set(VANISHED) <= asked[0] and not set(VANISHED) & asked[1]
+    assert set(VANISHED) <= asked[2]
+    kinds = sorted(kind for _, kind, _, _ in events_of(sqlite_utils.Database(archive)))
+    assert kinds == ["gone", "gone", "members_only", "redirected"]

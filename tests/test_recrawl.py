@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from caucasus_crawler.archive import Archive
-from caucasus_crawler.items import Article, ArticleListed
+from caucasus_crawler.items import Article, ArticleAlias, ArticleEvent, ArticleListed
 from caucasus_crawler.normalize import content_hash
 from caucasus_crawler.recrawl import Recrawl, Schedule
 
@@ -215,3 +215,42 @@ def test_only_a_finished_crawl_lets_listings_stop_early(tmp_path):
         archive.finish_crawl(archive.start_crawl("news", "civil.ge"), "finished", {}, {})
         assert Recrawl(archive, SCHEDULE, crawl=("news", "civil.ge")).incremental
         assert not Recrawl(archive, SCHEDULE, crawl=("news", "jam-news.net")).incremental
+
+
+@pytest.mark.parametrize(
+    "vanished, confirmed, due",
+    [
+        ("2025-09-09T20:00:00Z", "2025-09-09T20:00:00Z", False),  # gone yesterday: daily
+        ("2025-09-08T20:00:00Z", "2025-09-08T20:00:00Z", True),
+        ("2025-08-01T00:00:00Z", "2025-09-05T00:00:00Z", False),  # gone 40 days: monthly
+        ("2025-08-01T00:00:00Z", "2025-08-05T00:00:00Z", True),
+    ],
+)
+def test_a_vanished_article_is_rechecked_on_the_back_off(recrawl, vanished, confirmed, due):
+    """Since it vanished, by its own schedule from the last check that found it gone,
+    whether it was due by the article's age or not; whoever asks (discovery, or the
+    articles due)."""
+    url = "https://oc-media.org/a/"
+    archive = recrawl.archive
+    archive.save_event(ArticleEvent(url, "gone", 410), seen=vanished)
+    archive.save_event(ArticleEvent(url, "gone", 410), seen=confirmed)
+    archive.commit()
+    backoff = Schedule({"7": 1, "30": 7, "*": 30})
+    crawl = ("oc_media", "oc-media.org")
+    for schedule in (Schedule({"*": 0}), SCHEDULE):  # due by its age at every crawl, or not
+        backed_off = Recrawl(archive, schedule, now=NOW, crawl=crawl, backoff=backoff)
+        assert (backed_off.article_headers(url) is not None) is due
+        backed_off = Recrawl(archive, schedule, now=NOW, crawl=crawl, backoff=backoff)
+        assert [s["url"] for s in backed_off.due_articles("oc_media")] == ([url] if due else [])
+
+
+def test_only_an_articles_own_address_can_show_it_taken_down(recrawl):
+    """Not an alias: an old path or a short link that breaks leaves the article alone."""
+    recrawl.archive.save_aliases(
+        ArticleAlias("https://oc-media.org/a/", ["https://oc-media.org/?p=1"])
+    )
+    recrawl.archive.commit()
+    assert recrawl.archived_at("https://oc-media.org/a/")
+    assert recrawl.is_known("https://oc-media.org/?p=1")
+    assert not recrawl.archived_at("https://oc-media.org/?p=1")
+    assert not recrawl.archived_at("https://oc-media.org/b/")

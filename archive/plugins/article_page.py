@@ -1,6 +1,8 @@
 """The readable article page: the row of ``articles`` as text, with its URLs,
-translations, a live blog's entries and edit history (each version against the one
-before); and a version's page (the row of ``article_versions``) as the text it had."""
+translations, a live blog's entries, edit history (each version against the one
+before) and what happened to its original (``article_events``: gone, redirected,
+members-only, back); and a version's page (the row of ``article_versions``) as the text
+it had."""
 
 import difflib
 import json
@@ -51,6 +53,11 @@ def extra_template_vars(template, database, table, request, datasette):
             "SELECT * FROM live_entries WHERE article_id = ? ORDER BY posted DESC, id DESC",
             [row["id"]],
         )
+        events = await db.execute(
+            "SELECT kind, observed, confirmed, url, status, evidence FROM article_events "
+            "WHERE article_id = ? ORDER BY id",
+            [row["id"]],
+        )
         return {
             "article": {
                 **dict(row),
@@ -60,6 +67,7 @@ def extra_template_vars(template, database, table, request, datasette):
                 "translations": [dict(r) for r in translations.rows],
                 "history": history([dict(v) for v in versions.rows]),
                 "live_entries": live_entries([dict(e) for e in entries.rows]),
+                "events": [dict(e) for e in events.rows],
             }
         }
 

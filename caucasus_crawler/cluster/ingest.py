@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 
 import redis
 
-from ..archive import INDEX_SLICE, Archive
+from ..archive import EVENTS, INDEX_SLICE, Archive
 from ..items import ArticleAlias
 from . import key, state
 from .rounds import live_workers
@@ -87,6 +87,10 @@ class Ingest:
                 continue
             getattr(self, f"_{call}")(crawl, touched, **arguments)
             self.stats[f"ingest/{call}"] += 1
+            for kind, url in self.archive.events:
+                self.stats[f"events/{kind}"] += 1
+                logger.info("%s: %s", EVENTS[kind], url)
+            self.archive.events.clear()
         self._resolve_aliases(touched)
         self.archive.commit()
         # The aliases still waiting for their article outlive this writer: their
@@ -146,6 +150,11 @@ class Ingest:
     def _save_listed(self, crawl, touched, item) -> None:
         self.archive.save_listed(item)
         touched["articles"].add(item.url)
+
+    def _save_event(self, crawl, touched, event) -> None:
+        if not self.archive.save_event(event):
+            self.stats["events/of_no_article"] += 1
+        touched["articles"].add(event.url)
 
     def _record_pages(self, crawl, touched, pages) -> None:
         self.archive.record_pages(pages)

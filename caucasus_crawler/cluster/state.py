@@ -33,7 +33,14 @@ class SharedState:
         return _read(self.client.hget(ARTICLES, url))
 
     def due_states(
-        self, source, schedule, now, horizon: str | None, dated: bool = True, capture=False
+        self,
+        source,
+        schedule,
+        now,
+        horizon: str | None,
+        dated: bool = True,
+        capture=False,
+        backoff=None,
     ):
         """As ``Archive.due_states``, of every source: the spider keeps its site's."""
         seen = set()
@@ -45,7 +52,7 @@ class SharedState:
             if (
                 horizon is None
                 or state["first_seen"] > horizon
-                or on_schedule(state, schedule, now, dated, capture)
+                or on_schedule(state, schedule, now, dated, capture, backoff=backoff)
             ):
                 yield state
 

@@ -8,15 +8,18 @@ import dataclasses
 import json
 from datetime import UTC, datetime
 
-from ..items import Article, ArticleAlias, ArticleListed, ArticleUnchanged
+from ..items import Article, ArticleAlias, ArticleEvent, ArticleListed, ArticleUnchanged
 from . import connect, key
 from .state import SharedState
 
 STREAM = key("archive")  # the messages, oldest first
-ITEMS = {cls.__name__: cls for cls in (Article, ArticleUnchanged, ArticleAlias, ArticleListed)}
+ITEMS = {
+    cls.__name__: cls
+    for cls in (Article, ArticleUnchanged, ArticleAlias, ArticleListed, ArticleEvent)
+}
 # What a worker sends: Archive's write calls; ``item`` arguments are items.
 CALLS = ("describe_source", "start_crawl", "save", "save_unchanged", "save_aliases",
-         "save_listed", "record_pages", "finish_crawl")  # fmt: skip
+         "save_listed", "save_event", "record_pages", "finish_crawl")  # fmt: skip
 SENT = "sent"  # an item's outcome for the worker: the writer decides what it was
 
 
@@ -55,6 +58,7 @@ class ArchiveStream(SharedState):
         self.worker = crawler.settings.get("CLUSTER_WORKER")
         self.batch = client.pipeline(transaction=False)
         self.refused_claims: list = []  # (the writer logs them)
+        self.events: list = []  # (the writer logs them)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -100,6 +104,10 @@ class ArchiveStream(SharedState):
 
     def save_listed(self, item: ArticleListed) -> bool:
         self._send("save_listed", item=item)
+        return True
+
+    def save_event(self, event: ArticleEvent) -> bool:
+        self._send("save_event", event=event)
         return True
 
     def record_pages(self, pages: dict[str, dict]) -> None:
