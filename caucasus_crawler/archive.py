@@ -22,6 +22,7 @@ from typing import Literal
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from . import copies
 from .items import Article, ArticleAlias, ArticleListed, ArticleUnchanged
 from .search import normalise
 from .search.places import PLACES
@@ -400,6 +401,44 @@ def m016_listed_pages(db: sqlite_utils.Database) -> None:
     db["pages"].add_column("listed", str)
 
 
+@migrations()
+def m017_copies_and_stories(db: sqlite_utils.Database) -> None:
+    """Syndication and language editions. ``copy_bands``: the LSH index of every
+    article's text (caucasus_crawler.copies), a table so that it survives restarts and
+    kill -9 with the articles it indexes, and needs no memory; ``article_copies``: the
+    pairs of near-identical texts of two outlets, the earlier one first.
+    ``article_stories``: the language editions the outlets link (``translations``)
+    grouped as one story; ``stories``: each story's editions compared. The articles
+    already archived are indexed here, oldest first (bench/README.md, "Copies")."""
+    db.execute(
+        "CREATE TABLE copy_bands (key INTEGER NOT NULL, "
+        "article_id INTEGER NOT NULL REFERENCES articles(id), "
+        "PRIMARY KEY (key, article_id)) WITHOUT ROWID"
+    )
+    db["copy_bands"].create_index(["article_id"])
+    db["article_copies"].create(
+        {"original_id": int, "copy_id": int, "similarity": float, "hours_later": float,
+         "found": str},
+        pk=("original_id", "copy_id"),
+        foreign_keys=[("original_id", "articles", "id"), ("copy_id", "articles", "id")],
+        not_null={"similarity", "found"},
+    )  # fmt: skip
+    db["article_copies"].create_index(["copy_id"])
+    db["article_stories"].create(
+        {"article_id": int, "story_id": int},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"story_id"},
+    )
+    db["article_stories"].create_index(["story_id"])
+    db.execute(STORIES_VIEW)
+    conn, found = db.conn, utc_now()
+    for (article_id,) in conn.execute("SELECT id FROM articles ORDER BY id").fetchall():
+        _index_copies(conn, article_id, found)
+    for (article_id,) in conn.execute("SELECT DISTINCT article_id FROM translations").fetchall():
+        _link_editions(conn, article_id)
+
+
 SEARCH_COLUMNS = ("title_forms", "title_words", "text_forms", "text_words")
 CAPTURE_COLUMNS = {
     "warc_file": str,
@@ -584,6 +623,9 @@ class Archive:
             if outcome in ("new", "changed"):
                 self._add_version(existing, article, seen)
             self._record_urls(existing, article, seen)
+            if outcome in ("new", "changed"):
+                _index_copies(self.db.conn, existing, seen)
+            _link_editions(self.db.conn, existing)
             found = article.validators | capture | {"listed": article.listed}
             self._record_page(fetched, "article", 200, found, seen)
         return outcome
@@ -908,6 +950,7 @@ class Archive:
             self._add_version(article_id, article, fetched_at, produced_by="reprocess")
             if latest == record_id:
                 self.db.conn.execute(REREAD_ARTICLE, [*_row(article, REREAD_FIELDS), article_id])
+                _index_copies(self.db.conn, article_id, utc_now())
         return "changed"
 
     # --- crawl log -------------------------------------------------------------
@@ -1071,6 +1114,103 @@ UPSERT_PAGE = (
         for c in CAPTURE_COLUMNS
     )
 )
+
+
+# Copies: the text compared (standfirst and body: outlets rewrite headlines), the
+# other outlets' articles sharing a band key with it, and a pair written earlier first
+# (by publication, else by when it was archived), with the hours between the two.
+COPY_TEXT = "SELECT source, coalesce(lead, '') || ' ' || body FROM articles WHERE id = ?"
+COPY_CANDIDATES = (
+    "SELECT id, coalesce(lead, '') || ' ' || body FROM articles WHERE id IN "
+    "(SELECT article_id FROM copy_bands WHERE key IN (SELECT value FROM json_each(?))) "
+    "AND id != ? AND source != ?"
+)
+INSERT_COPY = """
+    INSERT INTO article_copies (original_id, copy_id, similarity, hours_later, found)
+    SELECT o.id, c.id, :similarity,
+           round((julianday(coalesce(c.published, c.first_seen))
+                  - julianday(coalesce(o.published, o.first_seen))) * 24, 1), :found
+    FROM articles a JOIN articles b
+    JOIN articles o ON o.id = CASE WHEN (coalesce(a.published, a.first_seen), a.first_seen, a.id)
+                                        <= (coalesce(b.published, b.first_seen), b.first_seen, b.id)
+                                   THEN a.id ELSE b.id END
+    JOIN articles c ON c.id = CASE WHEN o.id = a.id THEN b.id ELSE a.id END
+    WHERE a.id = :article AND b.id = :other
+"""
+# Editions: the archived articles this one's language links lead to, and those whose
+# links lead to any of its addresses.
+LINKED_EDITIONS = """
+    SELECT u.article_id FROM translations t JOIN article_urls u ON u.url = t.url
+    WHERE t.article_id = :id AND u.article_id != :id
+    UNION
+    SELECT t.article_id FROM translations t
+    WHERE t.url IN (SELECT url FROM article_urls WHERE article_id = :id) AND t.article_id != :id
+"""
+# Each story's editions compared: their lengths (members-only stubs have none) and the
+# days between the first and the last published.
+STORIES_VIEW = """
+CREATE VIEW stories AS
+SELECT s.story_id, count(*) AS editions, group_concat(a.language, ', ') AS languages,
+       min(CASE WHEN a.members_only THEN NULL ELSE a.word_count END) AS fewest_words,
+       max(CASE WHEN a.members_only THEN NULL ELSE a.word_count END) AS most_words,
+       round(max(CASE WHEN a.members_only THEN NULL ELSE a.word_count END) * 1.0
+             / max(min(CASE WHEN a.members_only THEN NULL ELSE a.word_count END), 1), 2)
+         AS length_ratio,
+       min(a.published) AS first_published, max(a.published) AS last_published,
+       round(julianday(max(a.published)) - julianday(min(a.published)), 1) AS days_apart
+FROM article_stories s JOIN articles a ON a.id = s.article_id
+GROUP BY s.story_id
+"""
+
+
+def _index_copies(conn: sqlite3.Connection, article_id: int, found: str) -> None:
+    """Index an article's text as it now reads for copies: its band keys in place of
+    any it had, its pairs found again against the other outlets' texts sharing a key."""
+    conn.execute("DELETE FROM copy_bands WHERE article_id = ?", [article_id])
+    conn.execute("DELETE FROM article_copies WHERE original_id = ?", [article_id])
+    conn.execute("DELETE FROM article_copies WHERE copy_id = ?", [article_id])
+    source, text = conn.execute(COPY_TEXT, [article_id]).fetchone()
+    words = copies.shingles(text)
+    keys = copies.band_keys(words)
+    if not keys:
+        return
+    conn.executemany(
+        "INSERT OR IGNORE INTO copy_bands (key, article_id) VALUES (?, ?)",
+        [(key, article_id) for key in keys],
+    )
+    for other, other_text in conn.execute(
+        COPY_CANDIDATES, [json.dumps(keys), article_id, source]
+    ).fetchall():
+        score = copies.similarity(words, copies.shingles(other_text))
+        if score >= copies.SIMILARITY:
+            values = {"similarity": round(score, 3), "found": found}
+            conn.execute(INSERT_COPY, values | {"article": article_id, "other": other})
+
+
+def _link_editions(conn: sqlite3.Connection, article_id: int) -> None:
+    """Put an article and the editions linked to it or from it in one story, merging
+    the stories they were in: a story is named by its first archived edition's id."""
+    linked = {row[0] for row in conn.execute(LINKED_EDITIONS, {"id": article_id})}
+    if not linked:
+        return
+    members = json.dumps(sorted({article_id, *linked}))
+    stories = conn.execute(
+        "SELECT DISTINCT story_id FROM article_stories "
+        "WHERE article_id IN (SELECT value FROM json_each(?))",
+        [members],
+    ).fetchall()
+    story = min([article_id, *linked, *(row[0] for row in stories)])
+    conn.execute(
+        "UPDATE article_stories SET story_id = ? "
+        "WHERE story_id IN (SELECT value FROM json_each(?))",
+        [story, json.dumps([row[0] for row in stories])],
+    )
+    conn.execute(
+        "INSERT INTO article_stories (article_id, story_id) "
+        "SELECT value, ? FROM json_each(?) WHERE true "
+        "ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id",
+        [story, members],
+    )
 
 
 def _search_rows(conn: sqlite3.Connection, texts: str, values=()):
