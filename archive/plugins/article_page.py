@@ -117,16 +117,21 @@ def version_page(database, request, datasette):
 
 def time_apart(hours: float | None) -> str | None:
     """Hours from one publication to another as a reader says it ("3 hours later", "2.5
-    days earlier"): hours within two days, days beyond; None when unknown."""
+    days earlier"): minutes within the hour, hours within two days, days beyond; None
+    when unknown."""
     if hours is None:
         return None
+    if round(hours * 60) == 0:
+        return "at the same time"
     direction = "later" if hours > 0 else "earlier"
     hours = abs(hours)
     if hours < 1:
-        return "within the hour"
-    if hours < 48:
-        return f"{hours:.0f} hour{'s' if round(hours) != 1 else ''} {direction}"
-    return f"{hours / 24:.1f} days {direction}"
+        amount = f"{hours * 60:.0f} minutes"
+    elif hours < 48:
+        amount = f"{hours:.0f} hour{'s' if round(hours) != 1 else ''}"
+    else:
+        amount = f"{hours / 24:.1f} days"
+    return f"{amount} {direction}"
 
 
 def copy_apart(copy) -> str | None:
