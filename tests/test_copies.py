@@ -14,6 +14,7 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
+from caucasus_crawler.archive import Archive
 from caucasus_crawler.devmirror.server import MirrorServer
 from caucasus_crawler.devmirror.site import SITES, Site
 from tests.conftest import (
@@ -24,6 +25,8 @@ from tests.conftest import (
     screenshot,
     serve_datasette,
 )
+from tests.test_archive import make_article
+from tests.test_oc_media_interruption import copies_index
 
 # An agency's report (invented), as both outlets received it.
 AGENCY = [
@@ -366,3 +369,48 @@ def test_a_copy_edited_into_another_text_is_no_longer_a_copy(tmp_path, three_out
     (body,) = connect(edited).execute("SELECT body FROM articles WHERE url = ?", [copy]).fetchone()
     assert body.startswith(REWRITTEN[0])
     assert found_copies(edited) == {pair for pair in labelled if pair[1] != copy}
+
+
+def test_editions_linked_one_way_or_through_a_third_are_one_story(tmp_path):
+    """A page without hreflang is linked by its edition; two stories linked by a third
+    edition become one, named by its first archived edition."""
+    pages = {lang: f"https://civil.ge/{lang}/1" for lang in ("en", "ka", "hy", "az", "ru")}
+    saves = [
+        ("en", {"ka": pages["ka"]}),
+        ("ka", {}),  # no link back: the English page's link is enough
+        ("hy", {"az": pages["az"]}),
+        ("az", {}),
+        ("ru", {"en": pages["en"], "hy": pages["hy"]}),  # joins the two stories
+    ]
+    with Archive(tmp_path / "archive.db") as archive:
+        for lang, alternates in saves:
+            body = f"The {lang} edition's own text."
+            archive.save(make_article(pages[lang], body=body, language=lang, alternates=alternates))
+            archive.commit()
+            if lang == "az":
+                assert stories(archive.path) == {
+                    frozenset({pages["en"], pages["ka"]}),
+                    frozenset({pages["hy"], pages["az"]}),
+                }
+    assert stories(tmp_path / "archive.db") == {frozenset(pages.values())}
+    (story,) = {r[0] for r in connect(tmp_path / "archive.db").execute(
+        "SELECT DISTINCT story_id FROM article_stories")}  # fmt: skip
+    assert story == 1
+
+
+def test_an_archive_from_before_copies_is_indexed_as_it_is_migrated(tmp_path, three_outlets):
+    """The articles archived before this version are indexed for copies and grouped in
+    stories by the migration, as a crawl would have."""
+    archive, _, labelled = three_outlets
+    older = tmp_path / "older.db"
+    copy_archive(archive, older)
+    db = sqlite3.connect(older)
+    db.executescript(
+        "DROP VIEW stories; DROP TABLE article_copies; DROP TABLE copy_bands; "
+        "DROP TABLE article_stories; "
+        "DELETE FROM _sqlite_migrations WHERE name = 'm017_copies_and_stories';"
+    )
+    db.close()
+    Archive(older).close()
+    assert found_copies(older) == labelled
+    assert copies_index(older) == copies_index(archive)
