@@ -1,7 +1,7 @@
 """Every benchmark in one run (`make bench`), written to bench/RESULTS.md.
 
     python -m bench             # crawl, re-crawl, reprocess, cluster (with redis-server),
-                                # extraction, archive, search-quality, romanisation
+                                # extraction, archive, copies, search-quality, romanisation
     python -m bench --large     # the crawl of a 60,000-article site and a night's re-crawl
                                 # of 1,000,000 archived articles (`make bench-large`)
     python -m bench --scale     # every figure at a million articles (`make bench-scale`):
@@ -19,6 +19,7 @@ import argparse
 from bench import (
     archive,
     cluster,
+    copies,
     crawl,
     extraction,
     recrawl,
@@ -42,6 +43,7 @@ BENCHMARKS = {
     "cluster": (cluster.report, 2_000, 3),
     "extraction": (extraction.report, 300, 3),
     "archive": (archive.report, 100_000, 3),
+    "copies": (copies.report, 20_000, 1),
     "search-quality": (search_quality.report, 10_000, 3),
     "romanisation": (romanisation.report, 0, 3),
     "scale": (scale.report, ARCHIVED, 5),

@@ -3,7 +3,7 @@ republished. Pure functions; the archive keeps what they compute (archive.py).
 
 A text is read as its set of shingles (runs of SHINGLE_WORDS words, case folded), and
 summarised by a MinHash signature (datasketch). The signature is cut into bands as
-datasketch's ``MinHashLSH`` cuts it for SIMILARITY; each band is one integer key, kept
+datasketch's ``MinHashLSH`` cuts it for CANDIDATES; each band is one integer key, kept
 in SQLite (``copy_bands``), so the index survives restarts and kill -9 with the rows it
 describes, and texts sharing a key are candidates. A candidate is a copy when the
 Jaccard similarity of the two shingle sets, computed exactly, reaches SIMILARITY: the
@@ -23,8 +23,12 @@ import numpy as np
 SHINGLE_WORDS = 5
 # Texts shorter than this are not compared: briefs of a line or two, members-only stubs.
 MIN_WORDS = 50
-# Jaccard similarity from which a text is taken as a copy (bench/README.md, "Copies").
-SIMILARITY = 0.5
+# Jaccard similarity from which a text is taken as a copy, and the one the LSH bands are
+# cut for, lower: texts at SIMILARITY share a band 9 times in 10, those at 0.1 once in 25
+# (bench/README.md, "Copies": a text cut to its first half is at about 0.5, one with a
+# sentence in four rewritten at 0.35 to 0.5, one sharing a third of another's at 0.3).
+SIMILARITY = 0.4
+CANDIDATES = 0.3
 PERMUTATIONS = 128
 # Fixed: the band keys in an archive must stay comparable across runs and versions.
 SEED = 1
@@ -48,12 +52,12 @@ def similarity(a: set[str], b: set[str]) -> float:
 
 @functools.cache
 def _lsh():
-    """datasketch's MinHash permutations and its banding for SIMILARITY. Imported on
+    """datasketch's MinHash permutations and its banding for CANDIDATES. Imported on
     first use: datasketch loads scipy (most of a second), which readers of the archive
     (Datasette, the tools) never need."""
     from datasketch import MinHash, MinHashLSH
 
-    index = MinHashLSH(threshold=SIMILARITY, num_perm=PERMUTATIONS)
+    index = MinHashLSH(threshold=CANDIDATES, num_perm=PERMUTATIONS)
     permutations = MinHash(num_perm=PERMUTATIONS, seed=SEED, scheme=SCHEME).permutations
     return MinHash, permutations, index.hashranges
 
