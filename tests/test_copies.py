@@ -437,3 +437,25 @@ def test_the_one_copy_among_the_bundled_mirrors_is_found_alone(every_outlet):
     assert found_copies(every_outlet.archive) == {
         (urls[PAKISTAN], urls["armenia-and-pakistan-to-consider-diplomatic-ties"], 5.0)
     }
+
+
+def test_a_new_reading_of_a_capture_is_compared_again(tmp_path):
+    """`caucasus-archive reprocess` gives an article a new text from its capture: its
+    pairs follow that text as a crawl's edit's do."""
+    agency = "\n\n".join(AGENCY)
+    with Archive(tmp_path / "archive.db") as archive:
+        archive.save(make_article("https://oc-media.org/rail/", body=agency))
+        copy = make_article(
+            "https://civil.ge/rail", body=agency + "\n\nFollow us.", source="civil_ge"
+        )
+        archive.save(copy)
+        archive.commit()
+        assert found_copies(archive.path)
+        (version,) = archive.db.execute(
+            "SELECT v.id FROM article_versions v JOIN articles a ON a.id = v.article_id "
+            "WHERE a.url = ?",
+            [copy.url],
+        ).fetchone()
+        reread = make_article(copy.url, body="\n\n".join(REWRITTEN), source="civil_ge")
+        assert archive.save_reading(version, reread) == "changed"
+    assert found_copies(tmp_path / "archive.db") == set()
