@@ -408,7 +408,8 @@ def m017_copies_and_stories(db: sqlite_utils.Database) -> None:
     kill -9 with the articles it indexes, and needs no memory; ``article_copies``: the
     pairs of near-identical texts of two outlets, the earlier one first.
     ``article_stories``: the language editions the outlets link (``translations``)
-    grouped as one story; ``stories``: each story's editions compared. The articles
+    grouped as one story; ``stories``: each story's editions compared, read from the
+    index ``articles_editions`` (a story's lengths without its texts). The articles
     already archived are indexed here, oldest first (bench/README.md, "Copies")."""
     db.execute(
         "CREATE TABLE copy_bands (key INTEGER NOT NULL, "
@@ -431,6 +432,10 @@ def m017_copies_and_stories(db: sqlite_utils.Database) -> None:
         not_null={"story_id"},
     )
     db["article_stories"].create_index(["story_id"])
+    db.execute(
+        "CREATE INDEX articles_editions ON articles (id, language, published, word_count, "
+        "members_only)"
+    )
     db.execute(STORIES_VIEW)
     conn, found = db.conn, utc_now()
     for (article_id,) in conn.execute("SELECT id FROM articles ORDER BY id").fetchall():
@@ -1147,7 +1152,8 @@ LINKED_EDITIONS = """
     WHERE t.url IN (SELECT url FROM article_urls WHERE article_id = :id) AND t.article_id != :id
 """
 # Each story's editions compared: their lengths (members-only stubs have none) and the
-# days between the first and the last published.
+# days between the first and the last published; read from the articles_editions index,
+# not the rows, whose word_count lies past the body (its overflow pages).
 STORIES_VIEW = """
 CREATE VIEW stories AS
 SELECT s.story_id, count(*) AS editions, group_concat(a.language, ', ') AS languages,
@@ -1158,7 +1164,7 @@ SELECT s.story_id, count(*) AS editions, group_concat(a.language, ', ') AS langu
          AS length_ratio,
        min(a.published) AS first_published, max(a.published) AS last_published,
        round(julianday(max(a.published)) - julianday(min(a.published)), 1) AS days_apart
-FROM article_stories s JOIN articles a ON a.id = s.article_id
+FROM article_stories s JOIN articles a INDEXED BY articles_editions ON a.id = s.article_id
 GROUP BY s.story_id
 """
 
