@@ -625,10 +625,9 @@ class Archive:
                 if (claimant := self._claimant(fetched)) is not None:
                     self.refused_claims.append((self._url_of(claimant), fetched))
                 existing, outcome = self._insert(article, fetched, seen), "new"
-            if outcome in ("new", "changed"):
-                self._add_version(existing, article, seen)
             self._record_urls(existing, article, seen)
             if outcome in ("new", "changed"):
+                self._add_version(existing, article, seen)
                 _index_copies(self.db.conn, existing, seen)
             _link_editions(self.db.conn, existing)
             found = article.validators | capture | {"listed": article.listed}
