@@ -1,8 +1,8 @@
 """Every benchmark in one run (`make bench`), written to bench/RESULTS.md.
 
     python -m bench             # crawl, re-crawl, reprocess, cluster (with redis-server),
-                                # extraction, archive, live blogs, search-quality,
-                                # romanisation
+                                # extraction, archive, live blogs, copies,
+                                # search-quality, romanisation
     python -m bench --large     # the crawl of a 77,000-article site and a night's re-crawl
                                 # of 1,000,000 archived articles (`make bench-large`)
     python -m bench --scale     # every figure at a million articles (`make bench-scale`):
@@ -20,6 +20,7 @@ import argparse
 from bench import (
     archive,
     cluster,
+    copies,
     crawl,
     extraction,
     live_blogs,
@@ -46,6 +47,7 @@ BENCHMARKS = {
     "extraction": (extraction.report, 300, 3),
     "archive": (archive.report, 100_000, 3),
     "live-blogs": (live_blogs.report, 20_000, 3),
+    "copies": (copies.report, 20_000, 1),
     "search-quality": (search_quality.report, 10_000, 3),
     "romanisation": (romanisation.report, 0, 3),
     "scale": (scale.report, ARCHIVED, 5),

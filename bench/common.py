@@ -81,7 +81,8 @@ def command_line(report, doc: str, articles: int, repeats: int = 3) -> None:
 RESULTS_DIR = REPO / "bench" / "results"
 # Each benchmark's last report, in the order RESULTS.md shows them.
 RESULT_ORDER = ("crawl", "crawl-large", "recrawl", "recrawl-night", "reprocess", "cluster")
-RESULT_ORDER += ("extraction", "archive", "live-blogs", "extraction-dev", "search-quality")
+RESULT_ORDER += ("extraction", "archive", "live-blogs", "copies", "extraction-dev")
+RESULT_ORDER += ("search-quality",)
 RESULT_ORDER += ("romanisation",)
 RESULT_ORDER += ("scale",)
 RESULTS_HEADER = """\

@@ -23,6 +23,7 @@ from typing import Literal
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from . import copies
 from .items import Article, ArticleAlias, ArticleEvent, ArticleListed, ArticleUnchanged
 from .search import normalise
 from .search.places import PLACES
@@ -478,6 +479,57 @@ def m018_article_events(db: sqlite_utils.Database) -> None:
     db["article_events"].create_index(["observed", "kind"])
 
 
+@migrations()
+def m019_copies_and_stories(db: sqlite_utils.Database) -> None:
+    """Syndication and language editions. ``copy_bands``: the LSH index of every
+    article's text (caucasus_crawler.copies), a table so that it survives restarts and
+    kill -9 with the articles it indexes, and needs no memory; ``article_copies``: the
+    pairs of near-identical texts of two outlets, the earlier one first.
+    ``article_stories``: the language editions the outlets link (``translations``)
+    grouped as one story; ``stories``: each story's editions compared, read from the
+    index ``articles_editions`` (a story's lengths without its texts). A text is
+    compared in the writer's idle time, as the full-text indexes are brought up to date:
+    triggers queue each new or rewritten text in ``copies_pending``
+    (``Archive.index_pending``), where the articles already archived are queued here
+    (bench/README.md, "Copies")."""
+    db.execute(
+        "CREATE TABLE copy_bands (key INTEGER NOT NULL, "
+        "article_id INTEGER NOT NULL REFERENCES articles(id), "
+        "PRIMARY KEY (key, article_id)) WITHOUT ROWID"
+    )
+    db["copy_bands"].create_index(["article_id"])
+    db["article_copies"].create(
+        {"original_id": int, "copy_id": int, "similarity": float, "hours_later": float,
+         "found": str},
+        pk=("original_id", "copy_id"),
+        foreign_keys=[("original_id", "articles", "id"), ("copy_id", "articles", "id")],
+        not_null={"similarity", "found"},
+    )  # fmt: skip
+    db["article_copies"].create_index(["copy_id"])
+    db["article_stories"].create(
+        {"article_id": int, "story_id": int},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"story_id"},
+    )
+    db["article_stories"].create_index(["story_id"])
+    db.execute(
+        "CREATE INDEX articles_editions ON articles (id, language, published, word_count, "
+        "members_only)"
+    )
+    db.execute(STORIES_VIEW)
+    db.execute("CREATE TABLE copies_pending (article_id INTEGER PRIMARY KEY)")
+    for name, event in (("insert", "INSERT"), ("update", "UPDATE OF lead, body")):
+        db.execute(
+            f"CREATE TRIGGER copies_pending_{name} AFTER {event} ON articles BEGIN "
+            "INSERT OR IGNORE INTO copies_pending VALUES (new.id); END"
+        )
+    db.execute("INSERT INTO copies_pending SELECT id FROM articles")
+    conn = db.conn
+    for (article_id,) in conn.execute("SELECT DISTINCT article_id FROM translations").fetchall():
+        _link_editions(conn, article_id)
+
+
 SEARCH_COLUMNS = ("title_forms", "title_words", "text_forms", "text_words")
 CAPTURE_COLUMNS = {
     "warc_file": str,
@@ -526,11 +578,15 @@ class Archive:
         self.refused_claims: list[tuple[str, str]] = []
         # (kind, address) of the article events recorded, for the log
         self.events: list[tuple[str, str]] = []
+        self.copies_found = 0  # pairs of near-identical texts found since it was read
         try:
             _refuse_newer(self.db, self.path)
             migrations.apply(self.db)
-            with self.db.conn:  # left by a writer that stopped, or changed by hand
-                self.index_pending()
+            # Left by a writer that stopped, or changed by hand. (Copies wait for the
+            # idle time: an archive from before them queues every text, minutes a
+            # hundred thousand articles.)
+            with self.db.conn:
+                self._index_search(None)
             self._index_search_if_stale()
         except ArchiveError:
             self.db.close()
@@ -570,17 +626,23 @@ class Archive:
         self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def index_pending(self, limit: int | None = None) -> int:
-        """Bring both full-text indexes up to date with up to ``limit`` of the articles
-        added, changed or deleted since they were (``search_pending``): the text each was
-        indexed with out (kept there by triggers), its text now in; the caller commits.
-        Returns how many articles are still pending.
+        """Bring both full-text indexes and the copies' index up to date with up to
+        ``limit`` of the articles queued for each; the caller commits. Returns how many
+        articles are still queued.
 
         A crawl calls it in its idle time, after committing a batch (pipelines.py): the
-        write path leaves indexing out, and an article is searchable once indexed,
-        seconds later. The index and the queue change in one transaction, so a writer
-        killed at any point leaves both consistent (the queue rows stay until indexed).
-        FTS5 writes its pending index out at every statement, so each index takes the
-        articles in one statement each."""
+        write path leaves indexing out, and an article is searchable, and compared with
+        the other outlets' texts, once indexed, seconds later. An index and its queue
+        change in one transaction, so a writer killed at any point leaves both
+        consistent (the queue rows stay until indexed)."""
+        remaining = self._index_search(limit) + self._compare_pending(limit)
+        return 0 if limit is None else remaining
+
+    def _index_search(self, limit: int | None) -> int:
+        """Both full-text indexes, for the articles added, changed or deleted since they
+        were (``search_pending``): the text each was indexed with out (kept there by
+        triggers), its text now in. FTS5 writes its pending index out at every
+        statement, so each index takes the articles in one statement each."""
         conn = self.db.conn
         pending = conn.execute(PENDING, [-1 if limit is None else limit]).fetchall()
         if not pending:
@@ -595,9 +657,21 @@ class Archive:
         conn.execute(INDEX_ARTICLES, [ids])
         conn.executemany(INDEX_SEARCH, _search_rows(conn, PENDING_TEXTS, [ids]))
         conn.execute(DONE_PENDING, [ids])
-        if limit is None:
-            return 0
         return conn.execute("SELECT count(*) FROM search_pending").fetchone()[0]
+
+    def _compare_pending(self, limit: int | None) -> int:
+        """The copies' index, for the articles whose text is new or rewritten since it
+        was compared (``copies_pending``): about 1.6 ms an article (bench/README.md,
+        "Copies"), out of the write path."""
+        conn, found = self.db.conn, utc_now()
+        pending = conn.execute(
+            "SELECT article_id FROM copies_pending ORDER BY article_id LIMIT ?",
+            [-1 if limit is None else limit],
+        ).fetchall()
+        for (article_id,) in pending:
+            self.copies_found += _index_copies(conn, article_id, found)
+            conn.execute("DELETE FROM copies_pending WHERE article_id = ?", [article_id])
+        return conn.execute("SELECT count(*) FROM copies_pending").fetchone()[0]
 
     def _index_search_if_stale(self) -> None:
         """Build ``search_index`` (and ``live_entries_search``) again when words are read
@@ -672,13 +746,14 @@ class Archive:
                 if (claimant := self._claimant(fetched)) is not None:
                     self.refused_claims.append((self._url_of(claimant), fetched))
                 existing, outcome = self._insert(article, fetched, seen), "new"
+            self._record_urls(existing, article, seen)
             if outcome in ("new", "changed"):
                 self._add_version(existing, article, seen)
             if outcome in ("new", "changed") or (outcome == "unchanged" and article.live_entries):
                 self._record_live_entries(existing, article, seen)
             if outcome not in ("new", "refused"):
                 self._came_back(existing, [fetched, *article.aliases], 200, seen)
-            self._record_urls(existing, article, seen)
+            _link_editions(self.db.conn, existing)
             found = article.validators | capture | {"listed": article.listed}
             self._record_page(fetched, "article", 200, found, seen)
         return outcome
@@ -1280,6 +1355,108 @@ def _interval(schedule, since: str) -> str:
     )
     oldest = schedule.oldest / DAY
     return f"CASE WHEN {since} IS NULL THEN {oldest} {steps} ELSE {oldest} END"
+
+
+# Copies: the text compared (standfirst and body: outlets rewrite headlines), the
+# other outlets' articles sharing a band key with it, and a pair written earlier first
+# (by publication, else by when it was archived), with the hours between the two.
+COPY_TEXT = "SELECT source, coalesce(lead, '') || ' ' || body FROM articles WHERE id = ?"
+COPY_CANDIDATES = (
+    "SELECT id, coalesce(lead, '') || ' ' || body FROM articles WHERE id IN "
+    "(SELECT article_id FROM copy_bands WHERE key IN (SELECT value FROM json_each(?))) "
+    "AND id != ? AND source != ?"
+)
+INSERT_COPY = """
+    INSERT INTO article_copies (original_id, copy_id, similarity, hours_later, found)
+    SELECT o.id, c.id, :similarity,
+           round((julianday(coalesce(c.published, c.first_seen))
+                  - julianday(coalesce(o.published, o.first_seen))) * 24, 1), :found
+    FROM articles a JOIN articles b
+    JOIN articles o ON o.id = CASE WHEN (coalesce(a.published, a.first_seen), a.first_seen, a.id)
+                                        <= (coalesce(b.published, b.first_seen), b.first_seen, b.id)
+                                   THEN a.id ELSE b.id END
+    JOIN articles c ON c.id = CASE WHEN o.id = a.id THEN b.id ELSE a.id END
+    WHERE a.id = :article AND b.id = :other
+"""
+# Editions: the archived articles this one's language links lead to, and those whose
+# links lead to any of its addresses.
+LINKED_EDITIONS = """
+    SELECT u.article_id FROM translations t JOIN article_urls u ON u.url = t.url
+    WHERE t.article_id = :id AND u.article_id != :id
+    UNION
+    SELECT t.article_id FROM translations t
+    WHERE t.url IN (SELECT url FROM article_urls WHERE article_id = :id) AND t.article_id != :id
+"""
+# Each story's editions compared: their lengths (members-only stubs have none) and the
+# days between the first and the last published; read from the articles_editions index,
+# not the rows, whose word_count lies past the body (its overflow pages).
+STORIES_VIEW = """
+CREATE VIEW stories AS
+SELECT s.story_id, count(*) AS editions, group_concat(a.language, ', ') AS languages,
+       min(CASE WHEN a.members_only THEN NULL ELSE a.word_count END) AS fewest_words,
+       max(CASE WHEN a.members_only THEN NULL ELSE a.word_count END) AS most_words,
+       round(max(CASE WHEN a.members_only THEN NULL ELSE a.word_count END) * 1.0
+             / max(min(CASE WHEN a.members_only THEN NULL ELSE a.word_count END), 1), 2)
+         AS length_ratio,
+       min(a.published) AS first_published, max(a.published) AS last_published,
+       round(julianday(max(a.published)) - julianday(min(a.published)), 1) AS days_apart
+FROM article_stories s JOIN articles a INDEXED BY articles_editions ON a.id = s.article_id
+GROUP BY s.story_id
+"""
+
+
+def _index_copies(conn: sqlite3.Connection, article_id: int, found: str) -> int:
+    """Index an article's text as it now reads for copies: its band keys in place of
+    any it had, its pairs found again against the other outlets' texts sharing a key;
+    returns how many pairs it is in."""
+    conn.execute("DELETE FROM copy_bands WHERE article_id = ?", [article_id])
+    conn.execute("DELETE FROM article_copies WHERE original_id = ?", [article_id])
+    conn.execute("DELETE FROM article_copies WHERE copy_id = ?", [article_id])
+    source, text = conn.execute(COPY_TEXT, [article_id]).fetchone()
+    words = copies.shingles(text)
+    keys = copies.band_keys(words)
+    if not keys:
+        return 0
+    conn.executemany(
+        "INSERT OR IGNORE INTO copy_bands (key, article_id) VALUES (?, ?)",
+        [(key, article_id) for key in keys],
+    )
+    pairs = 0
+    for other, other_text in conn.execute(
+        COPY_CANDIDATES, [json.dumps(keys), article_id, source]
+    ).fetchall():
+        score = copies.similarity(words, copies.shingles(other_text))
+        if score >= copies.SIMILARITY:
+            values = {"similarity": round(score, 3), "found": found}
+            conn.execute(INSERT_COPY, values | {"article": article_id, "other": other})
+            pairs += 1
+    return pairs
+
+
+def _link_editions(conn: sqlite3.Connection, article_id: int) -> None:
+    """Put an article and the editions linked to it or from it in one story, merging
+    the stories they were in: a story is named by its first archived edition's id."""
+    linked = {row[0] for row in conn.execute(LINKED_EDITIONS, {"id": article_id})}
+    if not linked:
+        return
+    members = json.dumps(sorted({article_id, *linked}))
+    stories = conn.execute(
+        "SELECT DISTINCT story_id FROM article_stories "
+        "WHERE article_id IN (SELECT value FROM json_each(?))",
+        [members],
+    ).fetchall()
+    story = min([article_id, *linked, *(row[0] for row in stories)])
+    conn.execute(
+        "UPDATE article_stories SET story_id = ? "
+        "WHERE story_id IN (SELECT value FROM json_each(?))",
+        [story, json.dumps([row[0] for row in stories])],
+    )
+    conn.execute(
+        "INSERT INTO article_stories (article_id, story_id) "
+        "SELECT value, ? FROM json_each(?) WHERE true "
+        "ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id",
+        [story, members],
+    )
 
 
 def _search_rows(conn: sqlite3.Connection, texts: str, values=()):

@@ -102,8 +102,7 @@ class ArchivePipeline:
                         del self.waiting_aliases[url]
                 self.stats.inc_value("archive/aliases_of_no_article", len(self.waiting_aliases))
                 self._commit()
-                self.archive.index_pending()
-                self.archive.commit()
+                self._index_pending()
                 self.archive.checkpoint()
         self.indexing.cancel()
         self.archive.close()
@@ -170,6 +169,15 @@ class ArchivePipeline:
             self._commit()
         return item
 
+    def _index_pending(self, limit: int | None = None) -> int:
+        """Index what was committed (``Archive.index_pending``) and commit; how many
+        articles remain queued. The copies it found are counted once on disk."""
+        remaining = self.archive.index_pending(limit)
+        self.archive.commit()
+        self.stats.inc_value("archive/copies_found", self.archive.copies_found)
+        self.archive.copies_found = 0
+        return remaining
+
     def _log_refused_claims(self) -> None:
         for page, claimed in self.archive.refused_claims:
             self.stats.inc_value("archive/claims_refused")
@@ -207,9 +215,7 @@ class ArchivePipeline:
         with contextlib.suppress(DropItem), self._writing():
             if self.pending:
                 self._commit()
-            remaining = self.archive.index_pending(INDEX_SLICE)
-            self.archive.commit()
-            if remaining:
+            if self._index_pending(INDEX_SLICE):
                 self.indexing.schedule()
             else:
                 self.archive.checkpoint()

@@ -18,7 +18,7 @@ import sqlite_utils
 from caucasus_crawler.devmirror.server import MirrorServer
 from caucasus_crawler.devmirror.site import Site
 from tests.conftest import REPO, Redis, crawl_command, free_port, run_crawl
-from tests.test_oc_media_interruption import archived, integrity
+from tests.test_oc_media_interruption import archived, copies_index, integrity
 
 pytestmark = [
     pytest.mark.cluster,
@@ -104,6 +104,8 @@ def test_two_workers_and_one_writer_archive_each_article_once(tmp_path, redis):
     summary = finish(writer)
     assert integrity(archive) == "ok"
     assert articles(archive) == single_process_archive(tmp_path)
+    assert copies_index(archive) == copies_index(tmp_path / "single.db")  # the writer's replay
+    assert copies_index(archive)["bands"] and copies_index(archive)["stories"]
 
     asked = by_worker(requests)
     assert set(asked) == {"w1", "w2"}, "both workers took requests"

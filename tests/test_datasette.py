@@ -201,7 +201,13 @@ CANNED = {
 
 
 # Canned queries tested over archives of their own: name -> its tests.
-CANNED_ELSEWHERE = {"disappeared_this_month": "tests/test_oc_media_takedowns.py"}
+CANNED_ELSEWHERE = {
+    "disappeared_this_month": "tests/test_oc_media_takedowns.py",
+    "outlets_republishing_others": "tests/test_copies.py",
+    "copies_across_outlets": "tests/test_copies.py",
+    "editions_differing_in_length": "tests/test_copies.py",
+    "editions_published_apart": "tests/test_copies.py",
+}
 
 
 def test_every_canned_query_is_tested():

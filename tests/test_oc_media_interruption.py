@@ -37,6 +37,20 @@ def snapshot(path) -> dict:
             (url_of[r["article_id"]], r["posted"], r["entry_hash"], r["gone"] is None)
             for r in db["live_entries"].rows
         ),
+        **copies_index(path),
+    }
+
+
+def copies_index(path) -> dict:
+    """The LSH index of the texts (each article's band keys) and the stories, by URL."""
+    db = sqlite_utils.Database(path)
+    url_of = {r["id"]: r["url"] for r in db["articles"].rows}
+    stories: dict[int, set] = {}
+    for row in db["article_stories"].rows:
+        stories.setdefault(row["story_id"], set()).add(url_of[row["article_id"]])
+    return {
+        "bands": sorted((url_of[r["article_id"]], r["key"]) for r in db["copy_bands"].rows),
+        "stories": {frozenset(urls) for urls in stories.values()},
     }
 
 

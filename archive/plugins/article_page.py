@@ -1,12 +1,14 @@
 """The readable article page: the row of ``articles`` as text, with its URLs,
 translations, a live blog's entries, edit history (each version against the one
-before) and what happened to its original (``article_events``: gone, redirected,
-members-only, back); and a version's page (the row of ``article_versions``) as the text
-it had."""
+before), what happened to its original (``article_events``: gone, redirected,
+members-only, back), the other outlets that published the same text, and the story's
+language editions side by side; and a version's page (the row of ``article_versions``)
+as the text it had."""
 
 import difflib
 import json
 import re
+from datetime import datetime
 
 from datasette import hookimpl
 from datasette.utils import urlsafe_components
@@ -14,6 +16,28 @@ from datasette.utils import urlsafe_components
 from caucasus_crawler.archive import CURRENT_VERSION
 
 _TOKENS = re.compile(r"\S+\s*|\s+")  # words with their trailing space
+# The other outlets' near-identical texts: those published after this one, and the one
+# it copies, with the outlets' names.
+COPIES = """
+    SELECT 'later' AS side, c.id, c.title, c.url, s.title AS outlet, p.hours_later,
+           p.similarity
+    FROM article_copies p JOIN articles c ON c.id = p.copy_id JOIN sources s ON s.name = c.source
+    WHERE p.original_id = :id
+    UNION ALL
+    SELECT 'earlier', o.id, o.title, o.url, s.title, p.hours_later, p.similarity
+    FROM article_copies p JOIN articles o ON o.id = p.original_id
+      JOIN sources s ON s.name = o.source
+    WHERE p.copy_id = :id
+    ORDER BY side, hours_later
+"""
+# Every edition of the article's story, this one included, first published first.
+EDITIONS = """
+    SELECT a.id, a.language, a.title, a.url, a.published, a.word_count, a.members_only
+    FROM article_stories m JOIN article_stories e ON e.story_id = m.story_id
+      JOIN articles a ON a.id = e.article_id
+    WHERE m.article_id = ?
+    ORDER BY a.published, a.id
+"""
 
 
 @hookimpl
@@ -58,6 +82,8 @@ def extra_template_vars(template, database, table, request, datasette):
             "WHERE article_id = ? ORDER BY id",
             [row["id"]],
         )
+        copies = await db.execute(COPIES, {"id": row["id"]})
+        editions = await db.execute(EDITIONS, [row["id"]])
         return {
             "article": {
                 **dict(row),
@@ -68,6 +94,8 @@ def extra_template_vars(template, database, table, request, datasette):
                 "history": history([dict(v) for v in versions.rows]),
                 "live_entries": live_entries([dict(e) for e in entries.rows]),
                 "events": [dict(e) for e in events.rows],
+                "copies": [dict(c) | {"apart": copy_apart(c)} for c in copies.rows],
+                "editions": editions_compared(dict(row), [dict(e) for e in editions.rows]),
             }
         }
 
@@ -98,6 +126,63 @@ def version_page(database, request, datasette):
         }
 
     return version
+
+
+def time_apart(hours: float | None) -> str | None:
+    """Hours from one publication to another as a reader says it ("3 hours later", "2.5
+    days earlier"): minutes within the hour, hours within two days, days beyond; None
+    when unknown."""
+    if hours is None:
+        return None
+    if round(hours * 60) == 0:
+        return "at the same time"
+    direction = "later" if hours > 0 else "earlier"
+    hours = abs(hours)
+    if hours < 1:
+        amount = f"{hours * 60:.0f} minutes"
+    elif hours < 48:
+        amount = f"{hours:.0f} hour{'s' if round(hours) != 1 else ''}"
+    else:
+        amount = f"{hours / 24:.1f} days"
+    return f"{amount} {direction}"
+
+
+def copy_apart(copy) -> str | None:
+    """How long after this article its copy came out, or how long before it the text it
+    copies did."""
+    hours = copy["hours_later"]
+    return time_apart(hours if hours is None or copy["side"] == "later" else -hours)
+
+
+def _hours_between(earlier: str | None, later: str | None) -> float | None:
+    if not earlier or not later:
+        return None
+    parse = datetime.fromisoformat
+    return (parse(later) - parse(earlier)).total_seconds() / 3600
+
+
+def editions_compared(article: dict, editions: list[dict]) -> list[dict]:
+    """The story's editions (``article`` among them) each against ``article``: its length
+    (words, and the difference in percent), its headline's words, and when it came out
+    (before or after, and how long)."""
+    if len(editions) < 2:
+        return []
+    words = article["word_count"]
+    compared = []
+    for edition in editions:
+        hours = _hours_between(article["published"], edition["published"])
+        compared.append(
+            edition
+            | {
+                "this": edition["id"] == article["id"],
+                "headline_words": len(edition["title"].split()),
+                "length_difference": None
+                if edition["members_only"] or article["members_only"] or not words
+                else round(100 * (edition["word_count"] - words) / words),
+                "apart": time_apart(hours),
+            }
+        )
+    return compared
 
 
 def paragraph_items(body: str | None) -> list[dict]:

@@ -72,6 +72,8 @@ class Ingest:
         is empty); whether more remains."""
         remaining = self.archive.index_pending(INDEX_SLICE)
         self.archive.commit()
+        self.stats["archive/copies_found"] += self.archive.copies_found
+        self.archive.copies_found = 0
         if not remaining:
             self.archive.checkpoint()
         return remaining > 0
