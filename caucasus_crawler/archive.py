@@ -628,14 +628,14 @@ class Archive:
     def index_pending(self, limit: int | None = None) -> int:
         """Bring both full-text indexes and the copies' index up to date with up to
         ``limit`` of the articles queued for each; the caller commits. Returns how many
-        articles are still queued.
+        articles are still queued (in the longer queue).
 
         A crawl calls it in its idle time, after committing a batch (pipelines.py): the
         write path leaves indexing out, and an article is searchable, and compared with
         the other outlets' texts, once indexed, seconds later. An index and its queue
         change in one transaction, so a writer killed at any point leaves both
         consistent (the queue rows stay until indexed)."""
-        remaining = self._index_search(limit) + self._compare_pending(limit)
+        remaining = max(self._index_search(limit), self._compare_pending(limit))
         return 0 if limit is None else remaining
 
     def _index_search(self, limit: int | None) -> int:
@@ -1412,7 +1412,9 @@ def _index_copies(conn: sqlite3.Connection, article_id: int, found: str) -> int:
     conn.execute("DELETE FROM copy_bands WHERE article_id = ?", [article_id])
     conn.execute("DELETE FROM article_copies WHERE original_id = ?", [article_id])
     conn.execute("DELETE FROM article_copies WHERE copy_id = ?", [article_id])
-    source, text = conn.execute(COPY_TEXT, [article_id]).fetchone()
+    if (row := conn.execute(COPY_TEXT, [article_id]).fetchone()) is None:
+        return 0  # deleted by hand since it was queued
+    source, text = row
     words = copies.shingles(text)
     keys = copies.band_keys(words)
     if not keys:
