@@ -4,9 +4,11 @@ they are found on labelled pairs.
 - cost: ``Archive.save`` of the synthetic corpus (bench/corpus.py: about 800 words an
   article, its paragraphs drawn from a shared pool, so texts share passages as outlets'
   texts share quotes), spread over nine outlets, committed in the crawl's batches into a
-  fresh archive, per chunk as the archive grows; the same saves with copies switched off
-  (``_index_copies`` a no-op) in another archive; the pure part (shingles and the
-  MinHash band keys, caucasus_crawler.copies) alone; the index's bytes per article.
+  fresh archive, per chunk as the archive grows; then, as a crawl's idle time does, the
+  chunk's texts compared (``Archive.index_pending``'s copies part). Against the same
+  saves in an archive whose triggers queue no text for copies: what the write path
+  pays (the queue); the pure part (shingles and the MinHash band keys,
+  caucasus_crawler.copies) alone; the index's bytes per article.
 - quality: originals of the corpus republished by another outlet as outlets republish
   (whole with their own lines around it, cut to its first half or two thirds, a sentence
   in four rewritten) and texts that are not copies (one quoting a paragraph of another,
@@ -27,11 +29,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import combinations
 from pathlib import Path
-from unittest import mock
 
 from bench.common import command_line, machine, save_as_crawled, spread, today
 from bench.corpus import articles
-from caucasus_crawler import archive as archive_module
 from caucasus_crawler import copies
 from caucasus_crawler.archive import Archive
 from caucasus_crawler.normalize import content_hash, word_count
@@ -72,17 +72,25 @@ def spread_over_outlets(items):
         yield replace(item, source=OUTLETS[n % len(OUTLETS)])
 
 
-def insert(path: Path, n: int) -> list[float]:
-    """Milliseconds a saved article, each chunk of CHUNK."""
-    costs = []
+def insert(path: Path, n: int, queued: bool = True) -> tuple[list[float], list[float]]:
+    """Milliseconds a saved article, and a compared one, each chunk of CHUNK; with
+    ``queued`` false, no text is queued for copies (the write path without them)."""
+    saved, compared = [], []
     items = spread_over_outlets(articles(n))
     with Archive(path) as archive:
+        if not queued:
+            for name in ("insert", "update"):
+                archive.db.execute(f"DROP TRIGGER copies_pending_{name}")
         for _ in range(0, n, CHUNK):
             chunk = [item for _, item in zip(range(CHUNK), items, strict=False)]
             started = time.perf_counter()
             save_as_crawled(archive, chunk, SEEN)
-            costs.append(1000 * (time.perf_counter() - started) / len(chunk))
-    return costs
+            saved.append(1000 * (time.perf_counter() - started) / len(chunk))
+            started = time.perf_counter()
+            archive._compare_pending(None)
+            archive.commit()
+            compared.append(1000 * (time.perf_counter() - started) / len(chunk))
+    return saved, compared
 
 
 def pure_cost(n: int) -> float:
@@ -142,6 +150,8 @@ def quality(path: Path) -> list[str]:
             if label is not None:
                 labels[item.url] = label
         archive.commit()
+        archive.index_pending()  # as a crawl's idle time
+        archive.commit()
         found = archive.db.execute(
             "SELECT o.url, c.url, p.similarity FROM article_copies p "
             "JOIN articles o ON o.id = p.original_id JOIN articles c ON c.id = p.copy_id"
@@ -184,25 +194,27 @@ def quality(path: Path) -> list[str]:
 
 def report(n: int, repeats: int) -> str:
     rows = []
-    with_copies, without, pure = [], [], []
+    saved, plain, compared, pure = [], [], [], []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as tmp:
-            with_copies.append(insert(Path(tmp) / "copies.db", n))
+            with_copies, comparisons = insert(Path(tmp) / "copies.db", n)
             size = index_bytes(Path(tmp) / "copies.db")
-            with mock.patch.object(archive_module, "_index_copies", lambda *a: None):
-                without.append(insert(Path(tmp) / "plain.db", n))
+            without, _ = insert(Path(tmp) / "plain.db", n, queued=False)
+        saved.append(statistics.mean(with_copies))
+        plain.append(statistics.mean(without))
+        compared.append(comparisons)
         pure.append(pure_cost(2_000))
-    per_article = [statistics.mean(run) for run in with_copies]
-    plain = [statistics.mean(run) for run in without]
-    added = [a - b for a, b in zip(per_article, plain, strict=True)]
+    queued = [a - b for a, b in zip(saved, plain, strict=True)]
+    per_article = [statistics.mean(run) for run in compared]
     rows += [
-        f"| save of an article with copies found, ms | {spread(per_article)} |",
-        f"| the same without, ms | {spread(plain)} |",
-        f"| copies' cost an article, ms | {spread(added)} |",
+        f"| write path (save + commit), texts queued for copies, ms an article | {spread(saved)} |",
+        f"| the same, no text queued, ms | {spread(plain)} |",
+        f"| the queue's cost in the write path, ms an article | {spread(queued)} |",
+        "| comparing in the idle time (band keys, candidates, pairs), ms an article | "
+        f"{spread(per_article)} |",
         f"| of it, shingles and MinHash band keys (datasketch), ms | {spread(pure)} |",
-        "| copies' cost, ms an article, first / last chunk of "
-        f"{CHUNK:,} | {with_copies[-1][0] - without[-1][0]:.3f} / "
-        f"{with_copies[-1][-1] - without[-1][-1]:.3f} |",
+        f"| comparing, ms an article, first / last chunk of {CHUNK:,} | "
+        f"{compared[-1][0]:.3f} / {compared[-1][-1]:.3f} |",
         f"| LSH index (copy_bands and its index), bytes an article | {size:,.0f} |",
     ]
     with tempfile.TemporaryDirectory() as tmp:
@@ -214,7 +226,8 @@ def report(n: int, repeats: int) -> str:
         f"### Copies across outlets ({n:,} articles, {today()})\n\n"
         f"Machine: {machine()}. {repeats} repeat(s), min / median / max. Costs: "
         f"`Archive.save` of {n:,} corpus articles over {len(OUTLETS)} outlets, committed "
-        f"in the crawl's batches, in chunks of {CHUNK:,}; quality: {LABELLED} originals "
+        f"in the crawl's batches, in chunks of {CHUNK:,}, each chunk then compared as a "
+        f"crawl's idle time does; quality: {LABELLED} originals "
         f"each republished in {sum(c for c, _ in KINDS.values())} ways and paired with "
         f"{sum(not c for c, _ in KINDS.values())} texts that are no copy, saved into an "
         f"archive of the {n:,}.\n\n| measure | value |\n|---|---|\n" + "\n".join(rows) + "\n"
