@@ -24,7 +24,14 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from . import copies
-from .items import Article, ArticleAlias, ArticleEvent, ArticleListed, ArticleUnchanged
+from .items import (
+    Article,
+    ArticleAlias,
+    ArticleEvent,
+    ArticleListed,
+    ArticleUnchanged,
+    EntriesRead,
+)
 from .search import normalise
 from .search.places import PLACES
 
@@ -37,6 +44,7 @@ EVENTS = {
     "gone": "An archived article is gone",
     "redirected": "An archived article redirects to a page that is no article",
     "members_only": "An archived article is now members-only (its archived text is kept)",
+    "unlisted": "An archived article left the sitemap or feed that listed it",
     "back": "An archived article is back",
 }
 # A new text this much shorter than the archived one is not taken as an edit: pages
@@ -530,6 +538,20 @@ def m019_copies_and_stories(db: sqlite_utils.Database) -> None:
         _link_editions(conn, article_id)
 
 
+@migrations()
+def m020_listed_in(db: sqlite_utils.Database) -> None:
+    """Which sitemap file or feed last listed each article, and when (``listed_in``):
+    an archived article that the file a complete crawl reads again no longer lists,
+    between articles published before and after it, left its listing
+    (``Archive.mark_unlisted``). Kept by address, archived or not yet: a first crawl
+    reads a file before it archives the articles the file lists."""
+    db.execute(
+        "CREATE TABLE listed_in (url TEXT PRIMARY KEY, file TEXT NOT NULL, "
+        "seen TEXT NOT NULL) WITHOUT ROWID"
+    )
+    db["listed_in"].create_index(["file", "seen"])
+
+
 SEARCH_COLUMNS = ("title_forms", "title_words", "text_forms", "text_words")
 CAPTURE_COLUMNS = {
     "warc_file": str,
@@ -832,8 +854,12 @@ class Archive:
 
     def _came_back(self, article_id: int, addresses: list, status: int, seen: str) -> None:
         """A fetch at ``addresses`` (the first served it, the others redirected there)
-        served the article: ``back`` where it had vanished."""
+        served the article: ``back`` where it had vanished. One that left its listing is
+        confirmed so (the back-off moves on): only a listing brings it back."""
         latest = self.db.execute(LATEST_EVENT, [article_id]).fetchone()
+        if latest is not None and latest[1] == "unlisted":
+            self.db.execute(CONFIRM_EVENT, [seen, latest[0]])
+            return
         if latest is None or latest[1] not in VANISHED or latest[2] not in addresses:
             return
         evidence = addresses[0] if addresses[0] != latest[2] else None
@@ -985,6 +1011,33 @@ class Archive:
                     [item.listed, item.url],
                 ).rowcount
             )
+
+    def save_entries(self, read: EntriesRead, seen: str | None = None) -> None:
+        """The articles a sitemap file or feed lists, read whole: it is their listing (a
+        feed's only where no sitemap or other feed is: a feed lists the newest, a
+        sitemap them all), and an archived one that had left its listing is back."""
+        seen = seen or utc_now()
+        values = {"file": read.url, "seen": seen, "urls": json.dumps(read.entries)}
+        values["sitemap"] = read.kind == "sitemap"
+        with self._item():
+            self.db.execute(LISTED_IN, values)
+            for article_id, url in self.db.execute(RELISTED, values).fetchall():
+                self._mark(article_id, "back", url, None, read.url, seen)
+
+    def mark_unlisted(self, files: list[str], since: str, seen: str | None = None) -> int:
+        """After a complete crawl that began at ``since`` and read ``files`` (sitemap
+        files and feeds) whole: each archived article one of them listed before and no
+        longer does, though it still lists articles published before and after it, left
+        its listing (``unlisted``, the file its evidence). An article that only aged
+        out of a feed, or moved to another page of a sitemap, has nothing listed on one
+        side of it. One already vanished otherwise is left as it is. Returns how many."""
+        seen = seen or utc_now()
+        values = {"files": json.dumps(files), "since": since}
+        with self.db.atomic():
+            rows = self.db.execute(UNLISTED, values).fetchall()
+            for article_id, url, file in rows:
+                self._mark(article_id, "unlisted", url, None, file, seen)
+        return len(rows)
 
     def record_pages(self, pages: dict[str, dict]) -> None:
         """What a finished crawl learnt of its discovery and non-article pages."""
@@ -1206,6 +1259,32 @@ LATEST_EVENT = (
     "SELECT id, kind, url FROM article_events WHERE article_id = ? ORDER BY id DESC LIMIT 1"
 )
 CONFIRM_EVENT = "UPDATE article_events SET confirmed = ? WHERE id = ?"
+# A listing's articles: a sitemap's are its own, a feed's those no other file lists.
+LISTED_IN = """
+    INSERT INTO listed_in (url, file, seen) SELECT value, :file, :seen FROM json_each(:urls)
+    WHERE true ON CONFLICT (url) DO UPDATE SET file = excluded.file, seen = excluded.seen
+    WHERE :sitemap OR listed_in.file = excluded.file
+"""
+# Articles that had left their listing, listed again: by a sitemap, or by the feed
+# they had left (a feed lists the newest: that another does is no listing regained).
+RELISTED = """
+    SELECT a.id, a.url FROM articles a JOIN article_events e
+      ON e.id = (SELECT max(id) FROM article_events WHERE article_id = a.id)
+    WHERE a.url IN (SELECT value FROM json_each(:urls)) AND e.kind = 'unlisted'
+      AND (:sitemap OR e.evidence = :file)
+"""
+# Articles a file read again no longer lists, between two it lists (read since), with
+# no open event but of leaving it.
+UNLISTED = """
+    SELECT a.id, a.url, l.file FROM listed_in l JOIN articles a ON a.url = l.url
+    WHERE l.file IN (SELECT value FROM json_each(:files)) AND l.seen < :since
+      AND EXISTS (SELECT 1 FROM listed_in m JOIN articles b ON b.url = m.url
+                  WHERE m.file = l.file AND m.seen >= :since AND b.published < a.published)
+      AND EXISTS (SELECT 1 FROM listed_in m JOIN articles b ON b.url = m.url
+                  WHERE m.file = l.file AND m.seen >= :since AND b.published > a.published)
+      AND coalesce((SELECT kind FROM article_events WHERE article_id = a.id
+                    ORDER BY id DESC LIMIT 1), 'back') = 'back'
+"""
 INSERT_EVENT = (
     "INSERT INTO article_events (article_id, kind, observed, confirmed, url, status, evidence) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"

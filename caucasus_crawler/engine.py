@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from datetime import timedelta
 from urllib.parse import urljoin
 
 import scrapy
@@ -35,14 +36,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from . import discovery
-from .archive import Archive
+from .archive import EVENTS, Archive
 from .arguments import SpiderArgumentError, parse_choice, parse_flag, parse_limit, parse_since
 from .boilerplate import RepeatedText
 from .cluster import open_archive
 from .cluster.rounds import Tally, seeds_round, tally
 from .extensions import INCOMPLETE
 from .extract import ArticlePage, Layouts, SiteProfile, extractor_version, layout_for
-from .items import ArticleAlias, ArticleEvent, ArticleListed, ArticleUnchanged
+from .items import ArticleAlias, ArticleEvent, ArticleListed, ArticleUnchanged, EntriesRead
 from .mirror import MirrorMap
 from .normalize import canonical_url, parse_date
 from .page_reader import PageReader
@@ -117,6 +118,7 @@ class NewsSpider(scrapy.Spider):
         # another way (a feed, a link), for its article when it is read
         self._lastmods = Recent(LINKS_KEPT)
         self._backlog: deque = deque()  # article requests not yet released (_release)
+        self._listings_read: set[str] = set()  # sitemap files and feeds read whole
         self._released = 0  # of them in Scrapy's queue or in flight
         self._backlogs = True
         self._articles = Tally()  # against -a limit; shared by a cluster's workers
@@ -268,6 +270,7 @@ class NewsSpider(scrapy.Spider):
             capture=settings.getbool("WARC_ENABLED"),
             dated_on_schedule=settings.getbool("RECRAWL_DATED_ON_SCHEDULE"),
             backoff=backoff,
+            reread_after=timedelta(days=settings.getfloat("RECRAWL_LISTINGS_REREAD_DAYS")),
         )
 
     def _open_reader(self) -> PageReader:
@@ -278,9 +281,8 @@ class NewsSpider(scrapy.Spider):
     async def closed(self, reason: str) -> None:
         # Validators of discovery pages are kept only after a complete crawl: had
         # this one stopped early or been limited to part of the site, a 304 next time
-        # would hide links never followed.
-        if self.reader is not None:
-            await self.reader.close()
+        # would hide links never followed. (Before the reader's close is awaited: the
+        # crawl log, the next receiver of spider_closed, then counts what it marks.)
         if self._archive is not None:
             if (
                 reason == "finished"
@@ -288,7 +290,10 @@ class NewsSpider(scrapy.Spider):
                 and not self.crawler.stats.get_value(INCOMPLETE)
             ):
                 self._archive.record_pages(self.state.get("pages", {}))
+                self._mark_unlisted()
             self._archive.close()
+        if self.reader is not None:
+            await self.reader.close()
 
     def _page_request(self, path_or_url: str, priority: int, callback=None) -> scrapy.Request:
         """A discovery page (feed, sitemap, listing), fetched conditionally."""
@@ -440,6 +445,21 @@ class NewsSpider(scrapy.Spider):
         for url in self._sitemap_fallbacks(robots):
             yield self._page_request(url, PRIORITY_DISCOVERY, self._parse_sitemap)
 
+    def _mark_unlisted(self) -> None:
+        """The archived articles the sitemap files and feeds this complete crawl read no
+        longer list (Archive.mark_unlisted); a cluster's writer counts and logs them."""
+        since = self.recrawl.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if unlisted := self._archive.mark_unlisted(sorted(self._listings_read), since):
+            self.crawler.stats.inc_value("events/unlisted", unlisted)
+            for kind, url in self._archive.events:
+                self.logger.info("%s: %s", EVENTS[kind], url)
+        self._archive.events.clear()
+
+    def _entries_read(self, response, kind: str, entries: list[str]) -> EntriesRead:
+        """A sitemap file's or feed's articles, all of them (its listing of each)."""
+        self._listings_read.add(response.url)
+        return EntriesRead(url=response.url, kind=kind, entries=entries)
+
     def _sitemap_fallbacks(self, robots_url: str) -> list[str]:
         """The usual sitemap locations on the host of a robots.txt that names none."""
         return [urljoin(robots_url, path) for path in self.sitemap_paths]
@@ -453,6 +473,7 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("Not a sitemap: %s", response.url)
             return
         self._remember(response.url, "sitemap", response.status, response)
+        listed: list[str] = []
         for taken, entry in enumerate(sitemap):
             if taken == self.max_sitemap_urls:  # the sitemap protocol's own limit
                 self._capped("sitemap_urls", response.url, taken, "SITEMAP_URLS_MAX")
@@ -466,7 +487,9 @@ class NewsSpider(scrapy.Spider):
                 elif not self._sitemap_skip.search(url) and self._within_budget():
                     yield self._page_request(url, PRIORITY_DISCOVERY, self._parse_sitemap)
             else:
-                yield from self._entry(url, entry, "discovery/sitemap_urls", sitemap=True)
+                yield from self._entry(url, entry, "discovery/sitemap_urls", listed, sitemap=True)
+        if sitemap.kind == "urlset":
+            yield self._entries_read(response, "sitemap", listed)
         yield from self._release()
 
     def _parse_feed(self, response):
@@ -478,10 +501,13 @@ class NewsSpider(scrapy.Spider):
         if not entries:
             self.crawler.stats.inc_value("discovery/feed_invalid")
             self.logger.warning("No entries in feed %s", response.url)
+        listed: list[str] = []
         for entry in entries:
             url = self.mirror.live_url(entry.url, response.url)
             if url and not self._older_than_since(entry.when):
-                yield from self._entry(url, entry, "discovery/feed_urls")
+                yield from self._entry(url, entry, "discovery/feed_urls", listed)
+        if entries:
+            yield self._entries_read(response, "feed", listed)
 
     # --- pages ------------------------------------------------------------------------
 
@@ -763,14 +789,18 @@ class NewsSpider(scrapy.Spider):
             return -1
         return self.urls.page_number(page_url) + 1
 
-    def _entry(self, url: str, entry: discovery.Entry, counted: str, sitemap: bool = False):
-        """A sitemap's or feed's entry: the request for its article (a sitemap's waits in
-        the backlog until released), or the lastmod it gives an archived article not
-        known to be dated so (the schedule leaves those alone: the site announces their
-        changes; a feed's or a news sitemap's date is the publication's)."""
+    def _entry(
+        self, url: str, entry: discovery.Entry, counted: str, listed: list, sitemap: bool = False
+    ):
+        """A sitemap's or feed's entry, added to ``listed`` when it is an article's: the
+        request for its article (a sitemap's waits in the backlog until released), or
+        the lastmod it gives an archived article not known to be dated so (the schedule
+        leaves those alone: the site announces their changes; a feed's or a news
+        sitemap's date is the publication's)."""
         url = canonical_url(url)
         if self.urls.classify(url) != "article":
             return
+        listed.append(url)
         listed = entry.when if entry.modified else None
         if (headers := self._article_headers(url, entry.when, listed)) is not None:
             self.crawler.stats.inc_value(counted)

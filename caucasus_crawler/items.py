@@ -60,6 +60,16 @@ class ArticleListed:
 
 
 @dataclass
+class EntriesRead:
+    """The articles a sitemap file or a feed lists, read whole: where each archived
+    one was last listed, so that a complete crawl can tell which left their listing."""
+
+    url: str  # the file's live URL
+    kind: str  # "sitemap" or "feed"
+    entries: list[str] = field(default_factory=list)  # the articles' live (canonical) URLs
+
+
+@dataclass
 class ArticleAlias:
     """Addresses that redirect to an article fetched (or archived) already."""
 

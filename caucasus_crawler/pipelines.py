@@ -14,7 +14,14 @@ from scrapy.utils.reactor import CallLaterOnce
 
 from .archive import EVENTS, INDEX_SLICE, Archive
 from .cluster import WRITE_ERRORS, open_archive
-from .items import Article, ArticleAlias, ArticleEvent, ArticleListed, ArticleUnchanged
+from .items import (
+    Article,
+    ArticleAlias,
+    ArticleEvent,
+    ArticleListed,
+    ArticleUnchanged,
+    EntriesRead,
+)
 from .normalize import normalize_article
 from .warc import archive_committing
 
@@ -139,6 +146,9 @@ class ArchivePipeline:
         if isinstance(item, ArticleEvent):
             if not self.archive.save_event(item):
                 self.stats.inc_value("events/of_no_article")
+            return item
+        if isinstance(item, EntriesRead):
+            self.archive.save_entries(item)
             return item
         if isinstance(item, ArticleListed):
             self.archive.save_listed(item)

@@ -90,17 +90,20 @@ class Recrawl:
         capture: bool = False,
         dated_on_schedule: bool = False,
         backoff: Schedule | None = None,
+        reread_after: timedelta | None = None,
     ):
         """``crawl``: (spider, site), whose last complete crawl is the horizon;
         ``capture``: responses are kept (WARC), so a page whose payload was never kept
         is fetched in full once, not answered 304; ``dated_on_schedule``: the schedule
         re-checks the articles a sitemap gives a lastmod too; ``backoff``: the schedule of
-        the articles that vanished, by the time since they did (else ``schedule``)."""
+        the articles that vanished, by the time since they did (else ``schedule``);
+        ``reread_after``: a discovery page not fetched for that long is fetched whole."""
         self.archive = archive
         self.capture = capture
         self.dated_on_schedule = dated_on_schedule
         self.schedule = schedule
         self.backoff = backoff or schedule
+        self.reread_after = reread_after
         self.full = full
         self.now = now or datetime.now(UTC)
         self._states = Recent(STATES_KEPT)  # URL -> its article state, or None
@@ -207,6 +210,8 @@ class Recrawl:
         page = self._page(url)
         if page is None or page["kind"] != "sitemap" or not page["last_modified"]:
             return False
+        if self._stale(page):
+            return False
         try:
             read = parsedate_to_datetime(page["last_modified"]).astimezone(UTC)
         except (TypeError, ValueError):
@@ -222,7 +227,16 @@ class Recrawl:
         """Headers to fetch a discovery page (feed, sitemap, listing) with."""
         if self.full:
             return {}
-        return self._conditional(self._page(url) or {})
+        page = self._page(url) or {}
+        return {} if self._stale(page) else self._conditional(page)
+
+    def _stale(self, page: dict) -> bool:
+        """Whether a discovery page was last fetched too long ago to trust what says it
+        is unchanged (RECRAWL_LISTINGS_REREAD_DAYS)."""
+        fetched = parse_date(page.get("fetched"))
+        if self.reread_after is None or fetched is None:
+            return False
+        return _instant(fetched) < self.now - self.reread_after
 
     def _conditional(self, known: dict) -> dict:
         """Headers asking for the page only if it changed since ``known`` (a page or an

@@ -29,6 +29,11 @@ RECRAWL_DATED_ON_SCHEDULE = False
 # An archived article that vanished (gone, redirected away, members-only) is checked
 # again on a back-off: {days since it vanished: days between checks}.
 RECRAWL_VANISHED_SCHEDULE = {"7": 1, "30": 7, "365": 30, "*": 90}
+# A sitemap file or feed not read for this many days is read whole, however its index
+# dates it and whatever its validators say: a deletion does not move the date a sitemap
+# index gives a file (that of its newest entry), and only a file read shows which
+# articles left it (article_events, "unlisted").
+RECRAWL_LISTINGS_REREAD_DAYS = 7
 
 # Pages are parsed and their articles extracted in this many worker processes, beside
 # the crawl (0: in the crawl's own process).

@@ -312,3 +312,23 @@ def test_a_takedown_a_worker_finds_is_written_and_backed_off_in_the_next_round(t
     assert set(VANISHED) <= asked[2]
     kinds = sorted(kind for _, kind, _, _ in events_of(sqlite_utils.Database(archive)))
     assert kinds == ["gone", "gone", "members_only", "redirected"]
+
+
+def test_an_article_a_worker_finds_unlisted_is_marked_by_the_writer(tmp_path, redis):
+    """A worker's complete crawl reads the sitemap without an article: the writer
+    records where each article is listed, and marks the one that left."""
+    from tests.test_unlisted import REREAD, SITEMAP, UNLISTED, dropping
+
+    archive = tmp_path / "archive.db"
+    with MirrorServer(Site("initial")) as server:
+        assert run_crawl(server.url, archive, "-s", "WARC_ENABLED=False").returncode == 0
+    writer = ingest(archive, redis.url, "--until-idle", "8")
+    with MirrorServer(dropping(Site("initial"), SITEMAP, "url", {UNLISTED})) as server:
+        process = worker(server, archive, redis.url, "w1", tmp_path, *REREAD)
+        assert process.wait(timeout=240) == 0, (tmp_path / "w1.log").read_text()
+    assert "events/unlisted: 1" in finish(writer)
+    events = sqlite_utils.Database(archive).query(
+        "SELECT a.url, e.kind, e.evidence FROM article_events e "
+        "JOIN articles a ON a.id = e.article_id"
+    )
+    assert [tuple(e.values()) for e in events] == [(UNLISTED, "unlisted", SITEMAP)]

@@ -158,6 +158,14 @@ class Ingest:
             self.stats["events/of_no_article"] += 1
         touched["articles"].add(event.url)
 
+    def _save_entries(self, crawl, touched, read) -> None:
+        self.archive.save_entries(read)
+        touched["articles"].update(url for _, url in self.archive.events)  # back
+
+    def _mark_unlisted(self, crawl, touched, files, since) -> None:
+        self.archive.mark_unlisted(files, since)
+        touched["articles"].update(url for _, url in self.archive.events)
+
     def _record_pages(self, crawl, touched, pages) -> None:
         self.archive.record_pages(pages)
         touched["pages"].update(pages)

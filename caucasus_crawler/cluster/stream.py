@@ -8,18 +8,26 @@ import dataclasses
 import json
 from datetime import UTC, datetime
 
-from ..items import Article, ArticleAlias, ArticleEvent, ArticleListed, ArticleUnchanged
+from ..items import (
+    Article,
+    ArticleAlias,
+    ArticleEvent,
+    ArticleListed,
+    ArticleUnchanged,
+    EntriesRead,
+)
 from . import connect, key
 from .state import SharedState
 
 STREAM = key("archive")  # the messages, oldest first
 ITEMS = {
     cls.__name__: cls
-    for cls in (Article, ArticleUnchanged, ArticleAlias, ArticleListed, ArticleEvent)
+    for cls in (Article, ArticleUnchanged, ArticleAlias, ArticleListed, ArticleEvent, EntriesRead)
 }
 # What a worker sends: Archive's write calls; ``item`` arguments are items.
 CALLS = ("describe_source", "start_crawl", "save", "save_unchanged", "save_aliases",
-         "save_listed", "save_event", "record_pages", "finish_crawl")  # fmt: skip
+         "save_listed", "save_event", "save_entries", "record_pages", "mark_unlisted",
+         "finish_crawl")  # fmt: skip
 SENT = "sent"  # an item's outcome for the worker: the writer decides what it was
 
 
@@ -59,6 +67,7 @@ class ArchiveStream(SharedState):
         self.batch = client.pipeline(transaction=False)
         self.refused_claims: list = []  # (the writer logs them)
         self.events: list = []  # (the writer logs them)
+        self.copies_found = 0  # (the writer finds and counts them)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -109,6 +118,14 @@ class ArchiveStream(SharedState):
     def save_event(self, event: ArticleEvent) -> bool:
         self._send("save_event", event=event)
         return True
+
+    def save_entries(self, read: EntriesRead) -> None:
+        self._send("save_entries", read=read)
+
+    def mark_unlisted(self, files: list[str], since: str) -> int:
+        self._send("mark_unlisted", files=files, since=since)
+        self.commit()
+        return 0  # the writer counts and logs them
 
     def record_pages(self, pages: dict[str, dict]) -> None:
         self._send("record_pages", pages=pages)
