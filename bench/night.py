@@ -170,6 +170,16 @@ def _add_sitemaps(site: Site, night: Night) -> None:
     )
 
 
+def read_again(path: Path, night: Night) -> None:
+    """The archive a week after its sitemaps and feeds were last read whole: a night's
+    crawl reads every one again (RECRAWL_LISTINGS_REREAD_DAYS)."""
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "UPDATE pages SET fetched = ? WHERE kind IN ('sitemap', 'feed')",
+            [_iso(night.last_crawl - timedelta(days=8))],
+        )
+
+
 def sitemap_paths(site: Site) -> list[str]:
     return [path for path in site.routes if path.startswith("/post-sitemap")]
 
@@ -217,6 +227,12 @@ def build_archive(path: Path, night: Night, site: Site) -> None:
         "'urn:uuid:bench-' || id, modified FROM articles"
     )
     _record_pages(db, night, site)
+    # Where each article is listed: its sitemap file, as the last week's sweep read it.
+    db.execute(
+        f"INSERT INTO listed_in (url, file, seen) SELECT url, '{ORIGIN}/post-sitemap' || "
+        f"((id - 1) / {SITEMAP_SIZE} + 1) || '.xml', ? FROM articles",
+        [_iso(night.last_crawl - timedelta(days=6))],
+    )
     edited = [n for n in night.edited if n <= night.archived]
     db.executemany(
         "INSERT INTO article_versions (article_id, version, content_hash, title, body, "
@@ -224,7 +240,9 @@ def build_archive(path: Path, night: Night, site: Site) -> None:
         "modified, first_seen FROM articles WHERE id = ?",
         [[n] for n in edited],
     )
-    # Indexed for search: the articles whose text the night changes (see the docstring).
+    # Indexed for search: the articles whose text the night changes (see the docstring);
+    # compared for copies: every one (the bodies are one short line: none is compared).
+    db.execute("DELETE FROM copies_pending")
     db.execute("DELETE FROM search_pending")
     db.executemany("INSERT INTO search_pending (article_id, indexed) VALUES (?, 0)",
                    [[n] for n in edited])  # fmt: skip

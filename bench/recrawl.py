@@ -33,6 +33,7 @@ from bench.night import (
     Night,
     build_archive,
     night_site,
+    read_again,
     slug,
 )
 from bench.synthetic import synthetic_site
@@ -147,6 +148,20 @@ def night_report(articles: int, repeats: int) -> str:
             run["statuses"] = Counter(r.status for r in requests)
             runs.append(run)
             archive.unlink()
+        weekly_archive = Path(tmp) / "weekly.db"  # (the runs' WAL files are left behind)
+        shutil.copy(original, weekly_archive)
+        read_again(weekly_archive, night)
+        with MirrorServer(site) as server:
+            weekly = {"wall": crawl(scrapy_crawl(SOURCE, server.url, weekly_archive))}
+            weekly["requests"] = len(server.requests)
+        (weekly["listed"],) = (
+            sqlite_utils.Database(weekly_archive)
+            .execute(
+                "SELECT count(*) FROM listed_in WHERE seen > ?",
+                [night.last_crawl.strftime("%Y-%m-%dT%H:%M:%SZ")],
+            )
+            .fetchone()
+        )
     needed = [r["new"] + r["edited"] + r["announcing"] for r in runs]
     ratio = [r["requests"] / n for r, n in zip(runs, needed, strict=True)]
     unscheduled = [(r["requests"] - r["rechecks"]) / n for r, n in zip(runs, needed, strict=True)]
@@ -175,6 +190,10 @@ def night_report(articles: int, repeats: int) -> str:
         f"| start-up: loading what is due (s) | {spread(column['due_load'], 2)} | |",
         f"| start-up, both (s) | {spread([r['check'] + r['due_load'] for r in runs], 2)} | < 10 |",
         f"| the night's crawl, wall time (s) | {spread(column['wall'], 1)} | |",
+        "| the night a week after the last (every sitemap file and feed read whole, "
+        f"RECRAWL_LISTINGS_REREAD_DAYS): requests; articles listed again | "
+        f"{weekly['requests']:,}; {weekly['listed']:,} | |",
+        f"| that night's crawl, wall time (s) | {weekly['wall']:.1f} | |",
         f"\nRequests of the last run by answer: {dict(sorted(runs[-1]['statuses'].items()))}; "
         f"by purpose: {runs[-1]['new']} new, {runs[-1]['edited']} edited, "
         f"{runs[-1]['announcing']} announcing pages, {runs[-1]['other']} others.",

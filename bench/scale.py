@@ -104,6 +104,8 @@ def build(path: Path, corpus: Corpus, n: int) -> None:
                 raise RuntimeError("the build's articles are not the ones pending")
             conn.execute(archive_module.INDEX_ARTICLES, [ids])
             conn.execute(archive_module.DONE_PENDING, [ids])
+            # Not compared for copies: at 1.2 ms a text, 20 minutes more of the build.
+            conn.execute("DELETE FROM copies_pending")
             archive.commit()
             if start % 100_000 == 0:
                 print(f"   built {start:,} articles", flush=True)

@@ -381,6 +381,34 @@ def test_the_article_page_shows_copies_and_editions(tmp_path_factory, three_outl
         screenshot(page, "article-editions")
 
 
+@needs_chromium
+def test_the_research_views_open_the_articles_they_list(tmp_path_factory, three_outlets, page):
+    """In a browser: the outlets that republish others; the copies, whose headline opens
+    the original, which names its copy; the stories by length and by days apart, whose
+    headline opens the story's first edition with its editions side by side."""
+    archive, _, labelled = three_outlets
+    directory = archive_dir(tmp_path_factory.mktemp("views"), archive)
+    with serve_datasette(directory) as served:
+        page.goto(f"{served}/caucasus/outlets_republishing_others")
+        rows = page.locator("table.rows-and-columns tbody tr")
+        assert rows.count() == 2
+        assert rows.first.inner_text().split("\t")[:3] == ["Civil.ge", "OC Media", "2"]
+        page.goto(f"{served}/caucasus/copies_across_outlets")
+        rows = page.locator("table.rows-and-columns tbody tr")
+        assert rows.count() == len(labelled)
+        rows.first.locator("td.col-title a").click()
+        page.wait_for_selector("article.article-page")
+        assert page.locator("section.copies li").first.inner_text().startswith("Also published by")
+        screenshot(page, "copies-view-to-article")
+        for view in ("editions_differing_in_length", "editions_published_apart"):
+            page.goto(f"{served}/caucasus/{view}")
+            rows = page.locator("table.rows-and-columns tbody tr")
+            assert rows.count() >= 1, view
+            rows.first.locator("td.col-title a").click()
+            page.wait_for_selector("table.editions")
+            assert page.locator("table.editions th[scope=col]").count() >= 2, view
+
+
 def test_a_copy_edited_into_another_text_is_no_longer_a_copy(tmp_path, three_outlets):
     """The pairs follow the text: Civil.ge's re-crawl a week later finds its copy of the
     agency's text rewritten, which is compared again and no longer pairs."""
