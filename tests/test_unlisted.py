@@ -52,8 +52,12 @@ def dropping(site: Site, file: str, tag: str, urls: set[str]) -> Site:
 @dataclasses.dataclass
 class Run:
     archive: Path  # a copy of the archive after the crawl
-    requested: list[str]  # the paths the crawl asked for
+    requests: list  # what the crawl asked for (LoggedRequest)
     stats: dict
+
+    @property
+    def requested(self) -> list[str]:
+        return [r.path for r in self.requests]
 
     def events(self) -> list[tuple]:
         rows = sqlite_utils.Database(self.archive).query(
@@ -68,12 +72,12 @@ def crawls(directory: Path, spider: str, runs: list[tuple[Site, tuple]]) -> list
     for number, (site, args) in enumerate(runs):
         with MirrorServer(site) as server:
             process = run_crawl(server.url, archive, *args, spider=spider)
-            requested = [r.path for r in server.requests]
+            requests = list(server.requests)
         assert process.returncode == 0, process.stderr[-3000:]
         copy = directory / f"after-{number}.db"
         copy_archive(archive, copy)
         row = list(sqlite_utils.Database(copy)["crawls"].rows)[-1]
-        done.append(Run(copy, requested, json.loads(row["stats"])))
+        done.append(Run(copy, requests, json.loads(row["stats"])))
     return done
 
 
@@ -107,7 +111,10 @@ def test_a_file_dated_unchanged_is_not_read_until_a_week_has_passed(oc_media):
     assert "/post-sitemap.xml" in oc_media[0].requested
     assert "/post-sitemap.xml" not in oc_media[1].requested
     assert oc_media[1].events() == []
-    assert "/post-sitemap.xml" in oc_media[2].requested
+    [read] = [r for r in oc_media[2].requests if r.path == "/post-sitemap.xml"]
+    assert not {"If-None-Match", "If-Modified-Since"} & set(read.headers)
+    [index] = [r for r in oc_media[1].requests if r.path == "/sitemap_index.xml"]
+    assert "If-None-Match" in index.headers  # the night after: asked conditionally
 
 
 def test_an_article_its_sitemap_no_longer_lists_is_marked_unlisted(oc_media):
