@@ -623,7 +623,9 @@ class Archive:
     def __exit__(self, exc_type, *exc) -> None:
         if exc_type is None:
             self.commit()
-            self.index_pending()
+            # The search indexes catch up; copies wait for a crawl's idle time (an older
+            # archive queues every text: minutes a hundred thousand articles).
+            self._index_search(None)
             self.commit()
             self.checkpoint()
         self.close()
@@ -776,8 +778,9 @@ class Archive:
             if outcome not in ("new", "refused"):
                 self._came_back(existing, [fetched, *article.aliases], 200, seen)
             _link_editions(self.db.conn, existing)
-            found = article.validators | capture | {"listed": article.listed}
-            self._record_page(fetched, "article", 200, found, seen)
+            if outcome != "refused":  # (its validators would answer 304 to the next check)
+                found = article.validators | capture | {"listed": article.listed}
+                self._record_page(fetched, "article", 200, found, seen)
         return outcome
 
     def _twin_of(self, article: Article, fetched: str) -> int | None:
@@ -1440,11 +1443,17 @@ def _interval(schedule, since: str) -> str:
 # other outlets' articles sharing a band key with it, and a pair written earlier first
 # (by publication, else by when it was archived), with the hours between the two.
 COPY_TEXT = "SELECT source, coalesce(lead, '') || ' ' || body FROM articles WHERE id = ?"
-COPY_CANDIDATES = (
-    "SELECT id, coalesce(lead, '') || ' ' || body FROM articles WHERE id IN "
-    "(SELECT article_id FROM copy_bands WHERE key IN (SELECT value FROM json_each(?))) "
-    "AND id != ? AND source != ?"
-)
+COPY_CANDIDATES = """
+    SELECT id, coalesce(lead, '') || ' ' || body FROM articles WHERE id IN (
+      SELECT article_id FROM copy_bands WHERE key IN (
+        SELECT value FROM json_each(:keys) WHERE (SELECT count(*) FROM (
+          SELECT 1 FROM copy_bands WHERE key = value LIMIT :crowded + 1)) <= :crowded))
+    AND id != :article AND source != :source
+"""
+# A band shared by more archived texts than this is a template's (a daily bulletin, a
+# weather report): its texts are not compared through it, or each new one would be
+# compared with every earlier one.
+BAND_CROWDED = 1000
 INSERT_COPY = """
     INSERT INTO article_copies (original_id, copy_id, similarity, hours_later, found)
     SELECT o.id, c.id, :similarity,
@@ -1503,9 +1512,8 @@ def _index_copies(conn: sqlite3.Connection, article_id: int, found: str) -> int:
         [(key, article_id) for key in keys],
     )
     pairs = 0
-    for other, other_text in conn.execute(
-        COPY_CANDIDATES, [json.dumps(keys), article_id, source]
-    ).fetchall():
+    asked = {"keys": json.dumps(keys), "crowded": BAND_CROWDED, "article": article_id}
+    for other, other_text in conn.execute(COPY_CANDIDATES, asked | {"source": source}).fetchall():
         score = copies.similarity(words, copies.shingles(other_text))
         if score >= copies.SIMILARITY:
             values = {"similarity": round(score, 3), "found": found}

@@ -283,17 +283,19 @@ class NewsSpider(scrapy.Spider):
         # this one stopped early or been limited to part of the site, a 304 next time
         # would hide links never followed. (Before the reader's close is awaited: the
         # crawl log, the next receiver of spider_closed, then counts what it marks.)
-        if self._archive is not None and (
-            reason == "finished"
-            and not self.limits
-            and not self.crawler.stats.get_value(INCOMPLETE)
-        ):
-            self._archive.record_pages(self.state.get("pages", {}))
-            self._mark_unlisted()
-        if self.reader is not None:
-            await self.reader.close()
-        if self._archive is not None:
-            self._archive.close()
+        try:
+            if self._archive is not None and (
+                reason == "finished"
+                and not self.limits
+                and not self.crawler.stats.get_value(INCOMPLETE)
+            ):
+                self._archive.record_pages(self.state.get("pages", {}))
+                self._mark_unlisted()
+        finally:
+            if self.reader is not None:
+                await self.reader.close()
+            if self._archive is not None:
+                self._archive.close()
 
     def _page_request(self, path_or_url: str, priority: int, callback=None) -> scrapy.Request:
         """A discovery page (feed, sitemap, listing), fetched conditionally."""

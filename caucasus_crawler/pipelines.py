@@ -109,7 +109,8 @@ class ArchivePipeline:
                         del self.waiting_aliases[url]
                 self.stats.inc_value("archive/aliases_of_no_article", len(self.waiting_aliases))
                 self._commit()
-                self._index_pending()
+                while self._index_pending(INDEX_SLICE):  # committed a slice at a time
+                    pass
                 self.archive.checkpoint()
         self.indexing.cancel()
         self.archive.close()
@@ -179,7 +180,7 @@ class ArchivePipeline:
             self._commit()
         return item
 
-    def _index_pending(self, limit: int | None = None) -> int:
+    def _index_pending(self, limit: int) -> int:
         """Index what was committed (``Archive.index_pending``) and commit; how many
         articles remain queued. The copies it found are counted once on disk."""
         remaining = self.archive.index_pending(limit)

@@ -148,9 +148,11 @@ class Recrawl:
             if self._unfinished(state):
                 return {}
             changed = _later(discovered, state["modified"] or state["published"])
-            if changed or self._on_schedule(state, listed):
-                return self._conditional(state)
-            return None
+            if not changed and not self._on_schedule(state, listed):
+                return None
+            # One that vanished is fetched whole: a 304 to the validators it had is no
+            # evidence that it is back (a paywall or a removal notice can keep them).
+            return {} if state.get("vanished") else self._conditional(state)
         page = self._page(url)
         if page is None:
             return {}

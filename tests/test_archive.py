@@ -425,8 +425,11 @@ def test_a_page_that_lost_most_of_the_text_where_it_was_gone_is_not_the_article_
     full = " ".join(f"Sentence number {i} of the article." for i in range(20))
     archive.save(make_article(body=full))
     assert archive.save_event(ArticleEvent("https://oc-media.org/a/", "gone", 404))
-    assert archive.save(make_article(body="This article was removed.")) == "refused"
+    removed = make_article(body="This article was removed.", validators={"etag": '"removed"'})
+    assert archive.save(removed) == "refused"
     assert kinds_of_events(archive) == ["gone"]
+    # Nor kept as the page's validators: the next re-check's 304 would say it is back.
+    assert archive.page("https://oc-media.org/a/")["etag"] != '"removed"'
     assert archive.save(make_article(body=full)) == "unchanged"
     assert kinds_of_events(archive) == ["gone", "back"]
 

@@ -471,8 +471,11 @@ def test_an_archive_from_before_copies_is_indexed_as_it_is_migrated(tmp_path, th
     queued = sqlite3.connect(older).execute("SELECT count(*) FROM copies_pending").fetchone()
     assert queued == sqlite3.connect(older).execute("SELECT count(*) FROM articles").fetchone()
     assert found_copies(older) == set()
-    with Archive(older):  # a writer's idle time
+    with Archive(older):  # opening it compares nothing either: a crawl's idle time does
         pass
+    assert found_copies(older) == set()
+    with Archive(older) as writer:
+        writer.index_pending()
     assert found_copies(older) == labelled
     assert copies_index(older) == copies_index(archive)
 
@@ -508,6 +511,7 @@ def test_a_new_reading_of_a_capture_is_compared_again(tmp_path):
         ).fetchone()
         reread = make_article(copy.url, body="\n\n".join(REWRITTEN), source="civil_ge")
         assert archive.save_reading(version, reread) == "changed"
+        archive.index_pending()
     assert found_copies(tmp_path / "archive.db") == set()
 
 
@@ -517,3 +521,26 @@ def test_the_stories_view_reads_no_article_text(three_outlets):
     plan = connect(three_outlets[0]).execute("EXPLAIN QUERY PLAN SELECT * FROM stories")
     steps = [row[3] for row in plan]
     assert "SEARCH a USING COVERING INDEX articles_editions (id=?)" in steps
+
+
+def test_a_band_crowded_by_a_template_is_not_compared_through(tmp_path, monkeypatch):
+    """A template's texts (a daily bulletin) share every band: past BAND_CROWDED texts a
+    band, a new one is no longer compared with each earlier one through it; below, the
+    same texts are compared and paired."""
+    from caucasus_crawler import archive as archive_module
+
+    bulletin = "\n\n".join(AGENCY)
+    with Archive(tmp_path / "archive.db") as archive:
+        for day in range(4):
+            url = f"https://oc-media.org/bulletin-{day}/"
+            archive.save(make_article(url, body=bulletin + f"\n\nDay {day}."))
+        monkeypatch.setattr(archive_module, "BAND_CROWDED", 3)
+        archive.save(make_article("https://civil.ge/b", body=bulletin, source="civil_ge"))
+        archive.index_pending()
+        archive.commit()
+        assert found_copies(archive.path) == set()  # the first four: one outlet
+        monkeypatch.setattr(archive_module, "BAND_CROWDED", 1000)
+        archive.db.execute("INSERT INTO copies_pending SELECT id FROM articles")
+        archive.index_pending()
+        archive.commit()
+        assert len(found_copies(archive.path)) == 4
