@@ -659,8 +659,15 @@ class Archive:
         the other outlets' texts, once indexed, seconds later. An index and its queue
         change in one transaction, so a writer killed at any point leaves both
         consistent (the queue rows stay until indexed)."""
-        remaining = max(self._index_search(limit), self._compare_pending(limit))
-        return 0 if limit is None else remaining
+        return max(self._index_search(limit), self._compare_pending(limit))
+
+    def report_events(self, count) -> None:
+        """Log each article event recorded since the last report and ``count`` it (by
+        its stat's name: ``events/<kind>``), then forget it."""
+        for kind, url in self.events:
+            count(f"events/{kind}")
+            logger.info("%s: %s", EVENTS[kind], url)
+        self.events.clear()
 
     def _index_search(self, limit: int | None) -> int:
         """Both full-text indexes, for the articles added, changed or deleted since they
@@ -685,7 +692,7 @@ class Archive:
 
     def _compare_pending(self, limit: int | None) -> int:
         """The copies' index, for the articles whose text is new or rewritten since it
-        was compared (``copies_pending``): about 1.6 ms an article (bench/README.md,
+        was compared (``copies_pending``): about 1 ms an article (bench/README.md,
         "Copies"), out of the write path."""
         conn, found = self.db.conn, utc_now()
         pending = conn.execute(

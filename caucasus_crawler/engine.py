@@ -36,7 +36,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from . import discovery
-from .archive import EVENTS, Archive
+from .archive import Archive
 from .arguments import SpiderArgumentError, parse_choice, parse_flag, parse_limit, parse_since
 from .boilerplate import RepeatedText
 from .cluster import open_archive
@@ -451,11 +451,8 @@ class NewsSpider(scrapy.Spider):
         """The archived articles the sitemap files and feeds this complete crawl read no
         longer list (Archive.mark_unlisted); a cluster's writer counts and logs them."""
         since = self.recrawl.now.strftime("%Y-%m-%dT%H:%M:%SZ")
-        if unlisted := self._archive.mark_unlisted(sorted(self._listings_read), since):
-            self.crawler.stats.inc_value("events/unlisted", unlisted)
-            for kind, url in self._archive.events:
-                self.logger.info("%s: %s", EVENTS[kind], url)
-        self._archive.events.clear()
+        self._archive.mark_unlisted(sorted(self._listings_read), since)
+        self._archive.report_events(self.crawler.stats.inc_value)
 
     def _entries_read(self, response, kind: str, entries: list[str]) -> EntriesRead:
         """A sitemap file's or feed's articles, all of them (its listing of each)."""

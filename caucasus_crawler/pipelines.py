@@ -12,7 +12,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.reactor import CallLaterOnce
 
-from .archive import EVENTS, INDEX_SLICE, Archive
+from .archive import INDEX_SLICE, Archive
 from .cluster import WRITE_ERRORS, open_archive
 from .items import (
     Article,
@@ -121,7 +121,7 @@ class ArchivePipeline:
             raise DropItem(f"archive_failed: not archived, the archive failed ({self.failed})")
         with self._writing():
             stored = self._store(item)
-            self._log_events()
+            self.archive.report_events(self.stats.inc_value)
             return stored
 
     @contextlib.contextmanager
@@ -199,12 +199,6 @@ class ArchivePipeline:
                 claimed,
             )
         self.archive.refused_claims.clear()
-
-    def _log_events(self) -> None:
-        for kind, url in self.archive.events:
-            self.stats.inc_value(f"events/{kind}")
-            logger.info("%s: %s", EVENTS[kind], url)
-        self.archive.events.clear()
 
     def _commit(self):
         # The WARC records its rows point to are on disk before the rows are.

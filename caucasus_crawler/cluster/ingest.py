@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 
 import redis
 
-from ..archive import EVENTS, INDEX_SLICE, Archive
+from ..archive import INDEX_SLICE, Archive
 from ..items import ArticleAlias
 from . import key, state
 from .rounds import live_workers
@@ -89,10 +89,7 @@ class Ingest:
                 continue
             getattr(self, f"_{call}")(crawl, touched, **arguments)
             self.stats[f"ingest/{call}"] += 1
-            for kind, url in self.archive.events:
-                self.stats[f"events/{kind}"] += 1
-                logger.info("%s: %s", EVENTS[kind], url)
-            self.archive.events.clear()
+            self.archive.report_events(lambda stat: self.stats.update([stat]))
         self._resolve_aliases(touched)
         self.archive.commit()
         # The aliases still waiting for their article outlive this writer: their

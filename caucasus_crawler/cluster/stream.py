@@ -66,7 +66,6 @@ class ArchiveStream(SharedState):
         self.worker = crawler.settings.get("CLUSTER_WORKER")
         self.batch = client.pipeline(transaction=False)
         self.refused_claims: list = []  # (the writer logs them)
-        self.events: list = []  # (the writer logs them)
         self.copies_found = 0  # (the writer finds and counts them)
 
     @classmethod
@@ -114,6 +113,9 @@ class ArchiveStream(SharedState):
     def save_listed(self, item: ArticleListed) -> bool:
         self._send("save_listed", item=item)
         return True
+
+    def report_events(self, count) -> None:
+        """The writer logs and counts the events it records."""
 
     def save_event(self, event: ArticleEvent) -> bool:
         self._send("save_event", event=event)
