@@ -682,6 +682,7 @@ class NewsSpider(scrapy.Spider):
         article = extraction.article
         if article is None:
             return None
+        stats.inc_value("articles/read")  # (whether or not the -a arguments keep it)
         self.complete_article(article, response)
         if article.live_entries:
             stats.inc_value("live/blogs")
@@ -694,7 +695,8 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value("articles/skipped_section")
             return None
         if self.limit and not self._articles.take(self.limit):
-            return None  # pages in flight when -a limit= was reached
+            stats.inc_value("articles/skipped_limit")  # in flight when the limit was reached
+            return None
         return article
 
     def complete_article(self, article, response) -> None:

@@ -217,7 +217,9 @@ class CrawlHealth:
         pages = get("pages/article_candidates", 0)
         layout = []
         if pages >= self.min_pages:
-            if not extracted:
+            # Read, not kept: -a since=, sections= and limit= (a cluster's shared limit
+            # reached by other workers) may rightly keep none of the articles read.
+            if not get("articles/read"):
                 layout.append(f"no article could be read from {pages} article pages")
             dropped = get("item_dropped_count", 0) - get(f"{DROP_REASON}archive_failed", 0)
             if extracted and dropped > 0.5 * extracted:

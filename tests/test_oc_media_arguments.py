@@ -46,6 +46,18 @@ def test_since_keeps_only_recent_articles(tmp_path, initial_site):
     assert "/page/3/" not in crawl.paths()
 
 
+def test_a_since_that_keeps_no_article_is_a_quiet_night_not_a_failure(tmp_path, initial_site):
+    """Articles read and skipped as older than -a since= are read: a night with nothing
+    new is no "has the site's layout changed?" failure."""
+    crawl = crawl_mirror(initial_site, tmp_path / "a.db", "-a", "since=2026-12-01")
+    assert crawl.process.returncode == 0, crawl.process.stderr[-2000:]
+    assert archived(crawl) == []
+    log = next(crawl.db["crawls"].rows)
+    stats = json.loads(log["stats"])
+    assert stats["articles/read"] == stats["articles/skipped_since"] >= 5
+    assert log["health"] == "ok"
+
+
 def test_limit_stops_after_exactly_n_articles(tmp_path, initial_site):
     crawl = crawl_mirror(initial_site, tmp_path / "a.db", "-a", "limit=3")
     assert crawl.process.returncode == 0, crawl.process.stderr[-2000:]

@@ -42,14 +42,16 @@ def snapshot(path) -> dict:
 
 
 def copies_index(path) -> dict:
-    """The LSH index of the texts (each article's band keys) and the stories, by URL."""
+    """The LSH index of the texts (each article's band keys) and the stories, with each
+    article named by its text (content hash): an article also served at an old address
+    is named by whichever fetch was written first, an order concurrent workers vary."""
     db = sqlite_utils.Database(path)
-    url_of = {r["id"]: r["url"] for r in db["articles"].rows}
+    text_of = {r["id"]: r["content_hash"] for r in db["articles"].rows}
     stories: dict[int, set] = {}
     for row in db["article_stories"].rows:
-        stories.setdefault(row["story_id"], set()).add(url_of[row["article_id"]])
+        stories.setdefault(row["story_id"], set()).add(text_of[row["article_id"]])
     return {
-        "bands": sorted((url_of[r["article_id"]], r["key"]) for r in db["copy_bands"].rows),
+        "bands": sorted((text_of[r["article_id"]], r["key"]) for r in db["copy_bands"].rows),
         "stories": {frozenset(urls) for urls in stories.values()},
     }
 
