@@ -16,8 +16,9 @@ import yaml
 from caucasus_crawler.archive import Archive
 from caucasus_crawler.devmirror.server import MirrorServer
 from caucasus_crawler.devmirror.site import SITES, Site
-from caucasus_crawler.extract import extract_article
+from caucasus_crawler.extract import GenericPage, extract_article
 from caucasus_crawler.search.query import parse
+from caucasus_crawler.spiders.oc_media import OcMediaPage
 from tests.conftest import (
     Crawl,
     archive_dir,
@@ -367,3 +368,101 @@ def test_one_time_stamp_makes_a_live_blog_only_when_the_page_says_it_is_one(json
     read = extract_article(page, "https://oc-media.org/bridge-over-the-kura-reopens/")
     assert "3 September 2025, 18:30" in read.article.body
     assert len(read.article.live_entries) == expected
+
+
+# Live pages as outlets build them, each read by the generic reader (the `news` spider)
+# and by the OC Media reader (Tbilisi time). Three entries each: the text's container is
+# found as on a real page.
+LIVE_PAGE = """<!DOCTYPE html><html lang="en"><head><title>{title}</title>
+<meta property="article:published_time" content="2025-08-28T09:31:07+04:00">{jsonld}</head>
+<body><nav><a href="/">Home</a> <a href="/politics/">Politics</a></nav>
+<main><article><h1>{title}</h1>{body}</article></main>
+<footer><a href="/about/">About us</a></footer></body></html>"""
+ENTRY_TEXTS = [
+    "Riot police have formed a cordon around the parliament building on Rustaveli Avenue, "
+    "where several thousand people gathered after the vote was announced.",
+    "The speaker of parliament suspended the session for an hour after opposition deputies "
+    "blocked the rostrum and demanded a recorded vote on the amendments.",
+    "Deputies from the ruling party said the second reading would be held next week, and "
+    "that the amendments would not be changed before then.",
+]
+READERS = {
+    "news": (GenericPage, "https://example.ge/2025/08/28/parliament-live/"),
+    "oc_media": (OcMediaPage, "https://oc-media.org/parliament-live/"),
+}
+
+
+def live_page(stamps: list[str], headings=("", "", ""), jsonld=LIVE_BLOG_JSONLD) -> str:
+    entries = "".join(
+        f"<div class='update'>{stamp}{heading and f'<h3>{heading}</h3>'}<p>{text}</p></div>"
+        for stamp, heading, text in zip(stamps, headings, ENTRY_TEXTS, strict=True)
+    )
+    return LIVE_PAGE.format(title="Parliament votes: live", jsonld=jsonld, body=entries)
+
+
+def read_entries(page: str, reader: str) -> list[tuple]:
+    layout, url = READERS[reader]
+    article = extract_article(page, url, layout).article
+    return [(e["posted"], e["heading"], e["text"][:20]) for e in article.live_entries]
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_the_generic_reader_keeps_a_live_blogs_stamps_and_subheadings(reader):
+    """trafilatura's reading of a page drops the lines that are only a time stamp, and
+    the subheadings' mark: a live blog's entries are read from the container's."""
+    page = live_page(
+        ["<div>28 August 2025, 18:05</div>", "<div>28 August 2025, 16:40</div>",
+         "<div>28 August 2025, 15:10</div>"],
+        ["Police cordon off parliament", "Speaker suspends session", ""],
+    )  # fmt: skip
+    assert read_entries(page, reader) == [
+        ("2025-08-28T14:05:00Z", "Police cordon off parliament", ENTRY_TEXTS[0][:20]),
+        ("2025-08-28T12:40:00Z", "Speaker suspends session", ENTRY_TEXTS[1][:20]),
+        ("2025-08-28T11:10:00Z", None, ENTRY_TEXTS[2][:20]),
+    ]
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_times_of_day_shown_alike_on_two_days_keep_their_own_dates(reader):
+    """Each <time> element gives its own instant, in page order, also when two
+    entries show the same "10:00"; a screen reader's hidden words are not shown."""
+    hidden = '<span class="visually-hidden">posted at </span>'
+    page = live_page([
+        '<div><time datetime="2025-08-28T16:45:00+04:00">16:45</time></div>',
+        f'<div><time datetime="2025-08-28T10:00:00+04:00">{hidden}10:00</time></div>',
+        f'<div><time datetime="2025-08-27T10:00:00+04:00">{hidden}10:00</time></div>',
+    ])  # fmt: skip
+    assert [posted for posted, _, _ in read_entries(page, reader)] == [
+        "2025-08-28T12:45:00Z",
+        "2025-08-28T06:00:00Z",
+        "2025-08-27T06:00:00Z",
+    ]
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_date_and_its_time_apart_make_one_stamp(reader):
+    page = live_page(
+        ["<div><span>28.08.2025</span> | <span>12:35</span></div>",
+         "<div><span>28.08.2025</span> | <span>10:10</span></div>",
+         "<div>2025-08-28 08:20</div>"],
+    )  # fmt: skip
+    assert [posted for posted, _, _ in read_entries(page, reader)] == [
+        "2025-08-28T08:35:00Z",
+        "2025-08-28T06:10:00Z",
+        "2025-08-28T04:20:00Z",
+    ]
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_an_articles_dateline_and_update_line_make_no_live_blog(reader):
+    """A byline, then the publication time to the minute (the metadata's has seconds)
+    and an "Updated" line: the article's dates, not two entries."""
+    body = (
+        "<div class='byline'>Nino Kalandadze</div><div>28 Aug 2025, 09:31</div>"
+        "<div>Updated 28 Aug 2025, 14:00</div>" + "".join(f"<p>{text}</p>" for text in ENTRY_TEXTS)
+    )
+    page = LIVE_PAGE.format(title="Parliament passes the amendments", jsonld="", body=body)
+    layout, url = READERS[reader]
+    article = extract_article(page, url, layout).article
+    assert article.live_entries == []
+    assert ENTRY_TEXTS[0] in article.body and "Updated 28 Aug" not in article.body

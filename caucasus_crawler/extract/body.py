@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice, takewhile
@@ -55,7 +56,7 @@ PARAGRAPH_CHARS = 25
 # the box that holds it: a membership appeal, a teaser card.
 BOX_MAX_CHARS = 700
 _WORDS = re.compile(r"[\w]+")
-_DATE_ONLY = re.compile(r"^[\w ,.:]{6,48}$")
+_DATE_ONLY = re.compile(r"^[\w ,.:/|·•-]{6,48}$")  # (one class: no backtracking)
 _NOTE_MARK = re.compile(r"\d{1,3}")
 # (?<!\s): tried once per run of white space, not at each of its characters (quadratic).
 _DATE_SEPARATOR = re.compile(r"(?<!\s)\s+[·•|]\s+")
@@ -191,6 +192,17 @@ class Covered:
             covered = covered or self.predicate(node)
             self.memo[node] = covered
         return covered
+
+
+def shown_text(el: HtmlElement) -> str:
+    """An element's text as a reader sees it: without its hidden parts and furniture
+    (a screen reader's "posted at" inside a ``<time>``), as the text is read."""
+    if not len(el):
+        return clean_text(el.text)
+    copy = deepcopy(el)
+    for part in [d for d in copy.iterdescendants() if is_junk(d)]:
+        part.drop_tree()
+    return clean_text(copy.text_content())
 
 
 def is_junk(el: HtmlElement, protected: frozenset | set = frozenset()) -> bool:
@@ -736,8 +748,7 @@ def clean_blocks(
     """Drop what a reader does not read as the article; subheadings become '## …'.
 
     A line that is only a date is the page's date line and goes; one with a time
-    is a live-blog stamp and stays, unless it opens the body with the article's
-    own publication time.
+    is a live-blog stamp and stays, unless it dates the article (``_is_dateline``).
     """
     dropped_boxes: set[HtmlElement] = set()
     appeal_boxes: set[HtmlElement] = set()
@@ -767,7 +778,7 @@ def clean_blocks(
             skipping_related = False
         stamp = _date_line(block, profile.timezone)
         if stamp is not None:
-            if "T" in stamp and (kept or stamp != published):
+            if "T" in stamp and not _is_dateline(block, stamp, published, kept):
                 kept.append(block)
             continue
         if folded in heading or _is_line_boilerplate(block, profile):
@@ -776,6 +787,16 @@ def clean_blocks(
     while kept and kept[-1].kind == "h":
         kept.pop()
     return [("## " + b.text) if b.kind == "h" else b.text for b in kept]
+
+
+def _is_dateline(block: Block, stamp: str, published: str | None, kept: list[Block]) -> bool:
+    """A line with a time that dates the article, not a live blog's entry: labelled
+    ("Updated 28 Aug 2025, 14:00"), or the publication time (to the minute: the
+    metadata's has seconds) before any paragraph of the text (a byline may come first)."""
+    if _DATE_LABEL.match(block.text):
+        return True
+    opening = all(len(b.text) < PARAGRAPH_CHARS for b in kept)
+    return opening and stamp[:16] == (published or "")[:16]
 
 
 def _is_box_boilerplate(block: Block, profile: SiteProfile) -> bool:
@@ -860,6 +881,9 @@ def _date_line(block: Block, timezone: str) -> str | None:
     2025, 14:05 · Updated 30 August 2025"): the first. Else None."""
     if block.words > 14:
         return None
+    # A date and its time apart ("28.08.2025 | 12:35") read as one before as dates apart.
+    if block.words <= 7 and (whole := _date(block.text, timezone)) is not None:
+        return whole
     stamps = [_date(part, timezone) for part in _DATE_SEPARATOR.split(block.text)]
     return stamps[0] if all(stamps) and block.words <= 7 * len(stamps) else None
 

@@ -79,7 +79,9 @@ class GenericPage(ArticlePage):
     @attribute
     def _cleaned(self) -> tuple[list[str], bool]:
         ours, by_fallback = super()._cleaned
-        if self.members_only or not self._fallback_affordable:
+        # A live blog keeps the container's reading: trafilatura's drops the lines that
+        # are only a time stamp, and with them the entries.
+        if self.members_only or not self._fallback_affordable or self._entries_in(ours):
             return ours, by_fallback
         # Without what the container's blocks leave out too: the site's learnt
         # boilerplate and teasers ("Read more: …"). (The headline trafilatura keeps

@@ -6,6 +6,7 @@ next such line."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TypedDict
 
 from .body import time_stamp
@@ -23,12 +24,21 @@ class LiveEntry(TypedDict):
 
 
 def live_entries(
-    paragraphs: list[str], timezone: str, stated_live: bool, times: dict[str, str]
+    paragraphs: list[str], timezone: str, stated_live: bool, times: dict[str, list[str]]
 ) -> list[LiveEntry]:
     """The entries of a text given as its paragraphs (subheadings '## …'), in the
     order the page shows them; [] when the text is no live blog. ``times``: the
-    instants of the text's ``<time>`` elements, by the text they show."""
-    stamps = [times.get(p) or time_stamp(p, timezone) for p in paragraphs]
+    instants of the text's ``<time>`` elements, by the text they show, in page order:
+    the n-th line showing "10:00" is the n-th such element's (the entries of two days
+    may show one time of day; a line shown more often than that keeps the last)."""
+    shown = Counter()
+    stamps = []
+    for paragraph in paragraphs:
+        if instants := times.get(paragraph):
+            stamps.append(instants[min(shown[paragraph], len(instants) - 1)])
+            shown[paragraph] += 1
+        else:
+            stamps.append(time_stamp(paragraph, timezone))
     if sum(s is not None for s in stamps) < (1 if stated_live else LIVE_MIN_STAMPS):
         return []
     entries: list[LiveEntry] = []

@@ -40,6 +40,7 @@ from .body import (
     drop_related_blocks,
     fallback_blocks,
     find_container,
+    shown_text,
     text_upto,
 )
 from .live import LiveEntry, live_entries
@@ -196,20 +197,24 @@ class ArticlePage:
     def live_entries(self) -> list[LiveEntry]:
         """A live blog's timestamped entries, as the page orders them ([] for another
         page): read from the text, so any markup the text is read from will do."""
+        return self._entries_in(self.body)
+
+    def _entries_in(self, paragraphs: list[str]) -> list[LiveEntry]:
         stated = metadata.states_live_blog(self.page)
-        return live_entries(self.body, self.timezone, stated, self._times_of_day)
+        return live_entries(paragraphs, self.timezone, stated, self._times_of_day)
 
     @attribute
-    def _times_of_day(self) -> dict[str, str]:
+    def _times_of_day(self) -> dict[str, list[str]]:
         """The instants (UTC) of the ``<time datetime>`` elements in the text that give
-        a time of day, by the text they show ("14:20")."""
+        a time of day, by the text they show to a reader ("14:20", without a hidden
+        "posted at"), in the order of the page (entries of two days may show one time)."""
         if self.container is None:
             return {}
-        found: dict[str, str] = {}
+        found: dict[str, list[str]] = {}
         for el in islice(self.container.iter("time"), TIME_ELEMENTS_MAX):
             instant = parse_date(el.get("datetime"), self.timezone)
-            if instant and "T" in instant and (shown := clean_text(el.text_content())):
-                found.setdefault(shown, instant)
+            if instant and "T" in instant and (shown := shown_text(el)):
+                found.setdefault(shown, []).append(instant)
         return found
 
     @attribute
