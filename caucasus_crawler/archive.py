@@ -42,7 +42,7 @@ VANISHED = ("gone", "redirected", "members_only")
 # What the log says of each kind of event.
 EVENTS = {
     "gone": "An archived article is gone",
-    "redirected": "An archived article redirects to a page that is no article",
+    "redirected": "An archived article redirects away (to a page that is no article, or another article)",
     "members_only": "An archived article is now members-only (its archived text is kept)",
     "unlisted": "An archived article left the sitemap or feed that listed it",
     "back": "An archived article is back",
@@ -836,7 +836,8 @@ class Archive:
             if article_id is None:
                 return None
             self._touch(article_id, seen)
-            self._insert_urls(article_id, [page.url, *page.aliases], seen)
+            self._insert_urls(article_id, [page.url], seen)
+            self._insert_aliases(article_id, page.aliases, seen)
             self._came_back(article_id, [page.url, *page.aliases], 304, seen)
             found = page.validators | {"listed": page.listed}
             self._record_page(page.url, "article", 304, found, seen)
@@ -910,7 +911,7 @@ class Archive:
             self.db.execute(
                 MOVE_TO_REDIRECT_TARGET, [alias.url, article_id, json.dumps(alias.aliases)]
             )
-            self._insert_urls(article_id, alias.aliases, seen)
+            self._insert_aliases(article_id, alias.aliases, seen)
         return True
 
     def _article_id(self, where: str, value) -> int | None:
@@ -979,8 +980,8 @@ class Archive:
             conn.execute(INDEX_ENTRY_TERMS, [entry_id, *terms])
 
     def _record_urls(self, article_id: int, article: Article, seen: str) -> None:
-        urls = [self._url_of(article_id), article.fetched_url, *article.aliases]
-        self._insert_urls(article_id, urls, seen)
+        self._insert_urls(article_id, [self._url_of(article_id), article.fetched_url], seen)
+        self._insert_aliases(article_id, article.aliases, seen)
         claims = [article.url, *article.declared]
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO article_urls (url, article_id, first_seen, declared) "
@@ -995,6 +996,23 @@ class Archive:
                 if url != article.url
             ],
         )
+
+    def _insert_aliases(self, article_id: int, aliases: list, seen: str) -> None:
+        """Addresses that redirected to the article. One that is another archived
+        article's own address stays that article's: the redirect is its ``redirected``
+        event (merged into this one, the evidence), and a 404 there later is its own."""
+        others = dict(
+            self.db.execute(
+                "SELECT url, id FROM articles WHERE url IN (SELECT value FROM json_each(?)) "
+                "AND id != ?",
+                [json.dumps(aliases), article_id],
+            ).fetchall()
+        )
+        if others:
+            target = self._url_of(article_id)
+            for url, other in others.items():
+                self._mark(other, "redirected", url, None, target, seen)
+        self._insert_urls(article_id, [url for url in aliases if url not in others], seen)
 
     def _insert_urls(self, article_id: int, urls: list, seen: str) -> None:
         """Addresses that served the article (or redirected to it): what a page only

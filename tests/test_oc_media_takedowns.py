@@ -118,7 +118,8 @@ def test_each_takedown_is_an_event_with_its_evidence(takedowns):
     assert counted["events/members_only"] == counted["archive/withdrawn"] == 1
     log = takedowns.crawls[1].process.stderr
     assert f"An archived article is gone: {url(GONE)}" in log
-    assert f"An archived article redirects to a page that is no article: {url(REDIRECTED)}" in log
+    redirected = "An archived article redirects away (to a page that is no article, or another"
+    assert f"{redirected} article): {url(REDIRECTED)}" in log
 
 
 def test_the_archived_text_stays_and_the_home_page_is_no_alias(takedowns):
@@ -238,3 +239,36 @@ def test_the_article_page_shows_what_happened_to_the_original(tmp_path, takedown
         )
         assert events[1].endswith(f"Back: {url(REDIRECTED)} served the article again")
         screenshot(page, "article-page-back")
+
+
+MERGED_INTO = "/daghestan-floods-leave-thousands-without-drinking-water/"
+
+
+def test_an_article_redirected_to_another_keeps_its_address_and_its_own_events(tmp_path):
+    """An archived article whose address redirects to another archived article (a
+    merge) is `redirected` there; its address is no alias of the other, so the 404 it
+    answers later is its own, and the other article, which still answers, has none."""
+    archive = tmp_path / "archive.db"
+    merged, deleted = Site("initial"), Site("initial")
+    merged.routes[DELETED] = Resource(301, b"", location=url(MERGED_INTO))
+    deleted.routes[DELETED] = deleted.not_found
+    db = sqlite_utils.Database(archive)
+    for site, args in [(Site("initial"), ()), (merged, EVERY_CRAWL),
+                       (deleted, EVERY_CRAWL + NO_BACKOFF)]:  # fmt: skip
+        crawl = crawl_mirror(site, archive, *args)
+        assert crawl.process.returncode == 0, crawl.process.stderr[-3000:]
+        if site is merged:
+            assert events_of(db) == [(url(DELETED), "redirected", None, url(MERGED_INTO))]
+    assert events_of(db) == [
+        (url(DELETED), "redirected", None, url(MERGED_INTO)),
+        (url(DELETED), "gone", 404, None),
+    ]
+    owner = dict(db.execute("SELECT u.url, a.url FROM article_urls u JOIN articles a "
+                            "ON a.id = u.article_id WHERE u.declared = 0"))  # fmt: skip
+    assert owner[url(DELETED)] == url(DELETED) and owner[url(MERGED_INTO)] == url(MERGED_INTO)
+    (events_of_the_other,) = db.execute(
+        "SELECT count(*) FROM article_events e JOIN articles a ON a.id = e.article_id "
+        "WHERE a.url = ?",
+        [url(MERGED_INTO)],
+    ).fetchone()
+    assert events_of_the_other == 0
