@@ -42,7 +42,9 @@ VANISHED = ("gone", "redirected", "members_only")
 # What the log says of each kind of event.
 EVENTS = {
     "gone": "An archived article is gone",
-    "redirected": "An archived article redirects away (to a page that is no article, or another article)",
+    "redirected": (
+        "An archived article redirects away (to a page that is no article, or another article)"
+    ),
     "members_only": "An archived article is now members-only (its archived text is kept)",
     "unlisted": "An archived article left the sitemap or feed that listed it",
     "back": "An archived article is back",

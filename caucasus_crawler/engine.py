@@ -526,8 +526,11 @@ class NewsSpider(scrapy.Spider):
             return
         kind = self.urls.classify(canonical_url(response.url))
         if response.status == 304:
-            if kind == "article":
+            if kind == "article" and self.recrawl.serves_an_article(canonical_url(response.url)):
                 yield self._unchanged(response)
+            else:  # a page known to be none, as the redirect's end
+                for event in self._redirected_away(response):
+                    yield event
             return
         page = await self.reader.read(
             response.text, response.url, extract=kind == "article", repeated=self._repeated.known
@@ -570,6 +573,7 @@ class NewsSpider(scrapy.Spider):
         elif page.extraction.article is None and "read_timeout" not in page.extraction.problems:
             # (an article this crawl's -a arguments skip is not remembered as none)
             self._remember(response.url, "not_article", response.status, response)
+            yield from self._redirected_away(response)
 
     async def _release_held(self, response=None):
         """The article pages held while the site's boilerplate was learnt, read again
@@ -640,6 +644,13 @@ class NewsSpider(scrapy.Spider):
                 yield ArticleAlias(url=target, aliases=chain)
         else:  # archived and not due for a re-check
             yield ArticleAlias(url=target, aliases=chain)
+
+    def _redirected_away(self, response):
+        """An archived article redirected to a page that is none, whose address looked
+        like an article's ("/membership/", "/?p=…"): an event, as for the home page."""
+        if archived := self._archived(response.meta.get("aliases", [])):
+            target = self._live(response.url, response.url) or response.url
+            yield ArticleEvent(archived, "redirected", None, canonical_url(target))
 
     def _archived(self, chain: list[str]) -> str | None:
         """The first address of a chain of redirects that is an archived article's."""

@@ -127,6 +127,10 @@ class Recrawl:
         state = self._article(url)
         return state is not None and state["url"] == url
 
+    def serves_an_article(self, url: str) -> bool:
+        """Whether ``url`` served an archived article (at any of its addresses)."""
+        return self._article(url) is not None
+
     def is_known(self, url: str) -> bool:
         """Resolved by the last complete crawl or before: archived, or found to be no
         article, gone or forbidden."""

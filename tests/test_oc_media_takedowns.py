@@ -272,3 +272,25 @@ def test_an_article_redirected_to_another_keeps_its_address_and_its_own_events(t
         [url(MERGED_INTO)],
     ).fetchone()
     assert events_of_the_other == 0
+
+
+def test_a_redirect_to_a_page_that_looks_like_an_article_but_is_none_is_redirected(tmp_path):
+    """Addresses the URL policy takes for articles' ("/membership/", WordPress's "/?p=")
+    can end a takedown's redirect: once read as no article (or known as none, 304), the
+    archived article that redirected there is `redirected`."""
+    archive = tmp_path / "archive.db"
+    to_site_page, to_post_id = (
+        "/opinion-yerevan-needs-a-metro-plan-not-promises/",
+        "/sukhumi-hit-by-rolling-blackouts-as-energy-crisis-deepens/",
+    )
+    redirected = Site("initial")
+    redirected.routes[to_site_page] = Resource(301, b"", location=url("/membership/"))
+    redirected.routes[to_post_id] = Resource(302, b"", location=url("/?p=80999"))
+    for site, args in [(Site("initial"), ()), (redirected, EVERY_CRAWL)]:
+        crawl = crawl_mirror(site, archive, *args)
+        assert crawl.process.returncode == 0, crawl.process.stderr[-3000:]
+    assert "/membership/" in crawl.paths(status=304)  # known as no article: the 304 path
+    assert sorted(events_of(sqlite_utils.Database(archive))) == [
+        (url(to_site_page), "redirected", None, url("/membership/")),
+        (url(to_post_id), "redirected", None, url("/?p=80999")),
+    ]
