@@ -149,6 +149,10 @@ EN = Language(
         "subscribers only",
         "subscribe to continue reading",
         "subscribe to read the full",
+        "subscribe to keep reading",
+        "log in to continue reading",
+        "become a member to continue reading",
+        "become a member to keep reading",
     ),
     # (Not "Become a member": of the EU, of NATO.)
     appeal_phrases=(
@@ -208,6 +212,8 @@ RU = Language(
         "только для подписчиков",
         "доступен только подписчикам",  # assumed
         "доступно только подписчикам",  # assumed
+        "чтобы дочитать",  # ("Чтобы дочитать материал, оформите подписку")
+        "чтобы продолжить чтение",
     ),
     appeal_phrases=(
         "поддержите нас",
