@@ -1281,8 +1281,11 @@ STATE_SELECTED = {
 STATE_COLUMNS = ", ".join(STATE_SELECTED.get(k, f"a.{k}") for k in STATE_KEYS)
 # An article's latest event, when it vanished and has not come back: one probe of the
 # (article_id, id) index a row.
+# (The page's validators only while it served the article: a 304 to those of a "not
+# found" page answered with a 200 is no sign of the article.)
 STATE_JOINS = (
-    "LEFT JOIN pages p ON p.url = a.url LEFT JOIN article_events e ON e.id = "
+    "LEFT JOIN pages p ON p.url = a.url AND p.kind = 'article' "
+    "LEFT JOIN article_events e ON e.id = "
     "(SELECT max(id) FROM article_events WHERE article_id = a.id) AND e.kind != 'back'"
 )
 LATEST_EVENT = (

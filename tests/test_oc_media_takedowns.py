@@ -294,3 +294,24 @@ def test_a_redirect_to_a_page_that_looks_like_an_article_but_is_none_is_redirect
         (url(to_site_page), "redirected", None, url("/membership/")),
         (url(to_post_id), "redirected", None, url("/?p=80999")),
     ]
+
+
+def test_a_not_found_page_answered_200_at_an_articles_address_never_counts_as_it(tmp_path):
+    """A "not found" page with status 200 reads as no article: its validators are not
+    the article's, so the next re-check asks without them and a 304 never passes the
+    page off as the article seen again."""
+    archive = tmp_path / "archive.db"
+    soft = Site("initial")
+    soft.routes[DELETED] = Resource(200, soft.not_found.body)
+    db = sqlite_utils.Database(archive)
+    seen = []
+    for site, args in [(Site("initial"), ()), (soft, EVERY_CRAWL), (soft, EVERY_CRAWL)]:
+        crawl = crawl_mirror(site, archive, *args)
+        assert crawl.process.returncode == 0, crawl.process.stderr[-3000:]
+        (row,) = db.execute("SELECT last_seen FROM articles WHERE url = ?", [url(DELETED)])
+        seen.append(row[0])
+    asked = [r for r in crawl.requests if r.path == DELETED]
+    assert asked and all("If-None-Match" not in r.headers for r in asked)
+    assert [r.status for r in asked] == [200]
+    assert seen[0] == seen[1] == seen[2]
+    assert db["articles"].count == len(Site("initial").articles)
