@@ -466,3 +466,40 @@ def test_an_articles_dateline_and_update_line_make_no_live_blog(reader):
     article = extract_article(page, url, layout).article
     assert article.live_entries == []
     assert ENTRY_TEXTS[0] in article.body and "Updated 28 Aug" not in article.body
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_an_entrys_time_as_its_permalink_is_its_stamp(reader):
+    """A live blog (so its structured data says) whose entries' times are links to the
+    entries: the lines are stamps, not a link-only line of furniture."""
+    page = live_page([
+        '<p><a href="#e3"><time datetime="2025-08-28T13:20:00Z">14.20 BST</time></a></p>',
+        '<p><a href="#e2"><time datetime="2025-08-28T12:55:00Z">13.55 BST</time></a></p>',
+        '<p><a href="#e1"><time datetime="2025-08-28T11:02:00Z">12.02 BST</time></a></p>',
+    ])  # fmt: skip
+    assert [posted for posted, _, _ in read_entries(page, reader)] == [
+        "2025-08-28T13:20:00Z",
+        "2025-08-28T12:55:00Z",
+        "2025-08-28T11:02:00Z",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("published", "stamps", "expected"),
+    [
+        ("2025-08-28T09:31:07+04:00", ["28 августа, 13:15", "28 августа, 09:40",
+         "27 августа, 23:55"], ["2025-08-28T09:15:00Z", "2025-08-28T05:40:00Z",
+                                "2025-08-27T19:55:00Z"]),
+        ("2025-12-31T22:00:00+04:00", ["1 January, 00:20", "31 December, 23:40",
+         "31 December, 22:05"], ["2025-12-31T20:20:00Z", "2025-12-31T19:40:00Z",
+                                 "2025-12-31T18:05:00Z"]),
+    ],
+    ids=["russian", "past new year"],
+)  # fmt: skip
+def test_a_stamp_without_the_year_is_of_the_year_around_the_publication(
+    published, stamps, expected
+):
+    page = live_page([f"<div>{stamp}</div>" for stamp in stamps]).replace(
+        "2025-08-28T09:31:07+04:00", published
+    )
+    assert [posted for posted, _, _ in read_entries(page, "oc_media")] == expected

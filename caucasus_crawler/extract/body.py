@@ -744,11 +744,13 @@ def clean_blocks(
     title: str,
     lead: str | None,
     published: str | None = None,
+    stamps: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Drop what a reader does not read as the article; subheadings become '## …'.
 
     A line that is only a date is the page's date line and goes; one with a time
-    is a live-blog stamp and stays, unless it dates the article (``_is_dateline``).
+    is a live-blog stamp and stays, unless it dates the article (``_is_dateline``);
+    so does a line that is one of a live blog's ``stamps``, also when it is a link.
     """
     dropped_boxes: set[HtmlElement] = set()
     appeal_boxes: set[HtmlElement] = set()
@@ -781,7 +783,7 @@ def clean_blocks(
             if "T" in stamp and not _is_dateline(block, stamp, published, kept):
                 kept.append(block)
             continue
-        if folded in heading or _is_line_boilerplate(block, profile):
+        if text not in stamps and (folded in heading or _is_line_boilerplate(block, profile)):
             continue
         kept.append(block)
     while kept and kept[-1].kind == "h":

@@ -7,6 +7,7 @@ next such line."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import TypedDict
 
 from .body import time_stamp
@@ -24,13 +25,18 @@ class LiveEntry(TypedDict):
 
 
 def live_entries(
-    paragraphs: list[str], timezone: str, stated_live: bool, times: dict[str, list[str]]
+    paragraphs: list[str],
+    timezone: str,
+    stated_live: bool,
+    times: dict[str, list[str]],
+    published: str | None = None,
 ) -> list[LiveEntry]:
     """The entries of a text given as its paragraphs (subheadings '## …'), in the
     order the page shows them; [] when the text is no live blog. ``times``: the
     instants of the text's ``<time>`` elements, by the text they show, in page order:
     the n-th line showing "10:00" is the n-th such element's (the entries of two days
-    may show one time of day; a line shown more often than that keeps the last)."""
+    may show one time of day; a line shown more often than that keeps the last).
+    ``published``: the page's, whose year a stamp without one ("28 августа, 13:15") is of."""
     shown = Counter()
     stamps = []
     for paragraph in paragraphs:
@@ -38,7 +44,9 @@ def live_entries(
             stamps.append(instants[min(shown[paragraph], len(instants) - 1)])
             shown[paragraph] += 1
         else:
-            stamps.append(time_stamp(paragraph, timezone))
+            stamps.append(
+                time_stamp(paragraph, timezone) or _yearless(paragraph, timezone, published)
+            )
     if sum(s is not None for s in stamps) < (1 if stated_live else LIVE_MIN_STAMPS):
         return []
     entries: list[LiveEntry] = []
@@ -54,3 +62,21 @@ def live_entries(
         else:
             current["text"] = f"{current['text']}\n\n{paragraph}" if current["text"] else paragraph
     return [e for e in entries if e["heading"] or e["text"]]
+
+
+def _yearless(line: str, timezone: str, published: str | None) -> str | None:
+    """The instant of a stamp that leaves out the year ("28 августа, 13:15": the year
+    goes before the comma): of the years around the page's publication, the one that
+    puts it nearest (a blog that ran past New Year's Eve)."""
+    day, comma, time_of_day = line.partition(",")
+    if not comma or not published or any(word.isdigit() and len(word) == 4 for word in day.split()):
+        return None
+    around = int(published[:4])
+    stamps = [
+        time_stamp(f"{day} {year},{time_of_day}", timezone)
+        for year in (around - 1, around, around + 1)
+    ]
+    if None in stamps:
+        return None
+    when = datetime.fromisoformat(published if "T" in published else published + "T00:00:00Z")
+    return min(stamps, key=lambda stamp: abs(datetime.fromisoformat(stamp) - when))

@@ -201,7 +201,8 @@ class ArticlePage:
 
     def _entries_in(self, paragraphs: list[str]) -> list[LiveEntry]:
         stated = metadata.states_live_blog(self.page)
-        return live_entries(paragraphs, self.timezone, stated, self._times_of_day)
+        times = self._times_of_day
+        return live_entries(paragraphs, self.timezone, stated, times, self.published)
 
     @attribute
     def _times_of_day(self) -> dict[str, list[str]]:
@@ -390,7 +391,15 @@ class ArticlePage:
 
     def _clean(self, blocks: list[Block], **kept) -> list[str]:
         blocks = [b for b in blocks if b.folded not in self.repeated] if self.repeated else blocks
-        return clean_blocks(blocks, self.profile, **kept)
+        return clean_blocks(blocks, self.profile, stamps=self._entry_stamps, **kept)
+
+    @attribute
+    def _entry_stamps(self) -> frozenset[str]:
+        """What the ``<time>`` elements of a page that says it is a live blog show: its
+        entries' stamps, kept in the text also as a link (an entry's permalink)."""
+        if not metadata.states_live_blog(self.page):
+            return frozenset()
+        return frozenset(self._times_of_day)
 
     @attribute
     def _fallback_affordable(self) -> bool:
