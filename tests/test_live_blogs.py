@@ -503,3 +503,61 @@ def test_a_stamp_without_the_year_is_of_the_year_around_the_publication(
         "2025-08-28T09:31:07+04:00", published
     )
     assert [posted for posted, _, _ in read_entries(page, "oc_media")] == expected
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_times_in_a_key_events_list_or_a_sentence_do_not_date_the_entries(reader):
+    """Only a <time> that is its line is an entry's stamp: the "key events" box (its
+    times beside the headlines) and a time in a sentence would shift the pairing of
+    the entries showing "10:00" with their instants; a day's divider is no text."""
+    key_events = (
+        '<ul class="key-events"><li><a href="#e3"><time datetime="2025-08-27T10:00:00+04:00">'
+        "10:00</time> Parliament session opens</a></li></ul>"
+    )
+    page = live_page([
+        '<p><time datetime="2025-08-29T10:00:00+04:00">10:00</time></p>',
+        '<h2>Thursday, 28 August</h2><p><time datetime="2025-08-28T10:00:00+04:00">10:00</time>'
+        '</p><p>The rally will resume at <time datetime="2025-08-30T10:00:00+04:00">10:00'
+        "</time> on Saturday, the organisers said.</p>",
+        '<p><time datetime="2025-08-27T10:00:00+04:00">10:00</time></p>',
+    ]).replace("<h1>", key_events + "<h1>")  # fmt: skip
+    entries = read_entries(page, reader)
+    assert [posted for posted, _, _ in entries] == [
+        "2025-08-29T06:00:00Z",
+        "2025-08-28T06:00:00Z",
+        "2025-08-27T06:00:00Z",
+    ]
+    layout, url = READERS[reader]
+    first = extract_article(page, url, layout).article.live_entries[0]
+    assert first["text"] == ENTRY_TEXTS[0]  # (not "## Thursday, 28 August")
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_programme_or_a_list_of_fixtures_is_no_live_blog(reader):
+    """Times after the page's last change, on a page that does not say it is a live
+    blog, are a programme's: no entries."""
+    body = "".join(
+        f"<p><strong>{day} September 2025, 19:00</strong></p><p>{text}</p>"
+        for day, text in zip((6, 9, 12), ENTRY_TEXTS, strict=True)
+    )
+    page = LIVE_PAGE.format(title="The qualifiers' fixtures", jsonld="", body=body)
+    layout, url = READERS[reader]
+    assert extract_article(page, url, layout).article.live_entries == []
+
+
+def test_the_generic_reader_finds_no_blog_in_trafilaturas_reading_of_an_article():
+    """An article the generic reader takes trafilatura's text of, a dateline and an
+    "Updated" line in it: no entries (they are read from the container's reading)."""
+    paragraphs = [*ENTRY_TEXTS, ENTRY_TEXTS[0].replace("Riot", "Border"),
+                  ENTRY_TEXTS[1].replace("speaker", "chair")]  # fmt: skip
+    page = (
+        '<html><head><title>Amendments</title><script type="application/ld+json">'
+        '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Amendments",'
+        ' "datePublished": "2025-08-28T16:40:00+04:00"}</script></head><body>'
+        '<h1>Amendments</h1><div class="entry-content"><p>Tbilisi, 28 August 2025, 16:40</p>'
+        + "".join(f"<p>{text}</p>" for text in paragraphs[:4])
+        + "<p><em>Updated 28 August 2025, 18:05</em></p>"
+        + f"<p>{paragraphs[4]}</p></div></body></html>"
+    )
+    read = extract_article(page, "https://example.ge/news/amendments/", GenericPage)
+    assert read.article.live_entries == []

@@ -7,9 +7,10 @@ next such line."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypedDict
 
+from ..normalize import parse_date
 from .body import time_stamp
 
 # Time stamps a text needs to be read as a live blog: one dated line alone is more
@@ -30,13 +31,17 @@ def live_entries(
     stated_live: bool,
     times: dict[str, list[str]],
     published: str | None = None,
+    modified: str | None = None,
 ) -> list[LiveEntry]:
     """The entries of a text given as its paragraphs (subheadings '## …'), in the
     order the page shows them; [] when the text is no live blog. ``times``: the
     instants of the text's ``<time>`` elements, by the text they show, in page order:
     the n-th line showing "10:00" is the n-th such element's (the entries of two days
     may show one time of day; a line shown more often than that keeps the last).
-    ``published``: the page's, whose year a stamp without one ("28 августа, 13:15") is of."""
+    ``published``: the page's, whose year a stamp without one ("28 августа, 13:15") is of.
+    A page that does not say it is a live blog has no entries after its last change
+    (``modified``, else ``published``; a day's grace): later times are a programme or
+    a list of fixtures."""
     shown = Counter()
     stamps = []
     for paragraph in paragraphs:
@@ -47,6 +52,8 @@ def live_entries(
             stamps.append(
                 time_stamp(paragraph, timezone) or _yearless(paragraph, timezone, published)
             )
+    if not stated_live and (latest := _grace(modified or published)):
+        stamps = [s if s is None or s <= latest else None for s in stamps]
     if sum(s is not None for s in stamps) < (1 if stated_live else LIVE_MIN_STAMPS):
         return []
     entries: list[LiveEntry] = []
@@ -55,8 +62,8 @@ def live_entries(
         if stamp is not None:
             current = LiveEntry(posted=stamp, heading=None, text="")
             entries.append(current)
-        elif current is None:
-            continue  # the introduction above the first entry
+        elif current is None or _day_divider(paragraph, published):
+            continue  # the introduction above the first entry; "## Thursday, 28 August"
         elif paragraph.startswith("## ") and current["heading"] is None and not current["text"]:
             current["heading"] = paragraph.removeprefix("## ")
         else:
@@ -80,3 +87,21 @@ def _yearless(line: str, timezone: str, published: str | None) -> str | None:
         return None
     when = datetime.fromisoformat(published if "T" in published else published + "T00:00:00Z")
     return min(stamps, key=lambda stamp: abs(datetime.fromisoformat(stamp) - when))
+
+
+def _grace(changed: str | None) -> str | None:
+    """The latest instant an entry of a page last changed at ``changed`` can bear."""
+    if not changed:
+        return None
+    when = datetime.fromisoformat(changed if "T" in changed else changed + "T23:59:59Z")
+    return (when + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _day_divider(line: str, published: str | None) -> bool:
+    """A subheading that is only a day ("## Thursday, 28 August"): the blog's divider
+    between days, no part of the entry above it."""
+    if not line.startswith("## "):
+        return False
+    day = line.removeprefix("## ")
+    written = parse_date(day) or (published and parse_date(f"{day} {published[:4]}"))
+    return bool(written) and "T" not in written

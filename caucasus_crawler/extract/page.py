@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from copy import deepcopy
 from datetime import date
-from itertools import islice
+from itertools import islice, takewhile
 from typing import ClassVar
 
 from lxml import etree
@@ -30,6 +30,7 @@ from ..items import Article
 from ..normalize import clean_text, parse_date
 from . import metadata
 from .body import (
+    INLINE,
     LINE_MAX_CHARS,
     PARAGRAPH_CHARS,
     Block,
@@ -40,6 +41,7 @@ from .body import (
     drop_related_blocks,
     fallback_blocks,
     find_container,
+    is_junk,
     shown_text,
     text_upto,
 )
@@ -57,6 +59,38 @@ NAMED_CONTAINERS_MAX = 16
 CARD_HEADINGS = ("h2", "h3", "h4")  # with a link: the cards of a listing
 # Of the <time> elements in the text, this many are read (a live blog's entries).
 TIME_ELEMENTS_MAX = 2000
+
+
+LINE_NEIGHBOURS_MAX = 16
+
+
+def _blank(text: str | None) -> bool:
+    return not text or text.isspace()
+
+
+def _ends_a_line(el) -> bool:
+    """An element that is no part of the line beside it: a block (a comment is none)."""
+    return isinstance(el.tag, str) and el.tag not in INLINE
+
+
+def _nothing_shown(siblings) -> bool:
+    """Nothing shown by the inline elements up to the block that ends the line (at most
+    LINE_NEIGHBOURS_MAX of them: a longer run is a line of its own)."""
+    for number, sibling in enumerate(siblings):
+        if _ends_a_line(sibling):
+            return True
+        if number == LINE_NEIGHBOURS_MAX or _shows_text(sibling) or not _blank(sibling.tail):
+            return False
+    return True
+
+
+def _shows_text(el) -> bool:
+    if not isinstance(el.tag, str):
+        return False
+    text = text_upto(el, 64)
+    return text is None or not _blank(text)
+
+
 # A box classed as a standfirst holds its paragraphs, at most this many.
 STANDFIRST_MAX_PARAGRAPHS = 2
 
@@ -197,12 +231,15 @@ class ArticlePage:
     def live_entries(self) -> list[LiveEntry]:
         """A live blog's timestamped entries, as the page orders them ([] for another
         page): read from the text, so any markup the text is read from will do."""
-        return self._entries_in(self.body)
+        # (Of the container's reading only: trafilatura's keeps datelines and "Updated"
+        # lines the container's leaves out, and is chosen only for a page that is no blog.)
+        return [] if self._read_by_fallback else self._entries_in(self.body)
 
     def _entries_in(self, paragraphs: list[str]) -> list[LiveEntry]:
         stated = metadata.states_live_blog(self.page)
         times = self._times_of_day
-        return live_entries(paragraphs, self.timezone, stated, times, self.published)
+        dates = (self.published, self.modified)
+        return live_entries(paragraphs, self.timezone, stated, times, *dates)
 
     @attribute
     def _times_of_day(self) -> dict[str, list[str]]:
@@ -214,9 +251,35 @@ class ArticlePage:
         found: dict[str, list[str]] = {}
         for el in islice(self.container.iter("time"), TIME_ELEMENTS_MAX):
             instant = parse_date(el.get("datetime"), self.timezone)
-            if instant and "T" in instant and (shown := shown_text(el)):
-                found.setdefault(shown, []).append(instant)
+            if instant and "T" in instant and self._on_a_line_of_its_own(el):
+                if shown := shown_text(el):
+                    found.setdefault(shown, []).append(instant)
         return found
+
+    def _on_a_line_of_its_own(self, el: HtmlElement) -> bool:
+        """A ``<time>`` that is all its line says (the text between the blocks around
+        it), and not in the page's furniture: an entry's stamp; not a time in a sentence
+        or in a "key events" list beside its headline, which would pair the entries'
+        lines with the wrong instants."""
+        top = el  # the outermost inline element that holds it
+        while (up := top.getparent()) is not None and up is not self.container:
+            if up.tag not in INLINE:
+                break
+            top = up
+        own = el.text_content()
+        if clean_text(text_upto(top, len(own) + 64)) != clean_text(own) or not _blank(top.tail):
+            return False
+        preceding = top.itersiblings(preceding=True)
+        if not (_nothing_shown(top.itersiblings()) and _nothing_shown(preceding)):
+            return False
+        # (Found among the first siblings, or there is none: _nothing_shown says so.)
+        before = top.itersiblings(preceding=True)
+        before = next((b for b in islice(before, LINE_NEIGHBOURS_MAX + 1) if _ends_a_line(b)), None)
+        if not _blank(before.tail if before is not None else top.getparent().text):
+            return False
+        return not any(
+            map(is_junk, takewhile(lambda up: up is not self.container, top.iterancestors()))
+        )
 
     @attribute
     def members_only(self) -> bool:
