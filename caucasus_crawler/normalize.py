@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
@@ -139,7 +139,7 @@ def canonical_url(url: str) -> str:
 # (as "d/m/Y - H:i" writes it), "… | 14:30", "… 6:12 PM".
 _TIME = (
     r"(?:,?\s*(?:(?:at|в|ժամը)\s+|[-–—|•·/]\s*)?"
-    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"(?:\s*(?P<half>[aApP])\.?[mM]\.?)?)?"
 )
 # After the year, the word for "year" some languages write: г. or года (ru), թ. (hy), წ.
@@ -251,7 +251,7 @@ def _parse_written(text: str) -> date | datetime | None:
         hour, minute, second = (int(time_first[k] or 0) for k in ("hour", "minute", "second"))
         try:
             hour = _hour_of_day(hour, time_first["half"])
-            return datetime(day.year, day.month, day.day, hour, minute, second)
+            return _instant(day.year, day.month, day.day, hour, minute, second)
         except ValueError:
             return None
     for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YEAR_MONTH_DAY, _YEAR_DAY_MONTH, _NUMERIC):
@@ -266,7 +266,7 @@ def _parse_written(text: str) -> date | datetime | None:
         try:
             if match["hour"] is None:
                 return date(year, month_number, int(match["day"]))
-            return datetime(
+            return _instant(
                 year,
                 month_number,
                 int(match["day"]),
@@ -277,6 +277,14 @@ def _parse_written(text: str) -> date | datetime | None:
         except ValueError:
             return None
     return None
+
+
+def _instant(year: int, month: int, day: int, hour: int, minute: int, second: int) -> datetime:
+    """The instant a date and time of day write; "24:00" is the end of the day (the
+    next day's 00:00), as a live blog's midnight entry writes it."""
+    if (hour, minute, second) == (24, 0, 0):
+        return datetime(year, month, day) + timedelta(days=1)
+    return datetime(year, month, day, hour, minute, second)
 
 
 def _hour_of_day(hour: int, half: str | None) -> int:

@@ -88,6 +88,10 @@ def test_canonical_url_drops_tracking_and_fragment(url, expected):
         ("25:40, 21.03.2016", None),
         ("12:40, 14:32 21.03.2016", None),
         ("2025-08-29", "2025-08-29"),
+        ("Aug 28, 2025 2.20pm", "2025-08-28T10:20:00Z"),  # a full stop between hour and minute
+        ("28 August 2025, 14.20", "2025-08-28T10:20:00Z"),
+        ("28 օգոստոսի 2025, 24:00", "2025-08-28T20:00:00Z"),  # the end of the day
+        ("28 August 2025, 24:30", None),
         ("yesterday", None),
         ("", None),
         ("0001-01-01T00:00:00Z", None),
