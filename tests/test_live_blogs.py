@@ -561,3 +561,18 @@ def test_the_generic_reader_finds_no_blog_in_trafilaturas_reading_of_an_article(
     )
     read = extract_article(page, "https://example.ge/news/amendments/", GenericPage)
     assert read.article.live_entries == []
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [("2025-08-28T09:31:07+04:00", "2025-08-28T14:05:00Z"),
+     ("2025-08-28T09:31:07", "2025-08-28T18:05:00Z")],
+    ids=["offset stated", "none stated: UTC"],
+)  # fmt: skip
+def test_a_site_of_no_known_country_writes_its_times_in_its_stated_offset(published, expected):
+    """A .net site's "18:05" is in the offset its publication time states (else UTC)."""
+    stamps = ["<div>28 August 2025, 18:05</div>", "<div>28 August 2025, 16:40</div>",
+              "<div>28 August 2025, 15:10</div>"]  # fmt: skip
+    page = live_page(stamps).replace("2025-08-28T09:31:07+04:00", published)
+    read = extract_article(page, "https://example.net/2025/08/28/live/", GenericPage)
+    assert read.article.live_entries[0]["posted"] == expected

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import datetime, timedelta
 from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
@@ -37,7 +38,8 @@ _AUTHOR_BOXES = etree.XPath("//*[@itemprop='author']")
 
 
 # Dates written without an offset are in the site's local time; of an unknown site,
-# its country's domain tells it (the region's: elsewhere they are taken as UTC).
+# its country's domain tells it (the region's), else the offset of the publication time
+# its metadata states ("+04:00"), else they are taken as UTC.
 COUNTRY_ZONES = {
     "am": "Asia/Yerevan",
     "az": "Asia/Baku",
@@ -52,7 +54,7 @@ class GenericPage(ArticlePage):
     @property
     def timezone(self) -> str:
         domain = (urlsplit(self.url).hostname or "").rpartition(".")[2]
-        return COUNTRY_ZONES.get(domain, self.profile.timezone)
+        return COUNTRY_ZONES.get(domain) or _stated_zone(self.page) or self.profile.timezone
 
     @attribute
     def is_article(self) -> bool:
@@ -253,3 +255,19 @@ def extract_generic(html: str, url: str) -> Article | None:
         return GenericPage(doc, url, source=html).article()
     except RecursionError:  # (trees are at most MAX_DEPTH deep: a safety net)
         return None
+
+
+def _stated_zone(page) -> str | None:
+    """The zone (a fixed one: "Etc/GMT-4" is UTC+4) of the offset the page's stated
+    publication time has, in whole hours, or None."""
+    for stated in (page.meta("article:published_time"), page.node_value("datePublished")):
+        if not isinstance(stated, str):
+            continue
+        try:
+            offset = datetime.fromisoformat(stated.strip()).utcoffset()
+        except ValueError:
+            continue
+        if offset is not None and offset % timedelta(hours=1) == timedelta(0):
+            hours = offset // timedelta(hours=1)
+            return f"Etc/GMT{-hours:+d}" if hours else "UTC"
+    return None
