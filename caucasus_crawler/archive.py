@@ -1003,6 +1003,8 @@ class Archive:
         """Addresses that redirected to the article. One that is another archived
         article's own address stays that article's: the redirect is its ``redirected``
         event (merged into this one, the evidence), and a 404 there later is its own."""
+        if not aliases:
+            return  # (most saves: no query)
         others = dict(
             self.db.execute(
                 "SELECT url, id FROM articles WHERE url IN (SELECT value FROM json_each(?)) "

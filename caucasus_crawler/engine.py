@@ -524,9 +524,10 @@ class NewsSpider(scrapy.Spider):
             self.logger.info("Not an HTML page (%s), skipped: %s", kind, response.url)
             self._remember(response.url, "not_html", response.status, response)
             return
-        kind = self.urls.classify(canonical_url(response.url))
+        url = canonical_url(response.url)
+        kind = self.urls.classify(url)
         if response.status == 304:
-            if kind == "article" and self.recrawl.serves_an_article(canonical_url(response.url)):
+            if kind == "article" and self.recrawl.serves_an_article(url):
                 yield self._unchanged(response)
             else:  # a page known to be none, as the redirect's end
                 for event in self._redirected_away(response):
@@ -544,7 +545,7 @@ class NewsSpider(scrapy.Spider):
         links = [self._link(href, response.url) for href in hrefs]
         if kind == "listing":
             self._remember(response.url, "listing", response.status, response)
-            if canonical_url(response.url) in self._homes and not self.selected_sections:
+            if url in self._homes and not self.selected_sections:
                 for request in self._autodiscovered_feeds(response):
                     yield request
         elif kind == "article":

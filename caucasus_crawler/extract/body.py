@@ -886,7 +886,10 @@ def _date_line(block: Block, timezone: str) -> str | None:
     # A date and its time apart ("28.08.2025 | 12:35") read as one before as dates apart.
     if block.words <= 7 and (whole := _date(block.text, timezone)) is not None:
         return whole
-    stamps = [_date(part, timezone) for part in _DATE_SEPARATOR.split(block.text)]
+    parts = _DATE_SEPARATOR.split(block.text)
+    if len(parts) == 1:
+        return None  # (read whole above)
+    stamps = [_date(part, timezone) for part in parts]
     return stamps[0] if all(stamps) and block.words <= 7 * len(stamps) else None
 
 

@@ -51,7 +51,7 @@ COUNTRY_ZONES = {
 class GenericPage(ArticlePage):
     """The generic reading of any news page, with no site knowledge."""
 
-    @property
+    @attribute  # (once a page: asked for every date and <time> read)
     def timezone(self) -> str:
         domain = (urlsplit(self.url).hostname or "").rpartition(".")[2]
         return COUNTRY_ZONES.get(domain) or _stated_zone(self.page) or self.profile.timezone

@@ -85,16 +85,20 @@ def _yearless(line: str, timezone: str, published: str | None) -> str | None:
     ]
     if None in stamps:
         return None
-    when = datetime.fromisoformat(published if "T" in published else published + "T00:00:00Z")
-    return min(stamps, key=lambda stamp: abs(datetime.fromisoformat(stamp) - when))
+    when = _instant(published, "00:00:00")
+    return min(stamps, key=lambda stamp: abs(_instant(stamp) - when))
 
 
 def _grace(changed: str | None) -> str | None:
     """The latest instant an entry of a page last changed at ``changed`` can bear."""
     if not changed:
         return None
-    when = datetime.fromisoformat(changed if "T" in changed else changed + "T23:59:59Z")
-    return (when + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (_instant(changed, "23:59:59") + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _instant(iso: str, time_of_a_day: str = "") -> datetime:
+    """A stored date as an instant: a day alone (YYYY-MM-DD) at ``time_of_a_day``, UTC."""
+    return datetime.fromisoformat(iso if "T" in iso else f"{iso}T{time_of_a_day}Z")
 
 
 def _day_divider(line: str, published: str | None) -> bool:

@@ -59,38 +59,8 @@ NAMED_CONTAINERS_MAX = 16
 CARD_HEADINGS = ("h2", "h3", "h4")  # with a link: the cards of a listing
 # Of the <time> elements in the text, this many are read (a live blog's entries).
 TIME_ELEMENTS_MAX = 2000
-
-
+# Of the inline elements beside a <time>, this many are looked at (more: not its own line).
 LINE_NEIGHBOURS_MAX = 16
-
-
-def _blank(text: str | None) -> bool:
-    return not text or text.isspace()
-
-
-def _ends_a_line(el) -> bool:
-    """An element that is no part of the line beside it: a block (a comment is none)."""
-    return isinstance(el.tag, str) and el.tag not in INLINE
-
-
-def _nothing_shown(siblings) -> bool:
-    """Nothing shown by the inline elements up to the block that ends the line (at most
-    LINE_NEIGHBOURS_MAX of them: a longer run is a line of its own)."""
-    for number, sibling in enumerate(siblings):
-        if _ends_a_line(sibling):
-            return True
-        if number == LINE_NEIGHBOURS_MAX or _shows_text(sibling) or not _blank(sibling.tail):
-            return False
-    return True
-
-
-def _shows_text(el) -> bool:
-    if not isinstance(el.tag, str):
-        return False
-    text = text_upto(el, 64)
-    return text is None or not _blank(text)
-
-
 # A box classed as a standfirst holds its paragraphs, at most this many.
 STANDFIRST_MAX_PARAGRAPHS = 2
 
@@ -269,13 +239,12 @@ class ArticlePage:
         own = el.text_content()
         if clean_text(text_upto(top, len(own) + 64)) != clean_text(own) or not _blank(top.tail):
             return False
-        preceding = top.itersiblings(preceding=True)
-        if not (_nothing_shown(top.itersiblings()) and _nothing_shown(preceding)):
+        quiet_after, _ = _up_to_a_block(top.itersiblings())
+        quiet_before, block = _up_to_a_block(top.itersiblings(preceding=True))
+        if not (quiet_after and quiet_before):
             return False
-        # (Found among the first siblings, or there is none: _nothing_shown says so.)
-        before = top.itersiblings(preceding=True)
-        before = next((b for b in islice(before, LINE_NEIGHBOURS_MAX + 1) if _ends_a_line(b)), None)
-        if not _blank(before.tail if before is not None else top.getparent().text):
+        # (The text between the block before it, or its parent's start, and its line.)
+        if not _blank(block.tail if block is not None else top.getparent().text):
             return False
         return not any(
             map(is_junk, takewhile(lambda up: up is not self.container, top.iterancestors()))
@@ -608,6 +577,29 @@ def layout_for(layouts: Layouts, captured: date | None = None) -> type[ArticlePa
             if captured <= layout.VALID_UNTIL:
                 return layout
     return current[0]
+
+
+def _up_to_a_block(siblings) -> tuple[bool, HtmlElement | None]:
+    """Whether the inline elements beside an element show nothing up to the block that
+    ends its line (at most LINE_NEIGHBOURS_MAX of them: more is no line of one time),
+    and that block (None: the line runs to its parent's edge)."""
+    for number, sibling in enumerate(siblings):
+        if isinstance(sibling.tag, str) and sibling.tag not in INLINE:  # (a comment: inline)
+            return True, sibling
+        if number == LINE_NEIGHBOURS_MAX or _shows_text(sibling) or not _blank(sibling.tail):
+            return False, None
+    return True, None
+
+
+def _shows_text(el: HtmlElement) -> bool:
+    if not isinstance(el.tag, str):
+        return False
+    text = text_upto(el, 64)
+    return text is None or not _blank(text)
+
+
+def _blank(text: str | None) -> bool:
+    return not text or text.isspace()
 
 
 def _copy_with(root: HtmlElement, marked: set) -> tuple[HtmlElement, set]:
